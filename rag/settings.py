@@ -101,7 +101,7 @@ class Settings(BaseSettings):
     """Every setting of Sanad. Load with :func:`load_settings` at entry points only."""
 
     model_config = SettingsConfigDict(
-        env_prefix="SANAD_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+        env_prefix="SANAD_", env_nested_delimiter="__", env_file=".env", extra="ignore", env_ignore_empty=True
     )
 
     data_dir: Path = Field(Path("data"), description="where the store, BM25 index, caches and feedback live")
@@ -133,6 +133,16 @@ class Settings(BaseSettings):
         return (self.cache_dir or self.data_dir / "cache") / "embeddings.sqlite"
 
     @property
+    def lexical_index_dir(self) -> Path:
+        """Directory of the persisted BM25 index."""
+        return self.data_dir / "bm25"
+
+    @property
+    def catalog_path(self) -> Path:
+        """SQLite file of the article catalog."""
+        return self.data_dir / "catalog.sqlite"
+
+    @property
     def chroma_path(self) -> Path:
         """Directory of the on-disk Chroma store."""
         return self.data_dir / "chroma"
@@ -145,3 +155,32 @@ def load_settings(**overrides: object) -> Settings:
         pydantic.ValidationError: when a value is invalid (the message names the field).
     """
     return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def _env_lines(model: type[BaseModel], prefix: str) -> list[str]:
+    lines: list[str] = []
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            lines.append("")
+            lines.append(f"# --- {name}: {(annotation.__doc__ or '').strip().splitlines()[0]}")
+            lines.extend(_env_lines(annotation, f"{prefix}{name.upper()}__"))
+            continue
+        default = field.default
+        value = "" if default is None else str(default)
+        lines.append(f"# {field.description}")
+        lines.append(f"{prefix}{name.upper()}={value}")
+    return lines
+
+
+def env_example() -> str:
+    """The text of ``.env.example``: every setting with its default and a one-line comment."""
+    head = [
+        "# Sanad settings. Copy to .env (never commit .env) and change what you need.",
+        "# Every variable is optional; the values shown are the defaults.",
+        "# The OpenAI client's own variables are honoured too:",
+        "#   OPENAI_API_KEY=      (enables the LLM answerer with OpenAI)",
+        "#   OPENAI_BASE_URL=     (any OpenAI-compatible server: Ollama, vLLM, llama.cpp)",
+        "",
+    ]
+    return "\n".join(head + _env_lines(Settings, "SANAD_")) + "\n"

@@ -39,7 +39,10 @@ def published_ts(published_at: str | None) -> int | None:
 
 
 def chunk_to_metadata(chunk: Chunk) -> dict[str, str | int]:
-    """Flat Chroma metadata for a chunk (no None values: Chroma rejects them, stack.md P3)."""
+    """Flat Chroma metadata for a chunk (no None values: Chroma rejects them, stack.md P3).
+
+    ``published_ts`` is seconds since the epoch (UTC) for date-range filters, -1 when undated.
+    """
     meta: dict[str, str | int] = {
         "article_id": chunk.article_id,
         "ordinal": chunk.ordinal,
@@ -49,14 +52,12 @@ def chunk_to_metadata(chunk: Chunk) -> dict[str, str | int]:
         "source": chunk.source,
         "language": chunk.language,
         "content_hash": chunk.content_hash,
+        # Every key always present: Chroma's upsert merges metadata, so an omitted key would
+        # keep a stale value (stack.md P4). "" and -1 stand for "none".
+        "url": chunk.url or "",
+        "published_at": chunk.published_at or "",
+        "published_ts": published_ts(chunk.published_at) or -1,
     }
-    if chunk.url:
-        meta["url"] = chunk.url
-    if chunk.published_at:
-        meta["published_at"] = chunk.published_at
-        ts = published_ts(chunk.published_at)
-        if ts is not None:
-            meta["published_ts"] = ts
     return meta
 
 
@@ -87,10 +88,9 @@ def filters_to_where(filters: Filters | None) -> dict[str, Any] | None:
         clauses.append({"source": {"$in": list(filters.sources)}})
     if filters.languages:
         clauses.append({"language": {"$in": list(filters.languages)}})
-    if filters.published_from:
-        lo = published_ts(filters.published_from)
-        if lo is not None:
-            clauses.append({"published_ts": {"$gte": lo}})
+    if filters.published_from or filters.published_to:
+        lo = published_ts(filters.published_from) if filters.published_from else None
+        clauses.append({"published_ts": {"$gte": lo if lo is not None else 0}})  # undated never match
     if filters.published_to:
         hi = published_ts(filters.published_to)
         if hi is not None:

@@ -1,0 +1,421 @@
+"""read → clean → chunk → embed → store, idempotently.
+
+Per article: unchanged (same id, text hash and metadata) → skipped without embedding; new or
+changed → chunks embedded (through the cache), upserted into Chroma, then the catalog row is
+written (the commit point), then the article's stale chunks are deleted. A crash at any point
+leaves the old or the new version visible, and the next run sweeps leftovers (DESIGN.md,
+"Invariants"). Chunks of several articles are embedded together in batches so embedding, the
+only real cost, runs at full speed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.chunking import chunk_article
+from ingest.cleaning import clean_text
+from ingest.language import detect_language, guess_title
+from ingest.readers import RawRecord, ReadProblem, expand_paths, read_file
+from rag.catalog import Catalog
+from rag.embedding_cache import EmbeddingCache, embed_with_cache
+from rag.embeddings import IdentifiedEmbeddings
+from rag.errors import InputError, SanadError
+from rag.locking import write_lock
+from rag.settings import Settings
+from rag.store import ChunkStore
+from rag.types import Article, Chunk, IngestReport
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[int], None]
+
+
+def content_hash(text: str) -> str:
+    """sha256 hex digest of the cleaned article text (UTF-8)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _same_version(old: Article, new: Article) -> bool:
+    return (old.content_hash, old.title, old.source, old.url, old.published_at, old.language) == (
+        new.content_hash,
+        new.title,
+        new.source,
+        new.url,
+        new.published_at,
+        new.language,
+    )
+
+
+def _display_path(path: str) -> str:
+    """``path`` relative to the working directory when inside it (shorter to show), else as is."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
+def _fallback_title(text: str, limit: int = 90) -> str:
+    """The first line of the text, cut at a word boundary near ``limit`` characters."""
+    first = text.split("\n", 1)[0].strip()
+    if len(first) <= limit:
+        return first
+    cut = first[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(" ،,;:–-") + "…"
+
+
+def build_article(record: RawRecord, file_origin: str) -> Article:
+    """Clean a raw record into an :class:`Article`.
+
+    Ids: the record's own id, else its URL, else the file path (absolute) — with ``:LINE`` or
+    ``[INDEX]`` for records inside a JSON/JSONL file. Title: the record's, else the first line
+    when short (:func:`guess_title`), else the first line cut near 90 characters. Source: the
+    record's, else the one named by a "Source:" footer, else the file's path.
+
+    Args:
+        record: What a reader returned.
+        file_origin: The absolute file path or URL the record came from (kept for ``--prune``).
+
+    Raises:
+        InputError: when nothing is left after cleaning (names ``record.origin``).
+    """
+    cleaned = clean_text(record.text)
+    if not cleaned.text:
+        raise InputError("article is empty after cleaning (only scraper debris or whitespace)", record.origin)
+    title = (record.title or "").strip() or guess_title(cleaned.text) or _fallback_title(cleaned.text)
+    is_url = file_origin.startswith(("http://", "https://"))
+    if record.record_id:
+        article_id = str(record.record_id)
+    elif record.url and (is_url or record.fmt in ("json", "jsonl")):
+        article_id = record.url
+    else:
+        # Keep the reader's ":LINE" / "[INDEX]" suffix, on the absolute path.
+        suffix = ""
+        for mark in (":", "["):
+            head, sep, tail = record.origin.rpartition(mark)
+            if sep and head and (tail.rstrip("]").isdigit()):
+                suffix = sep + tail
+                break
+        article_id = file_origin + suffix
+    source = (record.source or cleaned.source_name or "").strip()
+    if not source and not is_url and file_origin.startswith("/"):
+        source = _display_path(file_origin)
+    return Article(
+        article_id=article_id,
+        title=title,
+        text=cleaned.text,
+        source=source,
+        url=record.url or None,
+        published_at=record.published_at or None,
+        language=(record.language or "").strip() or detect_language(cleaned.text),
+        content_hash=content_hash(cleaned.text),
+        origin=file_origin,
+    )
+
+
+@dataclass
+class _Pending:
+    article: Article
+    chunks: list[Chunk]
+    status: str  # "added" | "updated"
+    old_chunk_ids: tuple[str, ...]
+
+
+class IngestPipeline:
+    """Writes articles into the store, the catalog and the BM25 index.
+
+    Args:
+        settings: Chunking sizes, limits and the data directory.
+        store: The Chroma chunk store.
+        catalog: The article catalog.
+        embeddings: The embedder (must match the store's).
+        cache: Embeddings cache, or None.
+        token_count: Embedder-token counter used for chunk sizes.
+        rebuild_lexical: Called after a run that changed anything to bring BM25 in step.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: ChunkStore,
+        catalog: Catalog,
+        embeddings: IdentifiedEmbeddings,
+        cache: EmbeddingCache | None,
+        token_count: Callable[[str], int],
+        rebuild_lexical: Callable[[], object] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.catalog = catalog
+        self.embeddings = embeddings
+        self.cache = cache
+        self.token_count = token_count
+        self.rebuild_lexical = rebuild_lexical
+
+    # -- public --------------------------------------------------------------------------------
+
+    def ingest_paths(
+        self,
+        inputs: Sequence[str],
+        *,
+        prune: bool = False,
+        dry_run: bool = False,
+        progress: ProgressFn | None = None,
+    ) -> IngestReport:
+        """Ingest files, directories (recursive) and globs.
+
+        Args:
+            inputs: Paths, directories or glob patterns.
+            prune: Also remove articles whose file is gone, and articles of a file read in this
+                run that the file no longer holds.
+            dry_run: Report what would happen; write nothing and embed nothing.
+            progress: Called with the number of chunks finished after each batch.
+
+        Returns:
+            The run's report; ``report.failed`` counts articles and inputs that failed.
+
+        Raises:
+            StoreLockedError: another process is writing to the data directory.
+        """
+        paths, problems = expand_paths(list(inputs))
+        report = IngestReport(dry_run=dry_run)
+        for problem in problems:
+            self._note_problem(report, problem)
+
+        def records() -> Iterator[tuple[RawRecord | ReadProblem, str]]:
+            for path in paths:
+                origin = str(path.resolve())
+                for item in read_file(path, max_chars=self.settings.ingest.max_article_chars):
+                    yield item, origin
+
+        files_read = {str(p.resolve()) for p in paths}
+        return self._run(records(), report, dry_run=dry_run, progress=progress,
+                         prune_files=files_read if prune else None)
+
+    def ingest_records(
+        self,
+        items: Iterable[RawRecord | ReadProblem],
+        origin: str,
+        *,
+        dry_run: bool = False,
+        progress: ProgressFn | None = None,
+    ) -> IngestReport:
+        """Ingest records that did not come from files (HTTP API, URLs, feeds).
+
+        Args:
+            items: Records (and problems met while producing them).
+            origin: Where they came from, stored as each article's origin (e.g. "api" or a URL).
+        """
+        report = IngestReport(dry_run=dry_run)
+        return self._run(((it, origin) for it in items), report, dry_run=dry_run, progress=progress,
+                         prune_files=None)
+
+    def delete_article(self, article_id: str) -> bool:
+        """Remove one article and its chunks; False when it was not stored."""
+        with write_lock(self.settings.data_dir):
+            record = self.catalog.delete(article_id)
+            if record is None:
+                return False
+            self.store.delete(list(record.chunk_ids))
+            self._refresh_lexical()
+        return True
+
+    # -- the run -------------------------------------------------------------------------------
+
+    def _run(
+        self,
+        items: Iterable[tuple[RawRecord | ReadProblem, str]],
+        report: IngestReport,
+        *,
+        dry_run: bool,
+        progress: ProgressFn | None,
+        prune_files: set[str] | None,
+    ) -> IngestReport:
+        started = time.perf_counter()
+        if dry_run:
+            self._plan(items, report, prune_files)
+            report.seconds = time.perf_counter() - started
+            return report
+        changed = False
+        with write_lock(self.settings.data_dir):
+            changed |= self._sweep()
+            seen: set[str] = set()
+            failed_files: set[str] = set()
+            pending: list[_Pending] = []
+            pending_chunks = 0
+            batch = max(self.settings.embedder.batch_size, 1)
+            for item, origin in items:
+                if isinstance(item, ReadProblem):
+                    self._note_problem(report, item)
+                    if item.kind == "failed" and str(Path(item.where).resolve()) == origin:
+                        failed_files.add(origin)  # the whole file failed: don't prune from it
+                    continue
+                prepared = self._prepare(item, origin, report, seen)
+                if prepared is None:
+                    continue
+                pending.append(prepared)
+                pending_chunks += len(prepared.chunks)
+                if pending_chunks >= batch:
+                    changed |= self._flush(pending, report, progress)
+                    pending, pending_chunks = [], 0
+            changed |= self._flush(pending, report, progress)
+            if prune_files is not None:
+                changed |= self._prune(prune_files - failed_files, seen, report)
+            if changed:
+                self._refresh_lexical()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _prepare(self, record: RawRecord, origin: str, report: IngestReport, seen: set[str]) -> _Pending | None:
+        try:
+            article = build_article(record, origin)
+            if article.article_id in seen:
+                raise InputError(f"duplicate article id {article.article_id!r} in this run; kept the first",
+                                 record.origin)
+            seen.add(article.article_id)
+            old = self.catalog.get(article.article_id)
+            if old is not None and _same_version(old.article, article):
+                if old.article.origin != article.origin:
+                    self.catalog.put(article, list(old.chunk_ids))
+                report.unchanged += 1
+                return None
+            chunks = chunk_article(
+                article,
+                self.token_count,
+                target_tokens=self.settings.chunking.target_tokens,
+                overlap_tokens=self.settings.chunking.overlap_tokens,
+            )
+            if not chunks:
+                raise InputError("article produced no chunks", record.origin)
+            return _Pending(article, chunks, "updated" if old else "added", old.chunk_ids if old else ())
+        except SanadError as exc:
+            self._fail(report, record.origin, exc)
+        except Exception as exc:  # one bad article never stops the run
+            log.exception("unexpected error preparing %s", record.origin)
+            self._fail(report, record.origin, exc)
+        return None
+
+    def _flush(self, pending: list[_Pending], report: IngestReport, progress: ProgressFn | None) -> bool:
+        if not pending:
+            return False
+        texts = [c.text for p in pending for c in p.chunks]
+        try:
+            vectors, embedded = embed_with_cache(
+                self.embeddings, self.cache, texts, self.settings.embedder.batch_size, progress
+            )
+        except Exception as exc:  # nothing of this batch was written: report each article
+            for p in pending:
+                self._fail(report, p.article.origin or p.article.article_id, exc)
+            return False
+        report.chunks_embedded += embedded
+        offset = 0
+        changed = False
+        for p in pending:
+            vecs = vectors[offset : offset + len(p.chunks)]
+            offset += len(p.chunks)
+            try:
+                self._commit(p, vecs)
+            except Exception as exc:
+                log.exception("writing %s failed", p.article.article_id)
+                self._fail(report, p.article.article_id, exc)
+                continue
+            changed = True
+            report.chunks_written += len(p.chunks)
+            if p.status == "added":
+                report.added += 1
+            else:
+                report.updated += 1
+        return changed
+
+    def _commit(self, p: _Pending, vectors: list[list[float]]) -> None:
+        new_ids = [c.chunk_id for c in p.chunks]
+        self.store.upsert(p.chunks, vectors)  # 1. new version present, not yet visible
+        self.catalog.put(p.article, new_ids)  # 2. commit point: readers switch to it
+        stale = [cid for cid in p.old_chunk_ids if cid not in set(new_ids)]
+        self.store.delete(stale)  # 3. old version gone (a crash here is swept next run)
+
+    def _prune(self, files_read: set[str], seen: set[str], report: IngestReport) -> bool:
+        changed = False
+        for article_id, origin in self.catalog.origins().items():
+            if origin.startswith(("http://", "https://", "api")):
+                continue
+            gone = not Path(origin).exists()
+            dropped = origin in files_read and article_id not in seen
+            if gone or dropped:
+                record = self.catalog.delete(article_id)
+                if record is not None:
+                    self.store.delete(list(record.chunk_ids))
+                    report.removed += 1
+                    changed = True
+        return changed
+
+    def _sweep(self) -> bool:
+        """Delete chunks no catalog row lists and forget rows whose chunks are missing."""
+        listed = self.catalog.chunk_ids()
+        stored = self.store.all_ids()
+        orphans = stored - listed
+        if orphans:
+            log.warning("removing %d orphan chunks left by an interrupted run", len(orphans))
+            self.store.delete(sorted(orphans))
+        missing = listed - stored
+        if missing:
+            for record in list(self.catalog.records()):
+                if any(cid in missing for cid in record.chunk_ids):
+                    log.warning("article %s lost chunks; it will be re-ingested", record.article.article_id)
+                    self.catalog.delete(record.article.article_id)
+        return bool(orphans or missing)
+
+    def _plan(self, items: Iterable[tuple[RawRecord | ReadProblem, str]], report: IngestReport,
+              prune_files: set[str] | None) -> None:
+        seen: set[str] = set()
+        for item, origin in items:
+            if isinstance(item, ReadProblem):
+                self._note_problem(report, item)
+                continue
+            try:
+                article = build_article(item, origin)
+            except SanadError as exc:
+                self._fail(report, item.origin, exc)
+                continue
+            if article.article_id in seen:
+                self._fail(report, item.origin, InputError(f"duplicate article id {article.article_id!r}"))
+                continue
+            seen.add(article.article_id)
+            old = self.catalog.get(article.article_id)
+            if old is None:
+                report.added += 1
+            elif _same_version(old.article, article):
+                report.unchanged += 1
+            else:
+                report.updated += 1
+        if prune_files is not None:
+            for article_id, origin in self.catalog.origins().items():
+                if origin.startswith(("http://", "https://", "api")):
+                    continue
+                if not Path(origin).exists() or (origin in prune_files and article_id not in seen):
+                    report.removed += 1
+
+    def _refresh_lexical(self) -> None:
+        if self.rebuild_lexical is not None:
+            self.rebuild_lexical()
+
+    @staticmethod
+    def _note_problem(report: IngestReport, problem: ReadProblem) -> None:
+        if problem.kind == "skipped":
+            report.skipped_files += 1
+            report.skipped.append((problem.where, problem.reason))
+        else:
+            report.failed += 1
+            report.failures.append((problem.where, problem.reason))
+
+    @staticmethod
+    def _fail(report: IngestReport, where: str, exc: BaseException) -> None:
+        report.failed += 1
+        reason = exc.reason if isinstance(exc, InputError) else str(exc) or type(exc).__name__
+        report.failures.append((where, reason))
+
+

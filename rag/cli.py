@@ -1,0 +1,291 @@
+"""The ``sanad`` command: ingest, stats, ask, search, ui, serve, eval, bench.
+
+The library raises :class:`SanadError`; this edge turns it into a one-line message and a
+non-zero exit code, never a traceback. Heavy imports (gradio, fastapi) happen only in the
+commands that need them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import asdict
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+
+from rag.errors import ConfigError, InputError, SanadError
+from rag.settings import Settings, load_settings
+from rag.types import Answer, Filters, IngestReport
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Sanad: answers over your articles, every claim backed by a citation.",
+    pretty_exceptions_enable=False,
+)
+
+
+def _settings() -> Settings:
+    try:
+        settings = load_settings()
+    except ValidationError as exc:
+        _die(f"invalid setting: {exc}", 2)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    return settings
+
+
+def _die(message: str, code: int = 1) -> Any:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _sanad(settings: Settings | None = None) -> Any:
+    from rag.factory import Sanad
+
+    return Sanad(settings or _settings())
+
+
+def _filters(source: list[str] | None, language: list[str] | None, since: str | None, until: str | None) -> Filters:
+    return Filters(
+        sources=tuple(source or ()),
+        languages=tuple(language or ()),
+        published_from=since,
+        published_to=until,
+    )
+
+
+SourceOpt = Annotated[list[str] | None, typer.Option("--source", help="only articles from this source (repeatable)")]
+LangOpt = Annotated[list[str] | None, typer.Option("--language", help="only articles in this language, e.g. ar (repeatable)")]
+SinceOpt = Annotated[str | None, typer.Option("--since", help="published on or after this date (YYYY-MM-DD)")]
+UntilOpt = Annotated[str | None, typer.Option("--until", help="published on or before this date (YYYY-MM-DD)")]
+
+
+def print_report(report: IngestReport, as_json: bool = False) -> None:
+    """Print an ingest report (human form on stdout, or JSON)."""
+    if as_json:
+        data = asdict(report)
+        data["chunks_per_second"] = round(report.chunks_per_second, 2)
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    prefix = "dry run — would be: " if report.dry_run else ""
+    typer.echo(
+        f"{prefix}added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+        f"removed {report.removed}, failed {report.failed}"
+    )
+    if not report.dry_run:
+        typer.echo(
+            f"chunks written {report.chunks_written} (embedded {report.chunks_embedded}, rest from cache) "
+            f"in {report.seconds:.1f} s — {report.chunks_per_second:.1f} chunks/s"
+        )
+    for where, reason in report.skipped:
+        typer.echo(f"skipped {where}: {reason}")
+    for where, reason in report.failures:
+        typer.echo(f"failed  {where}: {reason}", err=True)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="files, folders (recursive) or globs: .txt .md .html .json .jsonl")],
+    prune: Annotated[bool, typer.Option(help="remove articles whose file is gone or no longer holds them")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="show what would change; write nothing")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """Read articles, clean, chunk, embed and store them (unchanged articles are skipped)."""
+    sanad = _sanad()
+    progress = None
+    bar = None
+    if not dry_run and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(unit="chunk", desc="embedding", file=sys.stderr)
+        progress = bar.update
+    try:
+        report = sanad.pipeline.ingest_paths(paths, prune=prune, dry_run=dry_run, progress=progress)
+    except SanadError as exc:
+        _die(str(exc))
+    finally:
+        if bar is not None:
+            bar.close()
+    print_report(report, as_json)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def stats(as_json: Annotated[bool, typer.Option("--json", help="print as JSON")] = False) -> None:
+    """Articles, chunks, languages, sources, embedder and where the store is."""
+    settings = _settings()
+    sanad = _sanad(settings)
+    try:
+        data: dict[str, Any] = dict(sanad.catalog.stats())
+        data["chunks_in_store"] = sanad.store.count()
+        data["embedder"] = sanad.embeddings.embedder_id
+        data["store"] = settings.store.chroma_url or str(settings.chroma_path.resolve())
+        data["collection"] = settings.store.collection
+    except SanadError as exc:
+        _die(str(exc))
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"articles   {data['articles']}")
+    typer.echo(f"chunks     {data['chunks']} (store holds {data['chunks_in_store']})")
+    typer.echo("languages  " + ", ".join(f"{k} {v}" for k, v in data["languages"].items()))
+    sources = list(data["sources"].items())
+    typer.echo("sources    " + ", ".join(f"{k} {v}" for k, v in sources[:10]) + (" …" if len(sources) > 10 else ""))
+    typer.echo(f"embedder   {data['embedder']}")
+    typer.echo(f"store      {data['store']} (collection {data['collection']})")
+
+
+def answer_to_dict(answer: Answer) -> dict[str, Any]:
+    """The JSON form of an answer (also used by the HTTP API)."""
+    return {
+        "answer": answer.text,
+        "abstained": answer.abstained,
+        "language": answer.language,
+        "model": answer.model,
+        "notice": answer.notice,
+        "fallback": answer.fallback,
+        "citations": [
+            {
+                "number": c.number,
+                "article_id": c.chunk.article_id,
+                "chunk_id": c.chunk.chunk_id,
+                "title": c.chunk.title,
+                "source": c.chunk.source,
+                "url": c.chunk.url,
+                "published_at": c.chunk.published_at,
+                "quote": c.quote,
+                "start": c.chunk.start,
+                "end": c.chunk.end,
+            }
+            for c in answer.citations
+        ],
+        "retrieval": [
+            {
+                "chunk_id": r.chunk.chunk_id,
+                "article_id": r.chunk.article_id,
+                "score": r.score,
+                "dense_rank": r.dense_rank,
+                "lexical_rank": r.lexical_rank,
+                "dense_score": r.dense_score,
+                "lexical_score": r.lexical_score,
+            }
+            for r in answer.retrieved
+        ],
+    }
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="the question, in any language")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the Answer as JSON")] = False,
+    k: Annotated[int | None, typer.Option(help="passages to answer from")] = None,
+    source: SourceOpt = None,
+    language: LangOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+) -> None:
+    """Answer a question from the articles, with numbered citations."""
+    if not question.strip():
+        _die("the question is empty", 2)
+    sanad = _sanad()
+    filters = _filters(source, language, since, until)
+    try:
+        # The final Answer, not the deltas: citations are renumbered and checked at the end.
+        final = sanad.chain.answer(question, (), k=k, filters=filters)
+    except SanadError as exc:
+        _die(str(exc))
+    if as_json:
+        typer.echo(json.dumps(answer_to_dict(final), ensure_ascii=False, indent=2))
+        return
+    typer.echo(final.text)
+    if final.notice and final.notice not in final.text:
+        typer.echo(f"({final.notice})", err=True)
+    for c in final.citations:
+        where = " — ".join(x for x in (c.chunk.title, c.chunk.source, c.chunk.published_at or "", c.chunk.url or "") if x)
+        typer.echo(f"  [{c.number}] {where}")
+        typer.echo(f"      “{c.quote}”")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="what to look for")],
+    k: Annotated[int, typer.Option(help="how many chunks")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="print as JSON")] = False,
+    source: SourceOpt = None,
+    language: LangOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+) -> None:
+    """Show the retrieved chunks with fused, dense and lexical ranks and scores."""
+    sanad = _sanad()
+    try:
+        hits = sanad.retriever.retrieve(query, k=k, filters=_filters(source, language, since, until))
+    except SanadError as exc:
+        _die(str(exc))
+    if as_json:
+        typer.echo(json.dumps([
+            {"rank": i, "chunk_id": h.chunk.chunk_id, "article_id": h.chunk.article_id, "title": h.chunk.title,
+             "score": h.score, "dense_rank": h.dense_rank, "dense_score": h.dense_score,
+             "lexical_rank": h.lexical_rank, "lexical_score": h.lexical_score, "text": h.chunk.text}
+            for i, h in enumerate(hits, 1)], ensure_ascii=False, indent=2))
+        return
+    for i, h in enumerate(hits, 1):
+        dense = f"dense #{h.dense_rank} ({h.dense_score:.3f})" if h.dense_rank else "dense —"
+        lex = f"bm25 #{h.lexical_rank} ({h.lexical_score:.2f})" if h.lexical_rank else "bm25 —"
+        typer.echo(f"{i:>2}. fused {h.score:.4f} | {dense} | {lex} | {h.chunk.title[:60]} [{h.chunk.chunk_id}]")
+        snippet = " ".join(h.chunk.text.split())[:200]
+        typer.echo(f"    {snippet}")
+
+
+@app.command()
+def ui(
+    host: Annotated[str | None, typer.Option(help="address to bind (default from settings)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default from settings)")] = None,
+) -> None:
+    """Start the Gradio chat."""
+    settings = _settings()
+    try:
+        from ui.app import launch
+    except ImportError as exc:  # pragma: no cover - the UI package ships with Sanad
+        _die(f"the chat UI is unavailable: {exc}")
+    try:
+        launch(settings, host=host, port=port)
+    except SanadError as exc:
+        _die(str(exc))
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="address to bind (default from settings)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default from settings)")] = None,
+) -> None:
+    """Start the HTTP API (with the chat UI mounted at /)."""
+    settings = _settings()
+    try:
+        from api.server import run
+    except ImportError as exc:
+        _die(f"the HTTP API is not available yet: {exc}")
+    try:
+        run(settings, host=host, port=port)
+    except SanadError as exc:
+        _die(str(exc))
+
+
+def main() -> None:
+    """Entry point of the ``sanad`` console script."""
+    try:
+        app()
+    except (ConfigError, InputError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except SanadError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

