@@ -193,8 +193,9 @@ class IngestPipeline:
                     yield item, origin
 
         files_read = {str(p.resolve()) for p in paths}
-        return self._run(records(), report, dry_run=dry_run, progress=progress,
-                         prune_files=files_read if prune else None)
+        return self._run(
+            records(), report, dry_run=dry_run, progress=progress, prune_files=files_read if prune else None
+        )
 
     def ingest_records(
         self,
@@ -211,8 +212,9 @@ class IngestPipeline:
             origin: Where they came from, stored as each article's origin (e.g. "api" or a URL).
         """
         report = IngestReport(dry_run=dry_run)
-        return self._run(((it, origin) for it in items), report, dry_run=dry_run, progress=progress,
-                         prune_files=None)
+        return self._run(
+            ((it, origin) for it in items), report, dry_run=dry_run, progress=progress, prune_files=None
+        )
 
     def delete_article(self, article_id: str) -> bool:
         """Remove one article and its chunks; False when it was not stored."""
@@ -270,12 +272,15 @@ class IngestPipeline:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _prepare(self, record: RawRecord, origin: str, report: IngestReport, seen: set[str]) -> _Pending | None:
+    def _prepare(
+        self, record: RawRecord, origin: str, report: IngestReport, seen: set[str]
+    ) -> _Pending | None:
         try:
             article = build_article(record, origin)
             if article.article_id in seen:
-                raise InputError(f"duplicate article id {article.article_id!r} in this run; kept the first",
-                                 record.origin)
+                raise InputError(
+                    f"duplicate article id {article.article_id!r} in this run; kept the first", record.origin
+                )
             seen.add(article.article_id)
             old = self.catalog.get(article.article_id)
             if old is not None and _same_version(old.article, article):
@@ -369,8 +374,12 @@ class IngestPipeline:
                     self.catalog.delete(record.article.article_id)
         return bool(orphans or missing)
 
-    def _plan(self, items: Iterable[tuple[RawRecord | ReadProblem, str]], report: IngestReport,
-              prune_files: set[str] | None) -> None:
+    def _plan(
+        self,
+        items: Iterable[tuple[RawRecord | ReadProblem, str]],
+        report: IngestReport,
+        prune_files: set[str] | None,
+    ) -> None:
         seen: set[str] = set()
         for item, origin in items:
             if isinstance(item, ReadProblem):
@@ -417,5 +426,3 @@ class IngestPipeline:
         report.failed += 1
         reason = exc.reason if isinstance(exc, InputError) else str(exc) or type(exc).__name__
         report.failures.append((where, reason))
-
-

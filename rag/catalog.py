@@ -186,4 +186,6 @@ def _record(row: tuple[object, ...]) -> ArticleRecord:
         content_hash=str(chash),
         origin=str(origin),
     )
-    return ArticleRecord(article=article, chunk_ids=tuple(json.loads(str(chunk_ids))), updated_at=str(updated))
+    return ArticleRecord(
+        article=article, chunk_ids=tuple(json.loads(str(chunk_ids))), updated_at=str(updated)
+    )

@@ -48,7 +48,9 @@ def _sanad(settings: Settings | None = None) -> Any:
     return Sanad(settings or _settings())
 
 
-def _filters(source: list[str] | None, language: list[str] | None, since: str | None, until: str | None) -> Filters:
+def _filters(
+    source: list[str] | None, language: list[str] | None, since: str | None, until: str | None
+) -> Filters:
     return Filters(
         sources=tuple(source or ()),
         languages=tuple(language or ()),
@@ -57,10 +59,16 @@ def _filters(source: list[str] | None, language: list[str] | None, since: str | 
     )
 
 
-SourceOpt = Annotated[list[str] | None, typer.Option("--source", help="only articles from this source (repeatable)")]
-LangOpt = Annotated[list[str] | None, typer.Option("--language", help="only articles in this language, e.g. ar (repeatable)")]
+SourceOpt = Annotated[
+    list[str] | None, typer.Option("--source", help="only articles from this source (repeatable)")
+]
+LangOpt = Annotated[
+    list[str] | None, typer.Option("--language", help="only articles in this language, e.g. ar (repeatable)")
+]
 SinceOpt = Annotated[str | None, typer.Option("--since", help="published on or after this date (YYYY-MM-DD)")]
-UntilOpt = Annotated[str | None, typer.Option("--until", help="published on or before this date (YYYY-MM-DD)")]
+UntilOpt = Annotated[
+    str | None, typer.Option("--until", help="published on or before this date (YYYY-MM-DD)")
+]
 
 
 def print_report(report: IngestReport, as_json: bool = False) -> None:
@@ -88,8 +96,12 @@ def print_report(report: IngestReport, as_json: bool = False) -> None:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[str], typer.Argument(help="files, folders (recursive) or globs: .txt .md .html .json .jsonl")],
-    prune: Annotated[bool, typer.Option(help="remove articles whose file is gone or no longer holds them")] = False,
+    paths: Annotated[
+        list[str], typer.Argument(help="files, folders (recursive) or globs: .txt .md .html .json .jsonl")
+    ],
+    prune: Annotated[
+        bool, typer.Option(help="remove articles whose file is gone or no longer holds them")
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="show what would change; write nothing")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:
@@ -134,7 +146,9 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="print as JSON")]
     typer.echo(f"chunks     {data['chunks']} (store holds {data['chunks_in_store']})")
     typer.echo("languages  " + ", ".join(f"{k} {v}" for k, v in data["languages"].items()))
     sources = list(data["sources"].items())
-    typer.echo("sources    " + ", ".join(f"{k} {v}" for k, v in sources[:10]) + (" …" if len(sources) > 10 else ""))
+    typer.echo(
+        "sources    " + ", ".join(f"{k} {v}" for k, v in sources[:10]) + (" …" if len(sources) > 10 else "")
+    )
     typer.echo(f"embedder   {data['embedder']}")
     typer.echo(f"store      {data['store']} (collection {data['collection']})")
 
@@ -205,7 +219,9 @@ def ask(
     if final.notice and final.notice not in final.text:
         typer.echo(f"({final.notice})", err=True)
     for c in final.citations:
-        where = " — ".join(x for x in (c.chunk.title, c.chunk.source, c.chunk.published_at or "", c.chunk.url or "") if x)
+        where = " — ".join(
+            x for x in (c.chunk.title, c.chunk.source, c.chunk.published_at or "", c.chunk.url or "") if x
+        )
         typer.echo(f"  [{c.number}] {where}")
         typer.echo(f"      “{c.quote}”")
 
@@ -227,16 +243,34 @@ def search(
     except SanadError as exc:
         _die(str(exc))
     if as_json:
-        typer.echo(json.dumps([
-            {"rank": i, "chunk_id": h.chunk.chunk_id, "article_id": h.chunk.article_id, "title": h.chunk.title,
-             "score": h.score, "dense_rank": h.dense_rank, "dense_score": h.dense_score,
-             "lexical_rank": h.lexical_rank, "lexical_score": h.lexical_score, "text": h.chunk.text}
-            for i, h in enumerate(hits, 1)], ensure_ascii=False, indent=2))
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "rank": i,
+                        "chunk_id": h.chunk.chunk_id,
+                        "article_id": h.chunk.article_id,
+                        "title": h.chunk.title,
+                        "score": h.score,
+                        "dense_rank": h.dense_rank,
+                        "dense_score": h.dense_score,
+                        "lexical_rank": h.lexical_rank,
+                        "lexical_score": h.lexical_score,
+                        "text": h.chunk.text,
+                    }
+                    for i, h in enumerate(hits, 1)
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     for i, h in enumerate(hits, 1):
         dense = f"dense #{h.dense_rank} ({h.dense_score:.3f})" if h.dense_rank else "dense —"
         lex = f"bm25 #{h.lexical_rank} ({h.lexical_score:.2f})" if h.lexical_rank else "bm25 —"
-        typer.echo(f"{i:>2}. fused {h.score:.4f} | {dense} | {lex} | {h.chunk.title[:60]} [{h.chunk.chunk_id}]")
+        typer.echo(
+            f"{i:>2}. fused {h.score:.4f} | {dense} | {lex} | {h.chunk.title[:60]} [{h.chunk.chunk_id}]"
+        )
         snippet = " ".join(h.chunk.text.split())[:200]
         typer.echo(f"    {snippet}")
 
@@ -273,6 +307,59 @@ def serve(
         run(settings, host=host, port=port)
     except SanadError as exc:
         _die(str(exc))
+
+
+# --- evaluation (the code lives in evals/, imported only when these commands run) ----------------
+
+eval_app = typer.Typer(
+    no_args_is_help=True, help="Evaluate retrieval and answers on the public DEV sets (writes reports/)."
+)
+app.add_typer(eval_app, name="eval")
+EvalDatasetOpt = Annotated[str, typer.Option("--dataset", help="multihop|xquad-ar|xquad-en-ar|xquad-en|arcd")]
+EvalLimitOpt = Annotated[int | None, typer.Option("--limit", help="only the first N questions")]
+
+
+def _run_eval(name: str, **kwargs: Any) -> None:
+    import evals.cli
+
+    try:
+        getattr(evals.cli, name)(**kwargs)
+    except SanadError as exc:
+        _die(str(exc))
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    dataset: EvalDatasetOpt,
+    limit: EvalLimitOpt = None,
+    baselines: Annotated[bool, typer.Option(help="also dense-only, BM25-only and plain LangChain")] = True,
+) -> None:
+    """Hit@k, MRR@10, evidence recall (and MultiHop's chunk-level rule) with ablations."""
+    _run_eval("retrieval_command", dataset=dataset, limit=limit, baselines=baselines)
+
+
+@eval_app.command("answers")
+def eval_answers(dataset: EvalDatasetOpt, limit: EvalLimitOpt = None) -> None:
+    """EM/F1, containment, abstention, citation precision/recall, language match, latency."""
+    _run_eval("answers_command", dataset=dataset, limit=limit)
+
+
+@eval_app.command("all")
+def eval_all(
+    answers_limit: Annotated[int, typer.Option(help="questions answered per dataset")] = 60,
+    baselines: Annotated[bool, typer.Option(help="also run the ablations")] = True,
+) -> None:
+    """Retrieval on every dataset + answers on a sample; writes reports/ and docs/results.md."""
+    _run_eval("all_command", answers_limit=answers_limit, baselines=baselines)
+
+
+@app.command()
+def bench(
+    large: Annotated[bool, typer.Option(help="also measure retrieval at 100k chunks (minutes)")] = False,
+    queries: Annotated[int, typer.Option(help="timed queries per corpus size")] = 50,
+) -> None:
+    """Ingest throughput, retrieval latency vs corpus size, peak memory (writes reports/)."""
+    _run_eval("bench_command", large=large, queries=queries)
 
 
 def main() -> None:

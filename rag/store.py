@@ -201,7 +201,9 @@ class ChunkStore:
         found: dict[str, Chunk] = {}
         for i in range(0, len(chunk_ids), _GET_PAGE):
             got = self._col.get(ids=list(chunk_ids[i : i + _GET_PAGE]), include=["documents", "metadatas"])
-            for cid, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True):
+            for cid, doc, meta in zip(
+                got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
+            ):
                 found[cid] = metadata_to_chunk(cid, doc or "", dict(meta or {}))
         return [found[c] for c in chunk_ids if c in found]
 
@@ -210,7 +212,9 @@ class ChunkStore:
         offset = 0
         while True:
             got = self._col.get(include=["documents", "metadatas"], limit=_GET_PAGE, offset=offset)
-            for cid, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True):
+            for cid, doc, meta in zip(
+                got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
+            ):
                 yield metadata_to_chunk(cid, doc or "", dict(meta or {}))
             if len(got["ids"]) < _GET_PAGE:
                 return

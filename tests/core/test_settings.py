@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_env_example_matches_settings() -> None:
     assert (ROOT / ".env.example").read_text(encoding="utf-8") == env_example(), (
-        "regenerate: python -c 'from rag.settings import env_example; print(env_example(), end=\"\")' > .env.example"
+        "regenerate .env.example from rag.settings.env_example()"
     )
 
 

@@ -19,12 +19,27 @@ ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "samples" / "articles" / "ar-putin-pyongyang-visit.txt"
 
 ARTICLES = [
-    {"id": "a1", "title": "Rain in Cairo", "source": "Wire", "published_at": "2024-01-02",
-     "body": "Heavy rain fell on Cairo on Tuesday. Streets flooded near the river."},
-    {"id": "a2", "title": "Chess final", "source": "Wire", "published_at": "2024-02-03",
-     "body": "The chess final ended in a draw after six hours. Both players shared the title."},
-    {"id": "a3", "title": "سوق الذهب", "source": "وكالة", "language": "ar",
-     "body": "ارتفع سعر الذهب في الأسواق يوم الأحد. وقال التجار إن الطلب زاد."},
+    {
+        "id": "a1",
+        "title": "Rain in Cairo",
+        "source": "Wire",
+        "published_at": "2024-01-02",
+        "body": "Heavy rain fell on Cairo on Tuesday. Streets flooded near the river.",
+    },
+    {
+        "id": "a2",
+        "title": "Chess final",
+        "source": "Wire",
+        "published_at": "2024-02-03",
+        "body": "The chess final ended in a draw after six hours. Both players shared the title.",
+    },
+    {
+        "id": "a3",
+        "title": "سوق الذهب",
+        "source": "وكالة",
+        "language": "ar",
+        "body": "ارتفع سعر الذهب في الأسواق يوم الأحد. وقال التجار إن الطلب زاد.",
+    },
 ]
 
 
@@ -42,7 +57,9 @@ def corpus(tmp_path: Path) -> Path:
     folder = tmp_path / "news"
     (folder / "sub").mkdir(parents=True)
     write_jsonl(folder / "feed.jsonl", ARTICLES)
-    (folder / "sub" / "note.txt").write_text("Harbour news\n\nThe old harbour reopened to ferries.\n", encoding="utf-8")
+    (folder / "sub" / "note.txt").write_text(
+        "Harbour news\n\nThe old harbour reopened to ferries.\n", encoding="utf-8"
+    )
     (folder / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     return folder
 
@@ -107,14 +124,19 @@ def test_dry_run_writes_nothing(settings: Settings, corpus: Path) -> None:
     assert sanad.catalog.count() == 0 and sanad.store.count() == 0
 
 
-def test_bad_input_is_reported_and_stored_data_untouched(settings: Settings, corpus: Path, tmp_path: Path) -> None:
+def test_bad_input_is_reported_and_stored_data_untouched(
+    settings: Settings, corpus: Path, tmp_path: Path
+) -> None:
     sanad = Sanad(settings)
     sanad.pipeline.ingest_paths([str(corpus)])
     stored = {r.article.article_id: r.chunk_ids for r in sanad.catalog.records()}
 
     bad = tmp_path / "bad"
     bad.mkdir()
-    lines = [json.dumps({"id": f"b{i}", "body": f"Bulletin number {i} about the harbour ferries."}) for i in range(1, 11)]
+    lines = [
+        json.dumps({"id": f"b{i}", "body": f"Bulletin number {i} about the harbour ferries."})
+        for i in range(1, 11)
+    ]
     lines[6] = '{"id": "b7", "body": "unterminated'  # line 7
     (bad / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     write_jsonl(bad / "nobody.jsonl", [{"id": "x", "title": "no body here"}])
@@ -195,7 +217,12 @@ def test_seed_article_is_cleaned_and_identified(settings: Settings, tmp_path: Pa
 def run_cli(args: list[str], data_dir: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SANAD_DATA_DIR": str(data_dir)}
     return subprocess.run(
-        [sys.executable, "-m", "rag.cli", *args], capture_output=True, text=True, env=env, timeout=300, check=False
+        [sys.executable, "-m", "rag.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
     )
 
 

@@ -1,0 +1,685 @@
+"""Read articles from files: txt, md, html, json and jsonl → raw records with provenance.
+
+Every record says where it came from (``origin``: "path", "path:LINE" or "path[INDEX]") and every
+problem names the place at fault, so an ingest report can point the user at the exact line.
+
+Nothing here touches the network. URLs (``http://``, ``https://``) are not paths: the caller
+splits them out of its inputs before calling :func:`expand_paths` or :func:`read_paths`, which
+treat every input as a path or glob pattern.
+"""
+
+from __future__ import annotations
+
+import codecs
+import glob
+import json
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from rag.errors import InputError
+
+DEFAULT_MAX_CHARS = 1_000_000
+"""Default longest article body, in characters (``SANAD_INGEST__MAX_ARTICLE_CHARS``)."""
+
+_FORMATS: dict[str, str] = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+
+# Accepted field names of JSON records, first present (and not null) wins.
+ID_FIELDS = ("id", "article_id", "_id", "guid")
+TITLE_FIELDS = ("title", "headline", "name")
+BODY_FIELDS = ("body", "text", "content", "article", "maintext")
+URL_FIELDS = ("url", "link", "href")
+SOURCE_FIELDS = ("source", "outlet", "site", "publisher", "source_name")
+DATE_FIELDS = ("published_at", "date", "published", "pubDate", "publish_date", "datetime", "created_at")
+LANGUAGE_FIELDS = ("language", "lang")
+
+_BYTES_PER_CHAR = 4  # UTF-8 needs at most 4 bytes per character
+_JSONL_LINE_SLACK = 64 * 1024  # room for the other fields of a JSONL record, in bytes
+_READ_BLOCK = 1 << 16
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One article as read, before cleaning.
+
+    Attributes:
+        text: The raw article body.
+        title: Title from the record or page metadata, or None (the pipeline may guess one).
+        source: Outlet or site name, or None.
+        url: Link to the original, or None.
+        published_at: ISO-8601 date or datetime when parseable, else the string as given, or None.
+        language: Language code as given by the record or page, or None.
+        record_id: The record's own id (JSON ``id``/``article_id``/``_id``/``guid``), or None.
+        origin: "path" for a file, "path:LINE" for a JSONL line (1-based), "path[INDEX]" for an
+            element of a JSON list (0-based).
+        fmt: "txt", "md", "html", "json" or "jsonl".
+    """
+
+    text: str
+    title: str | None
+    source: str | None
+    url: str | None
+    published_at: str | None
+    language: str | None
+    record_id: str | None
+    origin: str
+    fmt: str
+
+
+@dataclass(frozen=True)
+class ReadProblem:
+    """A file, line or record that yielded no article.
+
+    Attributes:
+        where: "path", "path:LINE" or "path[INDEX]".
+        reason: Human-readable cause, e.g. "invalid JSON: Expecting value: line 1 column 1 (char 0)".
+        kind: "failed" for bad input, "skipped" for files that are not articles (unknown extension).
+    """
+
+    where: str
+    reason: str
+    kind: Literal["failed", "skipped"] = "failed"
+
+
+# --------------------------------------------------------------------------------------- paths
+
+
+def _format_of(path: Path) -> str | None:
+    return _FORMATS.get(path.suffix.lower())
+
+
+def _unsupported(path: Path) -> ReadProblem:
+    suffix = path.suffix.lower()
+    shown = suffix if suffix else "(none)"
+    return ReadProblem(str(path), f"unsupported extension {shown}", "skipped")
+
+
+def _is_glob(pattern: str) -> bool:
+    return any(ch in pattern for ch in "*?[")
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    """Files under ``directory``, recursively, sorted, hidden files and directories skipped."""
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield Path(root) / name
+
+
+def expand_paths(inputs: Sequence[str]) -> tuple[list[Path], list[ReadProblem]]:
+    """Expand files, directories and glob patterns into the article files to read.
+
+    Directories are walked recursively in sorted order, skipping hidden files and directories
+    (names starting with "."). Glob patterns (``*``, ``?``, ``[...]``; ``**`` recurses) are
+    expanded in sorted order; a pattern that matches a directory walks it. A path that exists
+    literally is taken as a path even if it contains glob characters. A file reached twice is
+    listed once. Every input is a path: the caller splits out URLs before calling this.
+
+    Args:
+        inputs: Paths, directories or glob patterns, as typed by the user (``~`` is expanded).
+
+    Returns:
+        ``(files, problems)``: the supported files in input order, and one
+        :class:`ReadProblem` per missing input ("failed", "no such file or directory"; "no
+        files match the pattern") or unsupported file ("skipped", "unsupported extension .xyz").
+    """
+    files: list[Path] = []
+    problems: list[ReadProblem] = []
+    seen: set[Path] = set()
+
+    def add(path: Path) -> None:
+        if _format_of(path) is None:
+            problems.append(_unsupported(path))
+            return
+        try:
+            key = path.resolve()
+        except OSError:
+            key = path.absolute()
+        if key not in seen:
+            seen.add(key)
+            files.append(path)
+
+    def add_any(path: Path) -> None:
+        if path.is_dir():
+            for found in _walk(path):
+                add(found)
+        elif path.is_file():
+            add(path)
+        else:
+            problems.append(ReadProblem(str(path), "not a regular file"))
+
+    for raw in inputs:
+        path = Path(raw).expanduser()
+        if path.exists():
+            add_any(path)
+        elif _is_glob(raw):
+            matches = sorted(glob.glob(os.path.expanduser(raw), recursive=True))
+            if not matches:
+                problems.append(ReadProblem(raw, "no files match the pattern"))
+            for match in matches:
+                add_any(Path(match))
+        else:
+            problems.append(ReadProblem(raw, "no such file or directory"))
+    return files, problems
+
+
+# ------------------------------------------------------------------------------------ decoding
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def _is_arabic_letter(ch: str) -> bool:
+    cp = ord(ch)
+    return (
+        0x0600 <= cp <= 0x06FF
+        or 0x0750 <= cp <= 0x077F
+        or 0x08A0 <= cp <= 0x08FF
+        or 0xFB50 <= cp <= 0xFDFF
+        or 0xFE70 <= cp <= 0xFEFF
+    )
+
+
+def _letters(text: str) -> list[str]:
+    return [ch for ch in text if ch.isalpha()]
+
+
+def _looks_arabic(text: str) -> bool:
+    letters = _letters(text)
+    return bool(letters) and sum(map(_is_arabic_letter, letters)) / len(letters) > 0.5
+
+
+def _looks_western(text: str) -> bool:
+    """Mostly ASCII letters with a few accented ones: French, Spanish, German, English…"""
+    letters = _letters(text)
+    ascii_letters = sum(ch.isascii() for ch in letters)
+    return ascii_letters > 0 and (len(letters) - ascii_letters) / len(letters) <= 0.25
+
+
+def _too_many_controls(text: str) -> bool:
+    """More than 1% (and more than one) control characters other than whitespace."""
+    return len(_CONTROL_RE.findall(text)) > max(1, len(text) // 100)
+
+
+def decode_bytes(data: bytes, where: str) -> str:
+    """Decode file bytes to text.
+
+    Order: a byte-order mark (UTF-8, UTF-16 or UTF-32; the mark is dropped); else strict UTF-8;
+    else charset-normalizer's candidates, preferring Windows-1256 when it yields Arabic text,
+    then Windows-1252 (a superset of Latin-1's printable range) when it yields mostly-ASCII
+    Latin text (so "café" in Latin-1 stays "café" rather than a Central European guess), then
+    charset-normalizer's best guess.
+
+    Args:
+        data: The raw bytes.
+        where: "path" or "path:line", for the error message.
+
+    Returns:
+        The decoded text (without BOM).
+
+    Raises:
+        InputError: "binary file, not text" when the bytes contain NUL (without a UTF-16/32
+            BOM), no encoding fits, or the decoded text is full of control characters.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise InputError(f"invalid {encoding} text: {exc.reason}", where) from exc
+    if b"\x00" in data:
+        raise InputError("binary file, not text", where)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if _too_many_controls(text):
+            raise InputError("binary file, not text", where)
+        return text
+
+    detected = _detect_text(data)
+    if detected is None or _too_many_controls(detected):
+        raise InputError("binary file, not text", where)
+    return detected
+
+
+def _detect_text(data: bytes) -> str | None:
+    """Decode non-UTF-8 bytes with charset-normalizer and the preferences of :func:`decode_bytes`."""
+    import charset_normalizer
+
+    matches = charset_normalizer.from_bytes(data)
+    best = matches.best()
+    if best is None:
+        return None
+    candidates = {match.encoding for match in matches}
+    for encoding in ("cp1256", "iso8859_6"):
+        if encoding in candidates:
+            guess = data.decode(encoding, errors="replace")
+            if _looks_arabic(guess):
+                return guess
+    try:
+        western = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = ""
+    if western and _looks_western(western) and not _too_many_controls(western):
+        return western
+    return str(best)
+
+
+# --------------------------------------------------------------------------------------- dates
+
+_DATE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%d %B %Y",
+    "%d %b %Y",
+)
+
+
+def normalize_date(value: object) -> str | None:
+    """Return ``value`` as an ISO-8601 string when it parses, else the stripped string.
+
+    Accepts ISO-8601 (``Z`` suffix included), RFC 2822 (RSS ``pubDate``), a few common
+    formats ("2024/06/18", "June 18, 2024", "18 June 2024"), and Unix timestamps (seconds, or
+    milliseconds when above 10^11) as numbers. Date-only inputs stay dates ("2024-06-18").
+
+    Args:
+        value: The raw field value.
+
+    Returns:
+        ISO-8601 string, the input string when unparseable, or None for empty/None/other types.
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        seconds = float(value) / 1000 if abs(value) > 1e11 else float(value)
+        try:
+            return datetime.fromtimestamp(seconds, tz=UTC).isoformat()
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not isinstance(value, str):
+        return None
+    raw = value.strip()
+    if not raw:
+        return None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        try:
+            return date.fromisoformat(raw).isoformat()
+        except ValueError:
+            return raw
+    try:
+        return datetime.fromisoformat(raw).isoformat()
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(raw).isoformat()
+    except (TypeError, ValueError, IndexError):
+        pass
+    for fmt in _DATE_FORMATS:
+        try:
+            parsed = datetime.strptime(raw, fmt)
+        except ValueError:
+            continue
+        has_time = "%H" in fmt
+        return parsed.isoformat() if has_time else parsed.date().isoformat()
+    return raw
+
+
+# ------------------------------------------------------------------------------------- records
+
+
+def _over_limit(chars: int, max_chars: int) -> str:
+    return (
+        f"article is {chars} characters, over the limit of {max_chars} "
+        "(SANAD_INGEST__MAX_ARTICLE_CHARS)"
+    )
+
+
+def _first(obj: dict[str, Any], names: Sequence[str]) -> tuple[str, Any] | None:
+    for name in names:
+        if name in obj and obj[name] is not None:
+            return name, obj[name]
+    return None
+
+
+def _as_text(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str | int | float):
+        text = str(value).strip()
+        return text or None
+    return None
+
+
+def _field_text(obj: dict[str, Any], names: Sequence[str]) -> str | None:
+    found = _first(obj, names)
+    return None if found is None else _as_text(found[1])
+
+
+def _source_of(obj: dict[str, Any]) -> str | None:
+    found = _first(obj, SOURCE_FIELDS)
+    if found is None:
+        return None
+    value = found[1]
+    if isinstance(value, dict):
+        return _as_text(value.get("name"))
+    return _as_text(value)
+
+
+def record_from_object(
+    obj: object, *, origin: str, fmt: str, max_chars: int = DEFAULT_MAX_CHARS
+) -> RawRecord | ReadProblem:
+    """Turn one decoded JSON value into a record, or a problem naming the field at fault.
+
+    Field names accepted (first present and not null wins) are listed in ``ID_FIELDS``,
+    ``TITLE_FIELDS``, ``BODY_FIELDS``, ``URL_FIELDS``, ``SOURCE_FIELDS`` (a dict source gives
+    its "name"), ``DATE_FIELDS`` and ``LANGUAGE_FIELDS``.
+
+    Args:
+        obj: The decoded JSON value.
+        origin: "path:LINE" or "path[INDEX]" (also used as the problem's ``where``).
+        fmt: "json" or "jsonl".
+        max_chars: Longest accepted body, in characters.
+
+    Returns:
+        A :class:`RawRecord`, or a failed :class:`ReadProblem` when ``obj`` is not an object or
+        its body is missing, not a string, empty, or over ``max_chars``.
+    """
+    if not isinstance(obj, dict):
+        kind = "null" if obj is None else type(obj).__name__
+        kind = {"dict": "object", "list": "array", "str": "string", "int": "number"}.get(kind, kind)
+        return ReadProblem(origin, f"expected a JSON object (an article), got {kind}")
+    found = _first(obj, BODY_FIELDS)
+    if found is None:
+        return ReadProblem(origin, f"missing article body (expected one of: {', '.join(BODY_FIELDS)})")
+    name, body = found
+    if not isinstance(body, str):
+        kind = {"dict": "object", "list": "array"}.get(type(body).__name__, type(body).__name__)
+        return ReadProblem(origin, f"article body field {name!r} is not a string (got {kind})")
+    if not body.strip():
+        return ReadProblem(origin, f"empty article (field {name!r} is blank)")
+    if len(body) > max_chars:
+        return ReadProblem(origin, _over_limit(len(body), max_chars))
+    date_found = _first(obj, DATE_FIELDS)
+    return RawRecord(
+        text=body,
+        title=_field_text(obj, TITLE_FIELDS),
+        source=_source_of(obj),
+        url=_field_text(obj, URL_FIELDS),
+        published_at=None if date_found is None else normalize_date(date_found[1]),
+        language=_field_text(obj, LANGUAGE_FIELDS),
+        record_id=_field_text(obj, ID_FIELDS),
+        origin=origin,
+        fmt=fmt,
+    )
+
+
+# --------------------------------------------------------------------------------------- files
+
+
+def _os_reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def _read_text_file(path: Path, max_chars: int) -> str | ReadProblem:
+    """Read and decode a whole txt/md/html file, or say why not."""
+    where = str(path)
+    limit = _BYTES_PER_CHAR * max_chars
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            return ReadProblem(
+                where,
+                f"file is {size} bytes, over the limit of {limit} bytes for articles of at most "
+                f"{max_chars} characters (SANAD_INGEST__MAX_ARTICLE_CHARS)",
+            )
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        return ReadProblem(where, _os_reason(exc))
+    if not data.strip():
+        return ReadProblem(where, "empty article")
+    try:
+        text = decode_bytes(data, where)
+    except InputError as exc:
+        return ReadProblem(where, exc.reason)
+    if not text.strip():
+        return ReadProblem(where, "empty article")
+    return text
+
+
+_MD_TITLE_RE = re.compile(r"\A\s*#[ \t]+(?P<title>[^\n]*?)[ \t#]*(?:\n|\Z)")
+
+
+def _read_plain(path: Path, fmt: str, max_chars: int) -> Iterator[RawRecord | ReadProblem]:
+    text = _read_text_file(path, max_chars)
+    if isinstance(text, ReadProblem):
+        yield text
+        return
+    title: str | None = None
+    if fmt == "md":
+        match = _MD_TITLE_RE.match(text)
+        if match and match.group("title").strip():
+            title = match.group("title").strip()
+            text = text[match.end() :]
+            if not text.strip():
+                yield ReadProblem(str(path), "empty article (only a title)")
+                return
+    if len(text) > max_chars:
+        yield ReadProblem(str(path), _over_limit(len(text), max_chars))
+        return
+    yield RawRecord(text, title, None, None, None, None, None, str(path), fmt)
+
+
+def _read_html(path: Path, max_chars: int) -> Iterator[RawRecord | ReadProblem]:
+    html = _read_text_file(path, max_chars)
+    if isinstance(html, ReadProblem):
+        yield html
+        return
+    import trafilatura
+
+    where = str(path)
+    try:
+        doc = trafilatura.bare_extraction(
+            html,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            favor_recall=True,
+        )
+    except Exception as exc:  # trafilatura/lxml raise many types on malformed pages
+        yield ReadProblem(where, f"cannot parse HTML: {exc}")
+        return
+    text = getattr(doc, "text", None) if doc is not None else None
+    if not isinstance(text, str) or not text.strip():
+        yield ReadProblem(where, "no article text found in the HTML page")
+        return
+    if len(text) > max_chars:
+        yield ReadProblem(where, _over_limit(len(text), max_chars))
+        return
+
+    def meta(name: str) -> str | None:
+        return _as_text(getattr(doc, name, None))
+
+    yield RawRecord(
+        text=text,
+        title=meta("title"),
+        source=meta("sitename"),
+        url=meta("url"),
+        published_at=normalize_date(getattr(doc, "date", None)),
+        language=meta("language"),
+        record_id=None,
+        origin=where,
+        fmt="html",
+    )
+
+
+def _read_json(path: Path, max_chars: int) -> Iterator[RawRecord | ReadProblem]:
+    where = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        yield ReadProblem(where, _os_reason(exc))
+        return
+    if not data.strip():
+        yield ReadProblem(where, "empty article")
+        return
+    try:
+        value = json.loads(decode_bytes(data, where))
+    except InputError as exc:
+        yield ReadProblem(where, exc.reason)
+        return
+    except json.JSONDecodeError as exc:
+        yield ReadProblem(f"{where}:{exc.lineno}", f"invalid JSON: {exc.msg} (column {exc.colno})")
+        return
+    if isinstance(value, list):
+        if not value:
+            yield ReadProblem(where, "empty list: no articles")
+        for index, item in enumerate(value):
+            yield record_from_object(item, origin=f"{where}[{index}]", fmt="json", max_chars=max_chars)
+    else:
+        yield record_from_object(value, origin=where, fmt="json", max_chars=max_chars)
+
+
+def _read_jsonl(path: Path, max_chars: int) -> Iterator[RawRecord | ReadProblem]:
+    """Stream a JSONL file line by line; memory is bounded by the longest accepted line."""
+    where = str(path)
+    line_limit = _BYTES_PER_CHAR * max_chars + _JSONL_LINE_SLACK
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        yield ReadProblem(where, _os_reason(exc))
+        return
+    with handle:
+        lineno = 0
+        any_line = False
+        try:
+            while True:
+                line = handle.readline(line_limit + 1)
+                if not line:
+                    break
+                lineno += 1
+                here = f"{where}:{lineno}"
+                if len(line) > line_limit and not line.endswith(b"\n"):
+                    size = len(line)
+                    while True:  # drain the rest of the over-long line without keeping it
+                        block = handle.readline(_READ_BLOCK)
+                        size += len(block)
+                        if not block or block.endswith(b"\n"):
+                            break
+                    yield ReadProblem(
+                        here,
+                        f"line is {size} bytes, over the limit of {line_limit} bytes for articles "
+                        f"of at most {max_chars} characters (SANAD_INGEST__MAX_ARTICLE_CHARS)",
+                    )
+                    any_line = True
+                    continue
+                if lineno == 1:
+                    if line.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                        yield ReadProblem(where, "JSONL must be UTF-8 (this file is UTF-16)")
+                        return
+                    if line.startswith(codecs.BOM_UTF8):
+                        line = line[len(codecs.BOM_UTF8) :]
+                line = line.strip()
+                if not line:
+                    continue
+                any_line = True
+                try:
+                    text = line.decode("utf-8")
+                except UnicodeDecodeError:
+                    try:
+                        text = decode_bytes(line, here)
+                    except InputError as exc:
+                        yield ReadProblem(here, exc.reason)
+                        continue
+                try:
+                    value = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    yield ReadProblem(here, f"invalid JSON: {exc.msg} (column {exc.colno})")
+                    continue
+                yield record_from_object(value, origin=here, fmt="jsonl", max_chars=max_chars)
+        except OSError as exc:
+            yield ReadProblem(f"{where}:{lineno + 1}", _os_reason(exc))
+            return
+        if not any_line:
+            yield ReadProblem(where, "empty article")
+
+
+def read_file(path: Path, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[RawRecord | ReadProblem]:
+    """Read the articles of one file, chosen by extension (case-insensitive).
+
+    ``.txt``/``.text`` and ``.md``/``.markdown`` give one article (title None, except a leading
+    Markdown "# Title" line, which becomes the title and is removed from the body). ``.html``/
+    ``.htm`` give the main text extracted by trafilatura (no comments, no tables, no network),
+    with title, date, site name and canonical URL from the page metadata. ``.json`` holds one
+    article object or a list of them (read whole: use JSONL for large feeds); ``.jsonl``/
+    ``.ndjson`` one object per line (blank lines ignored), streamed line by line so memory stays
+    bounded by the longest accepted line.
+
+    Args:
+        path: The file.
+        max_chars: Longest accepted article body, in characters. txt/md/html files over
+            ``4 * max_chars`` bytes are refused before being read; JSONL lines likewise.
+
+    Yields:
+        :class:`RawRecord` per article and :class:`ReadProblem` per file, line or record that
+        gave none ("failed": unreadable, empty, binary, invalid JSON, missing body, over the
+        limit; "skipped": unsupported extension). Never raises for bad input.
+    """
+    fmt = _format_of(path)
+    if fmt is None:
+        yield _unsupported(path)
+    elif fmt in ("txt", "md"):
+        yield from _read_plain(path, fmt, max_chars)
+    elif fmt == "html":
+        yield from _read_html(path, max_chars)
+    elif fmt == "json":
+        yield from _read_json(path, max_chars)
+    else:
+        yield from _read_jsonl(path, max_chars)
+
+
+def read_paths(
+    inputs: Sequence[str], max_chars: int = DEFAULT_MAX_CHARS
+) -> Iterator[RawRecord | ReadProblem]:
+    """Expand ``inputs`` (see :func:`expand_paths`) and read every file (see :func:`read_file`).
+
+    Args:
+        inputs: Paths, directories or glob patterns (no URLs: split those out first).
+        max_chars: Longest accepted article body, in characters.
+
+    Yields:
+        First the problems found while expanding the inputs, then the records and problems of
+        each file in order.
+    """
+    files, problems = expand_paths(inputs)
+    yield from problems
+    for path in files:
+        yield from read_file(path, max_chars)

@@ -1,0 +1,156 @@
+"""rag.lexical: BM25 over chunks, persistence and damage handling."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rag.lexical import LexicalDoc, LexicalIndex
+
+DOCS = [
+    ("c1", "The central bank raised interest rates to fight inflation.", "en"),
+    ("c2", "Heavy rain caused flooding in the northern provinces.", "en"),
+    ("c3", "The football team won the championship final.", "en"),
+    ("c4", "شكر الرئيس الروسي فلاديمير بوتين كوريا الشمالية على دعم تصرفاتها في أوكرانيا", "ar"),
+    ("c5", "افتتحت المدرسة الجديدة أبوابها للطلاب في العاصمة", "ar"),
+    ("c6", "Le gouvernement a présenté les élections présidentielles.", "fr"),
+    ("c7", "Rates of rain and rates of sun: a weather report.", "en"),
+]
+
+
+@pytest.fixture
+def index() -> LexicalIndex:
+    return LexicalIndex.build(DOCS)
+
+
+def ids(hits: list[tuple[str, float]]) -> list[str]:
+    return [cid for cid, _ in hits]
+
+
+def test_exact_keyword_chunk_ranks_first(index: LexicalIndex) -> None:
+    hits = index.search("inflation", 5)
+    assert ids(hits) == ["c1"]
+    assert hits[0][1] > 0
+    assert ids(index.search("flooding provinces", 5))[0] == "c2"
+
+
+def test_scores_are_positive_and_sorted(index: LexicalIndex) -> None:
+    hits = index.search("interest rates rain", 10)
+    assert len(hits) >= 3
+    scores = [s for _, s in hits]
+    assert scores == sorted(scores, reverse=True) and all(s > 0 for s in scores)
+    assert len(index.search("interest rates rain", 1)) == 1
+
+
+def test_arabic_variants_match(index: LexicalIndex) -> None:
+    assert ids(index.search("مدرسه", 3)) == ["c5"]  # ه spelling of المدرسة, no article
+    assert ids(index.search("بوتين اوكرانيا", 3)) == ["c4"]  # no hamza
+    assert ids(index.search("الرئيس الروسيّ", 3)) == ["c4"]  # shadda
+
+
+def test_french_document_found_with_french_and_plain_query(index: LexicalIndex) -> None:
+    assert ids(index.search("élection présidentielle", 3))[0] == "c6"
+
+
+def test_unknown_tokens_and_stopwords_return_nothing(index: LexicalIndex) -> None:
+    assert index.search("zzzqqq", 5) == []
+    assert index.search("the of and في من", 5) == []
+    assert index.search("", 5) == []
+    assert index.search("inflation", 0) == []
+
+
+def test_empty_index() -> None:
+    empty = LexicalIndex.build([])
+    assert len(empty) == 0 and empty.search("anything", 5) == []
+    only_stopwords = LexicalIndex.build([("x", "the of في", "en")])
+    assert len(only_stopwords) == 1 and only_stopwords.search("the", 5) == []
+
+
+def test_filter_does_not_starve_results(index: LexicalIndex) -> None:
+    # c7 mentions "rates" twice in a short text and outranks c1; keep only c1 with k=1.
+    assert ids(index.search("rates", 5))[0] == "c7"
+    assert ids(index.search("rates", 1, allowed=lambda cid: cid == "c1")) == ["c1"]
+    assert index.search("rates", 5, allowed=lambda cid: False) == []
+
+
+def test_metadata_kept_for_filtering() -> None:
+    idx = LexicalIndex.build([LexicalDoc("a", "inflation", "en", "reuters", 1_700_000_000, "art")])
+    meta = idx.meta("a")
+    assert meta is not None and (meta.source, meta.language, meta.published_ts, meta.article_id) == (
+        "reuters",
+        "en",
+        1_700_000_000,
+        "art",
+    )
+    assert idx.meta("nope") is None and "a" in idx and idx.chunk_ids == ["a"]
+
+
+def test_save_load_round_trip(index: LexicalIndex, tmp_path: Path) -> None:
+    index.save(tmp_path / "bm25", generation=7)
+    loaded = LexicalIndex.load(tmp_path / "bm25")
+    assert loaded is not None
+    again, generation = loaded
+    assert generation == 7 and again.chunk_ids == index.chunk_ids
+    for q in ("inflation", "rates rain", "مدرسه", "élection présidentielle"):
+        before, after = index.search(q, 5), again.search(q, 5)
+        assert before and ids(after) == ids(before)
+        assert [s for _, s in after] == pytest.approx([s for _, s in before])
+    assert again.meta("c4") == index.meta("c4")
+
+
+def test_save_replaces_atomically(index: LexicalIndex, tmp_path: Path) -> None:
+    directory = tmp_path / "bm25"
+    index.save(directory, generation=1)
+    LexicalIndex.build(DOCS[:2]).save(directory, generation=2)
+    loaded = LexicalIndex.load(directory)
+    assert loaded is not None and loaded[1] == 2 and loaded[0].chunk_ids == ["c1", "c2"]
+    assert not [p for p in directory.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_empty_index_round_trip(tmp_path: Path) -> None:
+    LexicalIndex.build([]).save(tmp_path / "bm25", generation=3)
+    loaded = LexicalIndex.load(tmp_path / "bm25")
+    assert loaded is not None and loaded[1] == 3 and len(loaded[0]) == 0
+
+
+def test_missing_index_loads_as_none(tmp_path: Path) -> None:
+    assert LexicalIndex.load(tmp_path / "nothing") is None
+
+
+def _version_dir(directory: Path) -> Path:
+    return directory / (directory / "CURRENT").read_text().strip()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["truncate_arrays", "garbage_vocab", "garbage_meta", "wrong_tokenizer", "bad_pointer", "missing_dir"],
+)
+def test_corrupted_index_loads_as_none_and_rebuild_recovers(
+    index: LexicalIndex, tmp_path: Path, damage: str
+) -> None:
+    directory = tmp_path / "bm25"
+    index.save(directory, generation=5)
+    version = _version_dir(directory)
+    if damage == "truncate_arrays":
+        data = version / "data.csc.index.npy"
+        data.write_bytes(data.read_bytes()[:20])
+    elif damage == "garbage_vocab":
+        (version / "vocab.index.json").write_text("{not json")
+    elif damage == "garbage_meta":
+        (version / "sanad.json").write_text('{"format": 1, "chunk')
+    elif damage == "wrong_tokenizer":
+        payload = json.loads((version / "sanad.json").read_text())
+        payload["tokenizer"] = -1
+        (version / "sanad.json").write_text(json.dumps(payload))
+    elif damage == "bad_pointer":
+        (directory / "CURRENT").write_text("../../etc")
+    else:
+        for p in version.iterdir():
+            p.unlink()
+        version.rmdir()
+    assert LexicalIndex.load(directory) is None
+    LexicalIndex.build(DOCS).save(directory, generation=6)  # what a caller does on None
+    loaded = LexicalIndex.load(directory)
+    assert loaded is not None and loaded[1] == 6 and ids(loaded[0].search("inflation", 1)) == ["c1"]
