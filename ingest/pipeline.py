@@ -21,6 +21,7 @@ from ingest.chunking import chunk_article
 from ingest.cleaning import clean_text
 from ingest.language import detect_language, guess_title
 from ingest.readers import RawRecord, ReadProblem, expand_paths, read_file
+from ingest.web import is_url, make_client, read_url
 from rag.catalog import Catalog
 from rag.embedding_cache import EmbeddingCache, embed_with_cache
 from rag.embeddings import IdentifiedEmbeddings
@@ -166,10 +167,11 @@ class IngestPipeline:
         dry_run: bool = False,
         progress: ProgressFn | None = None,
     ) -> IngestReport:
-        """Ingest files, directories (recursive) and globs.
+        """Ingest files, directories (recursive), globs, web pages and RSS/Atom feeds.
 
         Args:
-            inputs: Paths, directories or glob patterns.
+            inputs: Paths, directories or glob patterns, and http(s) URLs of article pages or
+                feeds (fetched by :mod:`ingest.web` after the files; id = the canonical URL).
             prune: Also remove articles whose file is gone, and articles of a file read in this
                 run that the file no longer holds.
             dry_run: Report what would happen; write nothing and embed nothing.
@@ -181,7 +183,8 @@ class IngestPipeline:
         Raises:
             StoreLockedError: another process is writing to the data directory.
         """
-        paths, problems = expand_paths(list(inputs))
+        urls = [i for i in inputs if is_url(i)]
+        paths, problems = expand_paths([i for i in inputs if not is_url(i)])
         report = IngestReport(dry_run=dry_run)
         for problem in problems:
             self._note_problem(report, problem)
@@ -191,6 +194,11 @@ class IngestPipeline:
                 origin = str(path.resolve())
                 for item in read_file(path, max_chars=self.settings.ingest.max_article_chars):
                     yield item, origin
+            if urls:
+                with make_client() as client:
+                    for url in urls:
+                        for item in read_url(url, client, max_chars=self.settings.ingest.max_article_chars):
+                            yield item, item.origin if isinstance(item, RawRecord) else url
 
         files_read = {str(p.resolve()) for p in paths}
         return self._run(

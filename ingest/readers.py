@@ -500,35 +500,51 @@ def _read_plain(path: Path, fmt: str, max_chars: int) -> Iterator[RawRecord | Re
 
 def _read_html(path: Path, max_chars: int) -> Iterator[RawRecord | ReadProblem]:
     html = _read_text_file(path, max_chars)
-    if isinstance(html, ReadProblem):
-        yield html
-        return
+    yield html if isinstance(html, ReadProblem) else extract_html(html, str(path), max_chars)
+
+
+def extract_html(
+    html: str, where: str, max_chars: int = DEFAULT_MAX_CHARS, url: str | None = None
+) -> RawRecord | ReadProblem:
+    """Extract the main text and metadata of an HTML page with trafilatura (no network).
+
+    Comments and tables are left out. Title, date, site name (as ``source``), language and the
+    canonical URL (``<link rel="canonical">`` or ``og:url``; else ``url``) come from the page.
+
+    Args:
+        html: The decoded page.
+        where: The file path or URL, used as the record's origin and in problems.
+        max_chars: Longest accepted article body, in characters.
+        url: The address the page was fetched from, if any (fallback for the canonical URL and
+            the site name).
+
+    Returns:
+        A :class:`RawRecord` (fmt "html"), or a failed :class:`ReadProblem` when the page cannot
+        be parsed, holds no article text, or its text is over ``max_chars``.
+    """
     import trafilatura
 
-    where = str(path)
     try:
         doc = trafilatura.bare_extraction(
             html,
+            url=url,
             with_metadata=True,
             include_comments=False,
             include_tables=False,
             favor_recall=True,
         )
     except Exception as exc:  # trafilatura/lxml raise many types on malformed pages
-        yield ReadProblem(where, f"cannot parse HTML: {exc}")
-        return
+        return ReadProblem(where, f"cannot parse HTML: {exc}")
     text = getattr(doc, "text", None) if doc is not None else None
     if not isinstance(text, str) or not text.strip():
-        yield ReadProblem(where, "no article text found in the HTML page")
-        return
+        return ReadProblem(where, "no article text found in the HTML page")
     if len(text) > max_chars:
-        yield ReadProblem(where, _over_limit(len(text), max_chars))
-        return
+        return ReadProblem(where, _over_limit(len(text), max_chars))
 
     def meta(name: str) -> str | None:
         return _as_text(getattr(doc, name, None))
 
-    yield RawRecord(
+    return RawRecord(
         text=text,
         title=meta("title"),
         source=meta("sitename"),
