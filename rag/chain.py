@@ -42,7 +42,7 @@ from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 
 from rag.citations import MarkerBuffer, embedding_similarity, resolve_citations, strip_markers
 from rag.extractive import extractive_answer
-from rag.grounding import abstention_text, model_says_unknown, should_abstain
+from rag.grounding import GroundingPolicy, abstention_text, model_says_unknown, should_abstain
 from rag.language import detect_language, language_name
 from rag.llm import model_name
 from rag.sentences import content_keys
@@ -245,6 +245,7 @@ class SanadChain:
         self.chat_model = chat_model
         self.retry_base_delay = retry_base_delay
         self.retry_max_delay = retry_max_delay
+        self._policy = GroundingPolicy.from_settings(settings.retrieval)
 
     @property
     def model_label(self) -> str:
@@ -296,7 +297,7 @@ class SanadChain:
         query = self._condense(question, history)
         passages = self.retriever.retrieve(query, k=k or self.settings.retrieval.k, filters=filters)
         label = model_name(self.chat_model) if self.chat_model is not None else "extractive"
-        if should_abstain(passages, self.settings.retrieval.abstain_threshold, query=query):
+        if should_abstain(passages, self._policy, query=query, language=language):
             text = abstention_text(language)
             yield Delta(text)
             yield Answer(text=text, abstained=True, language=language, model=label, retrieved=tuple(passages))

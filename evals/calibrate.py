@@ -1,0 +1,167 @@
+"""Calibrate the abstention policy (:class:`rag.grounding.GroundingPolicy`) on the DEV sets.
+
+Answerable questions are each set's DEV questions over their own corpus; out-of-corpus
+questions are the same questions over another set's corpus (Wikipedia trivia over 2023 news and
+back, in the same language and across languages), where the answer is absent by construction.
+For every question the top-k passages are retrieved once and their evidence features kept
+(cosine, language, share of the question's content words); a grid search then picks the
+thresholds that maximise balanced accuracy, macro-averaged over the question groups so that a
+large group cannot dominate. MultiHop null queries ask about topics the corpus does cover
+("Insufficient information" needs reasoning over the passages); they are reported, not fitted:
+that judgement belongs to the LLM.
+
+Run: ``python -m evals.calibrate [--limit N]`` (writes reports/calibration.json and prints the
+Markdown that docs/abstention.md quotes).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evals.datasets import Dataset, load_dataset
+from evals.index import build_index
+from rag.grounding import GroundingPolicy, should_abstain
+from rag.language import detect_language
+from rag.types import Retrieved
+
+# (group name, questions of this set, over the corpus of this set, answerable?)
+GROUPS: list[tuple[str, str, str, bool]] = [
+    ("ar→ar in corpus (XQuAD)", "xquad-ar", "xquad-ar", True),
+    ("en→ar in corpus (XQuAD)", "xquad-en-ar", "xquad-ar", True),
+    ("en→en in corpus (XQuAD)", "xquad-en", "xquad-en", True),
+    ("ar→ar in corpus (ARCD)", "arcd", "arcd", True),
+    ("en→en in corpus (MultiHop)", "multihop", "multihop", True),
+    ("en→en absent (XQuAD over news)", "xquad-en", "multihop", False),
+    ("ar→en absent (XQuAD over news)", "xquad-ar", "multihop", False),
+    ("en→ar absent (news over XQuAD-ar)", "multihop", "xquad-ar", False),
+    ("ar→en absent (ARCD over XQuAD-en)", "arcd", "xquad-en", False),
+]
+MULTIHOP_NULL = "MultiHop null queries (reported only)"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One question's retrieved passages, kept to replay the policy under other thresholds."""
+
+    group: str
+    answerable: bool
+    question: str
+    language: str
+    passages: tuple[Retrieved, ...]
+
+
+def collect(limit: int, k: int = 5) -> list[Case]:
+    """Retrieve the top ``k`` passages for up to ``limit`` questions of every group."""
+    cases: list[Case] = []
+    indexes: dict[str, Any] = {}
+    datasets: dict[str, Dataset] = {}
+    for name, qset, corpus, answerable in GROUPS:
+        if corpus not in indexes:
+            indexes[corpus], _ = build_index(load_dataset(corpus), show_progress=False)
+        ds = datasets.setdefault(qset, load_dataset(qset))
+        questions = [q for q in ds.questions if not q.is_null][:limit]
+        retriever = indexes[corpus].retriever
+        for q in questions:
+            hits = retriever.retrieve(q.text, k=k)
+            cases.append(Case(name, answerable, q.text, detect_language(q.text), tuple(hits)))
+        print(f"{name}: {len(questions)} questions", file=sys.stderr)
+    nulls = [q for q in datasets["multihop"].questions if q.is_null]
+    for q in nulls:
+        hits = indexes["multihop"].retriever.retrieve(q.text, k=k)
+        cases.append(Case(MULTIHOP_NULL, False, q.text, detect_language(q.text), tuple(hits)))
+    return cases
+
+
+def rates(cases: list[Case], policy: GroundingPolicy) -> dict[str, float]:
+    """Share of each group's questions decided correctly (answered if answerable, else abstained)."""
+    out: dict[str, list[int]] = {}
+    for c in cases:
+        abstained = should_abstain(c.passages, policy, query=c.question, language=c.language)
+        out.setdefault(c.group, []).append(int(abstained != c.answerable))
+    return {g: sum(v) / len(v) for g, v in out.items()}
+
+
+def objective(r: dict[str, float]) -> float:
+    """Balanced accuracy: mean of the answerable groups' mean and the absent groups' mean."""
+    pos = [r[g] for g, _, _, ok in GROUPS if ok and g in r]
+    neg = [r[g] for g, _, _, ok in GROUPS if not ok and g in r]
+    return (sum(pos) / len(pos) + sum(neg) / len(neg)) / 2
+
+
+def grid_search(cases: list[Case]) -> tuple[GroundingPolicy, dict[str, float]]:
+    """The policy with the best :func:`objective` over a grid of thresholds."""
+    fit = [c for c in cases if c.group != MULTIHOP_NULL]
+    steps = [round(0.70 + 0.01 * i, 2) for i in range(23)]  # 0.70 … 0.92
+    best: tuple[float, GroundingPolicy, dict[str, float]] | None = None
+    for dense, cross, lexical, coverage in itertools.product(
+        [s for s in steps if s >= 0.80],
+        [s for s in steps if s <= 0.88],
+        [s for s in steps if s <= 0.86],
+        [0.34, 0.5, 0.67],
+    ):
+        if cross > dense or lexical > dense:
+            continue
+        policy = GroundingPolicy(dense, cross, lexical, coverage)
+        r = rates(fit, policy)
+        score = objective(r)
+        if best is None or score > best[0] + 1e-9:
+            best = (score, policy, r)
+    assert best is not None
+    return best[1], best[2]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Collect features, search the grid, print and write the result."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=150, help="questions per group (DEV, file order)")
+    parser.add_argument("--out", type=Path, default=Path("reports/calibration.json"))
+    args = parser.parse_args(argv)
+    cases = collect(args.limit)
+    policy, _ = grid_search(cases)
+    default = GroundingPolicy()
+    rows = []
+    for label, p in (("calibrated", policy), ("shipped default", default)):
+        r = rates(cases, p)
+        rows.append((label, p, r, objective({g: v for g, v in r.items() if g != MULTIHOP_NULL})))
+    lines = [
+        "| policy | dense | cross-lingual | lexical | coverage | balanced accuracy |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, p, _, score in rows:
+        lines.append(
+            f"| {label} | {p.dense_threshold:.2f} | {p.cross_lingual_threshold:.2f} | "
+            f"{p.lexical_threshold:.2f} | {p.lexical_coverage:.2f} | {score:.3f} |"
+        )
+    lines += [
+        "",
+        "| group | questions | correct (calibrated) | correct (shipped default) |",
+        "|---|---|---|---|",
+    ]
+    counts: dict[str, int] = {}
+    for c in cases:
+        counts[c.group] = counts.get(c.group, 0) + 1
+    for g in [*(g for g, *_ in GROUPS), MULTIHOP_NULL]:
+        lines.append(
+            f"| {g} | {counts.get(g, 0)} | {rows[0][2].get(g, 0):.3f} | {rows[1][2].get(g, 0):.3f} |"
+        )
+    text = "\n".join(lines)
+    print(text)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(
+        json.dumps(
+            {"calibrated": policy.__dict__, "default": default.__dict__, "table": text, "limit": args.limit},
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
+
+
+if __name__ == "__main__":
+    main()
