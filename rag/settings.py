@@ -66,10 +66,16 @@ class RetrievalSettings(BaseModel):
     lexical_k: int = Field(40, ge=1, le=500, description="candidates from the BM25 retriever")
     rrf_k: int = Field(60, ge=1, description="reciprocal rank fusion constant (Cormack et al., 2009)")
     abstain_threshold: float = Field(
-        0.86, ge=-1.0, le=1.0, description="answer when a passage's cosine similarity reaches this (docs/abstention.md)"
+        0.86,
+        ge=-1.0,
+        le=1.0,
+        description="answer when a passage's cosine similarity reaches this (docs/abstention.md)",
     )
     abstain_cross_lingual_threshold: float = Field(
-        0.79, ge=-1.0, le=1.0, description="... or when a passage in another language than the question reaches this"
+        0.79,
+        ge=-1.0,
+        le=1.0,
+        description="... or when a passage in another language than the question reaches this",
     )
     abstain_lexical_threshold: float = Field(
         0.78, ge=-1.0, le=1.0, description="... or when a passage holding the question's words reaches this"
