@@ -91,7 +91,7 @@ class LLMSettings(BaseModel):
     api_key: str | None = Field(None, description="API key (falls back to OPENAI_API_KEY)")
     base_url: str | None = Field(
         None,
-        description="OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1 (falls back to OPENAI_BASE_URL)",
+        description="OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1 (else OPENAI_BASE_URL)",
     )
     model: str = Field("gpt-4o-mini", description="chat model name")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="sampling temperature")
