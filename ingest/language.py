@@ -2,49 +2,14 @@
 
 from __future__ import annotations
 
-_SAMPLE_CHARS = 2000
-# Letters used by Persian, Urdu and other Arabic-script languages but not by Arabic.
-_NON_ARABIC_LETTERS = frozenset("پچژگکیٹڈڑںےہۀۃ")
+from rag.language import detect_language as _detect
+
 _TITLE_END_PUNCTUATION = (".", "…", ":", ",", "،", ";", "؛")
 
 
-def _is_arabic_script(ch: str) -> bool:
-    cp = ord(ch)
-    return (
-        0x0600 <= cp <= 0x06FF
-        or 0x0750 <= cp <= 0x077F
-        or 0x08A0 <= cp <= 0x08FF
-        or 0xFB50 <= cp <= 0xFDFF
-        or 0xFE70 <= cp <= 0xFEFF
-    )
-
-
 def detect_language(text: str) -> str:
-    """Detect the language of ``text`` as a BCP 47 code.
-
-    Looks at the first 2000 characters only. When more than half of the letters are in the
-    Arabic script and at most 2% are letters specific to Persian/Urdu (پ چ ژ گ ک ی …), returns
-    "ar" without a model; otherwise asks py3langid (ISO 639-1 codes such as "en", "fr", "fa").
-
-    Args:
-        text: Any text.
-
-    Returns:
-        A code such as "ar" or "en"; "und" when the text has no letters.
-    """
-    sample = text[:_SAMPLE_CHARS]
-    letters = [ch for ch in sample if ch.isalpha()]
-    if not letters:
-        return "und"
-    arabic = sum(map(_is_arabic_script, letters))
-    if arabic / len(letters) > 0.5:
-        non_arabic = sum(ch in _NON_ARABIC_LETTERS for ch in letters)
-        if non_arabic / len(letters) <= 0.02:
-            return "ar"
-    import py3langid
-
-    code, _score = py3langid.classify(sample)
-    return str(code) if code else "und"
+    """The article's BCP 47 language code ("und" when undeterminable); see rag.language."""
+    return _detect(text, undetermined="und")
 
 
 def guess_title(text: str, max_chars: int = 120) -> str | None:

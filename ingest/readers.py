@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rag.errors import InputError
+from rag.language import is_arabic_char
 
 DEFAULT_MAX_CHARS = 1_000_000
 """Default longest article body, in characters (``SANAD_INGEST__MAX_ARTICLE_CHARS``)."""
@@ -191,24 +192,13 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
-def _is_arabic_letter(ch: str) -> bool:
-    cp = ord(ch)
-    return (
-        0x0600 <= cp <= 0x06FF
-        or 0x0750 <= cp <= 0x077F
-        or 0x08A0 <= cp <= 0x08FF
-        or 0xFB50 <= cp <= 0xFDFF
-        or 0xFE70 <= cp <= 0xFEFF
-    )
-
-
 def _letters(text: str) -> list[str]:
     return [ch for ch in text if ch.isalpha()]
 
 
 def _looks_arabic(text: str) -> bool:
     letters = _letters(text)
-    return bool(letters) and sum(map(_is_arabic_letter, letters)) / len(letters) > 0.5
+    return bool(letters) and sum(map(is_arabic_char, letters)) / len(letters) > 0.5
 
 
 def _looks_western(text: str) -> bool:

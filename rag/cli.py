@@ -155,42 +155,10 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="print as JSON")]
 
 
 def answer_to_dict(answer: Answer) -> dict[str, Any]:
-    """The JSON form of an answer (also used by the HTTP API)."""
-    return {
-        "answer": answer.text,
-        "abstained": answer.abstained,
-        "language": answer.language,
-        "model": answer.model,
-        "notice": answer.notice,
-        "fallback": answer.fallback,
-        "citations": [
-            {
-                "number": c.number,
-                "article_id": c.chunk.article_id,
-                "chunk_id": c.chunk.chunk_id,
-                "title": c.chunk.title,
-                "source": c.chunk.source,
-                "url": c.chunk.url,
-                "published_at": c.chunk.published_at,
-                "quote": c.quote,
-                "start": c.chunk.start,
-                "end": c.chunk.end,
-            }
-            for c in answer.citations
-        ],
-        "retrieval": [
-            {
-                "chunk_id": r.chunk.chunk_id,
-                "article_id": r.chunk.article_id,
-                "score": r.score,
-                "dense_rank": r.dense_rank,
-                "lexical_rank": r.lexical_rank,
-                "dense_score": r.dense_score,
-                "lexical_score": r.lexical_score,
-            }
-            for r in answer.retrieved
-        ],
-    }
+    """The JSON form of an answer (kept here for callers; the HTTP API's schemas own it)."""
+    from api.schemas import answer_to_dict as to_dict
+
+    return to_dict(answer)
 
 
 @app.command()
@@ -298,14 +266,36 @@ def serve(
     host: Annotated[str | None, typer.Option(help="address to bind (default from settings)")] = None,
     port: Annotated[int | None, typer.Option(help="port (default from settings)")] = None,
 ) -> None:
-    """Start the HTTP API (with the chat UI mounted at /)."""
+    """Start the HTTP API (with the chat UI at / and Slack events at /slack/events when configured)."""
     settings = _settings()
     try:
         from api.server import run
     except ImportError as exc:
-        _die(f"the HTTP API is not available yet: {exc}")
+        _die(f"the HTTP API is not available: {exc}")
     try:
         run(settings, host=host, port=port)
+    except SanadError as exc:
+        _die(str(exc))
+
+
+@app.command()
+def slack(
+    socket: Annotated[
+        bool, typer.Option("--socket", help="Socket Mode (needs SANAD_SLACK__APP_TOKEN); else HTTP events")
+    ] = False,
+    host: Annotated[
+        str | None, typer.Option(help="HTTP mode: address to bind (default from settings)")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="HTTP mode: port (default 3000)")] = None,
+) -> None:
+    """Run the Slack app alone; it calls SANAD_SLACK__API_URL, or answers in-process when unset."""
+    settings = _settings()
+    try:
+        from api.slack import run_slack
+    except ImportError as exc:
+        _die(f"the Slack app is not available: {exc}")
+    try:
+        run_slack(settings, socket=socket, host=host, port=port)
     except SanadError as exc:
         _die(str(exc))
 

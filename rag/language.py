@@ -1,9 +1,10 @@
-"""Detect the language of a question, so answers and abstentions use it.
+"""Detect the language of a question or an article (one implementation for both).
 
-Rule: if more than half of the letters are in Arabic script the text is Arabic ("ar");
-very short text or text without letters is treated as English ("en"); otherwise py3langid
+Rule: if more than half of the letters are in Arabic script (and hardly any are Persian/Urdu
+letters) the text is Arabic ("ar"); very short text or text without letters is undetermined
+("en" for questions, "und" for articles); otherwise py3langid
 (Lui & Baldwin, 2012, "langid.py") decides among common news languages, and an unsure
-verdict also falls back to "en".
+verdict is also undetermined.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ _CANDIDATES = (
     "el",
 )
 _MIN_LETTERS = 8
+# Letters used by Persian, Urdu and other Arabic-script languages but not by Arabic.
+_NON_ARABIC_LETTERS = frozenset("پچژگکیٹڈڑںےہۀۃ")
 _MIN_CONFIDENCE = 0.4
 
 _ARABIC_RANGES = (
@@ -88,28 +91,35 @@ def _identifier() -> Any:
     return ident
 
 
-def detect_language(text: str) -> str:
-    """Guess the BCP 47 language code of ``text`` (a question, typically one sentence).
+def detect_language(text: str, undetermined: str = "en", sample_chars: int = 2000) -> str:
+    """Guess the BCP 47 language code of ``text`` (a question or an article).
+
+    Only the first ``sample_chars`` characters are looked at.
 
     Args:
         text: Any text.
+        undetermined: What to return when there is too little to judge: "en" for questions
+            (answers and abstentions then come in English), "und" for articles.
+        sample_chars: How much of the text to classify.
 
     Returns:
-        "ar" when more than 50% of the letters are Arabic script; "en" for text with fewer
-        than 8 letters or when the classifier is unsure (probability < 0.4); otherwise the
-        py3langid verdict among common news languages (e.g. "fr", "de").
+        "ar" when more than 50% of the letters are Arabic script and at most 2% are letters of
+        Persian/Urdu only (پ چ ژ گ ک ی …); ``undetermined`` for text with fewer than 8 letters or
+        when the classifier is unsure (probability < 0.4); otherwise the py3langid verdict
+        among common news languages (e.g. "fr", "fa").
     """
-    letters = [ch for ch in text if ch.isalpha()]
+    sample = text[:sample_chars]
+    letters = [ch for ch in sample if ch.isalpha()]
     if not letters:
-        return "en"
+        return undetermined
     arabic = sum(1 for ch in letters if is_arabic_char(ch))
-    if arabic * 2 > len(letters):
+    if arabic * 2 > len(letters) and sum(ch in _NON_ARABIC_LETTERS for ch in letters) <= 0.02 * len(letters):
         return "ar"
     if len(letters) < _MIN_LETTERS:
-        return "en"
-    lang, prob = _identifier().classify(text)
+        return undetermined
+    lang, prob = _identifier().classify(sample)
     if float(prob) < _MIN_CONFIDENCE:
-        return "en"
+        return undetermined
     return str(lang)
 
 

@@ -119,6 +119,27 @@ class APISettings(BaseModel):
     host: str = Field("127.0.0.1", description="address the API binds")
     port: int = Field(8000, ge=0, le=65535, description="port of the API")
     token: str | None = Field(None, description="bearer token required by the API (mandatory off loopback)")
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, description="largest request body in bytes (ask, search, chat); larger is 413"
+    )
+    max_upload_bytes: int = Field(
+        33_554_432, ge=1024, description="largest POST /v1/articles body in bytes; larger is 413"
+    )
+    mount_ui: bool = Field(True, description="serve the Gradio chat at / in the API process")
+
+
+class SlackSettings(BaseModel):
+    """The Slack app (sanad slack, and /slack/events in sanad serve)."""
+
+    bot_token: str | None = Field(None, description="bot token (xoxb-...) of the Slack app")
+    signing_secret: str | None = Field(
+        None, description="signing secret verifying HTTP events (enables /slack/events in sanad serve)"
+    )
+    app_token: str | None = Field(None, description="app-level token (xapp-...) for Socket Mode")
+    api_url: str | None = Field(
+        None,
+        description="Sanad API the bot calls, e.g. http://127.0.0.1:8000 (empty = answer in-process)",
+    )
 
 
 class Settings(BaseSettings):
@@ -139,6 +160,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = LLMSettings()
     ui: UISettings = UISettings()
     api: APISettings = APISettings()
+    slack: SlackSettings = SlackSettings()
 
     @model_validator(mode="after")
     def _openai_fallbacks(self) -> Settings:
