@@ -1,0 +1,368 @@
+"""HTTP request and response models of the Sanad API, and the JSON form of an :class:`Answer`.
+
+Pydantic lives here, at the edge (DESIGN.md style rule 2): the routes convert these models to and
+from the frozen dataclasses of :mod:`rag.types`. Unknown fields are refused (422) in requests so a
+typo such as ``{"filters": {"source": ...}}`` is an error, not a silently ignored filter; the
+OpenAI-compatible request is the exception (clients send many options we do not use).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from rag.types import Answer, Filters, IngestReport, Turn
+
+MAX_QUESTION_CHARS = 4000
+"""Longest accepted question (characters); longer is a 422 naming the field."""
+
+MAX_HISTORY_TURNS = 50
+"""Most history turns accepted in one request (the chain itself reads the last few)."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --------------------------------------------------------------------------------------- errors
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong.
+
+    Attributes:
+        type: A stable machine-readable kind, e.g. "validation_error", "not_found", "unauthorized".
+        message: A sentence for humans naming the field or resource at fault.
+    """
+
+    type: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every error response: ``{"error": {"type": ..., "message": ...}}``."""
+
+    error: ErrorDetail
+
+
+def error_body(kind: str, message: str) -> dict[str, Any]:
+    """The JSON error body ``{"error": {"type": kind, "message": message}}``."""
+    return {"error": {"type": kind, "message": message}}
+
+
+# -------------------------------------------------------------------------------------- requests
+
+
+class FiltersIn(_Strict):
+    """Retrieval filters; every field is optional and they combine with AND."""
+
+    sources: list[str] = Field(default_factory=list, max_length=100, description="keep these sources")
+    languages: list[str] = Field(
+        default_factory=list, max_length=50, description="keep these BCP 47 language codes, e.g. ar"
+    )
+    published_from: dt.date | None = Field(None, description="published on or after (YYYY-MM-DD)")
+    published_to: dt.date | None = Field(None, description="published on or before (YYYY-MM-DD)")
+
+    def to_filters(self) -> Filters:
+        """The :class:`rag.types.Filters` these fields describe."""
+        return Filters(
+            sources=tuple(self.sources),
+            languages=tuple(self.languages),
+            published_from=self.published_from.isoformat() if self.published_from else None,
+            published_to=self.published_to.isoformat() if self.published_to else None,
+        )
+
+
+class TurnIn(_Strict):
+    """One earlier message of the conversation."""
+
+    role: Literal["user", "assistant"]
+    text: str = Field(max_length=20_000)
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty or only whitespace")
+    return value
+
+
+class AskRequest(_Strict):
+    """``POST /v1/ask``: a question, optional history, passages to use and filters."""
+
+    question: str = Field(
+        min_length=1, max_length=MAX_QUESTION_CHARS, description="the question, any language"
+    )
+    history: list[TurnIn] = Field(
+        default_factory=list, max_length=MAX_HISTORY_TURNS, description="oldest first"
+    )
+    k: int | None = Field(None, ge=1, le=50, description="passages to answer from (default from settings)")
+    filters: FiltersIn | None = None
+    stream: bool = Field(
+        False, description="answer with Server-Sent Events (also: Accept: text/event-stream)"
+    )
+
+    _question_not_blank = field_validator("question")(_not_blank)
+
+    def turns(self) -> tuple[Turn, ...]:
+        """The history as :class:`rag.types.Turn` objects."""
+        return tuple(Turn(role=t.role, text=t.text) for t in self.history)
+
+
+class SearchRequest(_Strict):
+    """``POST /v1/search``: a query, how many chunks and filters."""
+
+    query: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    k: int = Field(10, ge=1, le=100, description="chunks to return")
+    filters: FiltersIn | None = None
+
+    _query_not_blank = field_validator("query")(_not_blank)
+
+
+class ArticlesIn(_Strict):
+    """``POST /v1/articles``: article objects with the fields the JSONL reader accepts.
+
+    Each object needs a body (``body``/``text``/``content``/``article``/``maintext``) and may
+    carry ``id``, ``title``, ``url``, ``source``, ``published_at`` and ``language``. Without an id
+    or a URL the article's id is ``api-`` plus the first 16 hex digits of its body's sha256.
+    """
+
+    articles: list[Any] = Field(min_length=1, max_length=10_000)
+
+
+# ------------------------------------------------------------------------------------- responses
+
+
+class CitationOut(BaseModel):
+    """A numbered source of an answer; ``quote`` is the supporting span of the chunk."""
+
+    number: int
+    article_id: str
+    chunk_id: str
+    title: str
+    source: str
+    url: str | None
+    published_at: str | None
+    quote: str
+    start: int
+    end: int
+
+
+class RetrievalOut(BaseModel):
+    """One retrieved passage: fused score (RRF) and its ranks in the dense and BM25 lists."""
+
+    chunk_id: str
+    article_id: str
+    score: float
+    dense_rank: int | None
+    lexical_rank: int | None
+    dense_score: float | None
+    lexical_score: float | None
+
+
+class AskResponse(BaseModel):
+    """An answer with ``[n]`` markers, its citations and how it was found."""
+
+    answer: str
+    citations: list[CitationOut]
+    abstained: bool
+    language: str
+    model: str
+    notice: str | None = None
+    fallback: bool = False
+    retrieval: list[RetrievalOut] = Field(default_factory=list)
+    timing_ms: dict[str, float] = Field(default_factory=dict)
+
+
+class SearchHit(BaseModel):
+    """A ranked chunk with its fused, dense and lexical scores."""
+
+    rank: int
+    chunk_id: str
+    article_id: str
+    title: str
+    source: str
+    url: str | None
+    published_at: str | None
+    language: str
+    text: str
+    score: float
+    dense_rank: int | None
+    dense_score: float | None
+    lexical_rank: int | None
+    lexical_score: float | None
+
+
+class SearchResponse(BaseModel):
+    """``POST /v1/search`` result: chunks best first."""
+
+    results: list[SearchHit]
+    timing_ms: dict[str, float] = Field(default_factory=dict)
+
+
+class Problem(BaseModel):
+    """An article or input that failed or was skipped, and why."""
+
+    where: str
+    reason: str
+
+
+class IngestReportOut(BaseModel):
+    """What one ``POST /v1/articles`` did (counts are of articles except the chunk counts)."""
+
+    added: int
+    updated: int
+    unchanged: int
+    removed: int
+    failed: int
+    chunks_written: int
+    chunks_embedded: int
+    seconds: float
+    failures: list[Problem]
+    article_ids: list[str] = Field(default_factory=list, description="ids of the articles accepted")
+
+    @classmethod
+    def from_report(cls, report: IngestReport, article_ids: list[str]) -> IngestReportOut:
+        """Convert the pipeline's report."""
+        data = asdict(report)
+        return cls(
+            added=data["added"],
+            updated=data["updated"],
+            unchanged=data["unchanged"],
+            removed=data["removed"],
+            failed=data["failed"],
+            chunks_written=data["chunks_written"],
+            chunks_embedded=data["chunks_embedded"],
+            seconds=round(float(data["seconds"]), 3),
+            failures=[Problem(where=w, reason=r) for w, r in report.failures],
+            article_ids=article_ids,
+        )
+
+
+class ArticleSummary(BaseModel):
+    """A stored article without its text."""
+
+    article_id: str
+    title: str
+    source: str
+    url: str | None
+    published_at: str | None
+    language: str
+    origin: str
+    chunks: int
+    updated_at: str
+
+
+class ArticleDetail(ArticleSummary):
+    """A stored article with its cleaned text and chunk ids."""
+
+    text: str
+    chunk_ids: list[str]
+
+
+class ArticleList(BaseModel):
+    """A page of articles ordered by id."""
+
+    items: list[ArticleSummary]
+    total: int
+    offset: int
+    limit: int
+
+
+class Deleted(BaseModel):
+    """``DELETE /v1/articles/{id}`` result."""
+
+    article_id: str
+    deleted: bool = True
+
+
+class Health(BaseModel):
+    """``/healthz`` and ``/readyz``."""
+
+    status: str
+    detail: str = ""
+
+
+# ----------------------------------------------------------------------- OpenAI-compatible chat
+
+
+class ChatMessageIn(BaseModel):
+    """An OpenAI chat message; ``content`` is text or a list of ``{"type": "text", "text"}`` parts."""
+
+    model_config = ConfigDict(extra="allow")
+
+    role: str
+    content: str | list[dict[str, Any]] | None = None
+
+    def text(self) -> str:
+        """The message's text (text parts joined; images and other parts ignored)."""
+        if self.content is None:
+            return ""
+        if isinstance(self.content, str):
+            return self.content
+        return "\n".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
+
+
+class ChatCompletionRequest(BaseModel):
+    """``POST /v1/chat/completions`` (OpenAI-compatible; options Sanad does not use are ignored)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    model: str = Field("sanad", description='must be "sanad"')
+    messages: list[ChatMessageIn] = Field(min_length=1, max_length=200)
+    stream: bool = False
+
+
+# ------------------------------------------------------------------------------ conversions
+
+
+def answer_to_dict(answer: Answer) -> dict[str, Any]:
+    """The JSON form of an answer (the CLI's ``ask --json`` and the HTTP API share it).
+
+    Returns:
+        ``{answer, abstained, language, model, notice, fallback, citations: [{number, article_id,
+        chunk_id, title, source, url, published_at, quote, start, end}], retrieval: [{chunk_id,
+        article_id, score, dense_rank, lexical_rank, dense_score, lexical_score}]}``.
+    """
+    return {
+        "answer": answer.text,
+        "abstained": answer.abstained,
+        "language": answer.language,
+        "model": answer.model,
+        "notice": answer.notice,
+        "fallback": answer.fallback,
+        "citations": [
+            {
+                "number": c.number,
+                "article_id": c.chunk.article_id,
+                "chunk_id": c.chunk.chunk_id,
+                "title": c.chunk.title,
+                "source": c.chunk.source,
+                "url": c.chunk.url,
+                "published_at": c.chunk.published_at,
+                "quote": c.quote,
+                "start": c.chunk.start,
+                "end": c.chunk.end,
+            }
+            for c in answer.citations
+        ],
+        "retrieval": [
+            {
+                "chunk_id": r.chunk.chunk_id,
+                "article_id": r.chunk.article_id,
+                "score": r.score,
+                "dense_rank": r.dense_rank,
+                "lexical_rank": r.lexical_rank,
+                "dense_score": r.dense_score,
+                "lexical_score": r.lexical_score,
+            }
+            for r in answer.retrieved
+        ],
+    }
+
+
+def ask_response(answer: Answer, timing_ms: dict[str, float] | None = None) -> AskResponse:
+    """The :class:`AskResponse` of an answer."""
+    return AskResponse.model_validate({**answer_to_dict(answer), "timing_ms": timing_ms or {}})

@@ -1,0 +1,736 @@
+"""The Sanad HTTP API: ``create_app(sanad, settings)`` builds it, ``run(settings)`` serves it.
+
+Routes (all JSON; every error is ``{"error": {"type", "message"}}``):
+
+- ``POST /v1/ask`` — an answer with citations; Server-Sent Events (``delta`` events, one
+  ``answer`` event, then ``done``) with ``"stream": true`` or ``Accept: text/event-stream``.
+- ``POST /v1/search`` — ranked chunks with fused, dense and lexical scores.
+- ``POST /v1/articles``, ``GET /v1/articles``, ``GET|DELETE /v1/articles/{id}``.
+- ``POST /v1/chat/completions`` and ``GET /v1/models`` — OpenAI-compatible, model ``sanad``.
+- ``GET /healthz`` (process up), ``GET /readyz`` (store opened, embedder loaded).
+- ``POST /slack/events`` when the Slack app is configured; the Gradio chat at ``/``; ``/docs``.
+
+Blocking work (retrieval, embedding, the LLM) runs in the threadpool; streams are sync
+generators that Starlette iterates in the threadpool. Writes are serialised by one lock in the
+process on top of the pipeline's inter-process file lock (stack.md P1).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from hashlib import sha256
+from typing import TYPE_CHECKING, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.auth import bearer_dependency, check_bind, token_matches
+from api.schemas import (
+    ArticleDetail,
+    ArticleList,
+    ArticlesIn,
+    ArticleSummary,
+    AskRequest,
+    AskResponse,
+    ChatCompletionRequest,
+    Deleted,
+    ErrorBody,
+    Health,
+    IngestReportOut,
+    SearchHit,
+    SearchRequest,
+    SearchResponse,
+    answer_to_dict,
+    ask_response,
+    error_body,
+)
+from rag.errors import (
+    ConfigError,
+    EmbedderMismatchError,
+    EmbeddingError,
+    InputError,
+    LLMError,
+    SanadError,
+    StoreError,
+    StoreLockedError,
+)
+from rag.settings import Settings
+from rag.types import Answer, Delta, Filters, Turn
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+    from rag.catalog import ArticleRecord
+    from rag.factory import Sanad
+
+log = logging.getLogger(__name__)
+
+MODEL_ID = "sanad"
+"""The model name of the OpenAI-compatible endpoint."""
+
+SOURCES_HEADING = "Sources:"
+
+_STATUS_TYPES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+    502: "upstream_error",
+    503: "not_ready",
+}
+
+_ERRORS = {status: {"model": ErrorBody} for status in (400, 401, 403, 404, 413, 422, 503)}
+
+
+def _json_error(
+    status: int, message: str, kind: str | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        error_body(kind or _STATUS_TYPES.get(status, "error"), message), status_code=status, headers=headers
+    )
+
+
+def sanad_error_status(exc: SanadError) -> tuple[int, str]:
+    """The HTTP status and error type of a library error."""
+    if isinstance(exc, InputError):
+        return 400, "bad_request"
+    if isinstance(exc, StoreLockedError):
+        return 503, "store_busy"
+    if isinstance(exc, EmbedderMismatchError):
+        return 503, "embedder_mismatch"
+    if isinstance(exc, StoreError | EmbeddingError):
+        return 503, "not_ready"
+    if isinstance(exc, LLMError):
+        return 502, "upstream_error"
+    if isinstance(exc, ConfigError):
+        return 500, "config_error"
+    return 500, "internal_error"
+
+
+# --------------------------------------------------------------------------------- body limit
+
+ASGIApp = Callable[[MutableMapping[str, Any], Any, Any], Awaitable[None]]
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies over a size with 413 before the route reads them.
+
+    The body is read (and counted, whatever ``Content-Length`` says) before the app runs, then
+    replayed, so chunked uploads cannot slip past. Only ``/v1/`` and ``/slack/`` paths are
+    limited; the Gradio app at ``/`` has its own upload limit.
+
+    Args:
+        app: The wrapped ASGI app.
+        default_limit: Bytes allowed on limited paths.
+        limits: Path prefix → bytes, checked before the default (e.g. ``/v1/articles``).
+    """
+
+    def __init__(self, app: ASGIApp, default_limit: int, limits: dict[str, int]) -> None:
+        self.app = app
+        self.default_limit = default_limit
+        self.limits = limits
+
+    def _limit(self, path: str) -> int | None:
+        if not path.startswith(("/v1/", "/slack/")):
+            return None
+        for prefix, limit in self.limits.items():
+            if path.startswith(prefix):
+                return limit
+        return self.default_limit
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
+            await self.app(scope, receive, send)
+            return
+        limit = self._limit(scope["path"])
+        if limit is None:
+            await self.app(scope, receive, send)
+            return
+        too_large = _json_error(
+            413, f"request body is larger than {limit} bytes", "payload_too_large", {"Connection": "close"}
+        )
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await too_large(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body = message.get("body", b"")
+            size += len(body)
+            if size > limit:
+                await too_large(scope, receive, send)
+                return
+            chunks.append(body)
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Any:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+# ------------------------------------------------------------------------------------- state
+
+
+class ApiState:
+    """What the routes share: the composition root, readiness and the in-process write lock.
+
+    Args:
+        sanad: The composition root.
+        settings: Settings (limits, token, retrieval defaults).
+    """
+
+    def __init__(self, sanad: Sanad, settings: Settings) -> None:
+        self.sanad = sanad
+        self.settings = settings
+        self.write_lock = threading.Lock()
+        self.ready = threading.Event()
+        self.failure: str | None = None
+        self._warming = threading.Lock()
+
+    def warm_up(self) -> None:
+        """Open the store, load the embedder and build the chain (idempotent; records failures)."""
+        with self._warming:
+            if self.ready.is_set():
+                return
+            try:
+                started = time.perf_counter()
+                self.sanad.embeddings.embed_query("warm-up")
+                _ = self.sanad.retriever
+                _ = self.sanad.chain
+                self.failure = None
+                self.ready.set()
+                log.info("ready in %.1f s", time.perf_counter() - started)
+            except Exception as exc:  # the edge: /readyz reports it
+                log.exception("warm-up failed")
+                self.failure = str(exc) or type(exc).__name__
+
+    def require_ready(self) -> None:
+        """Raise 503 unless warm-up finished."""
+        if self.ready.is_set():
+            return
+        if self.failure:
+            raise HTTPException(503, f"not ready: {self.failure}")
+        raise HTTPException(
+            503, "starting up: loading the embedder and opening the store", headers={"Retry-After": "2"}
+        )
+
+    def in_process_answer(self, question: str, history: tuple[Turn, ...]) -> AskResponse:
+        """Answer in this process (the Slack app mounted in ``sanad serve`` uses it)."""
+        self.require_ready()
+        started = time.perf_counter()
+        answer = self.sanad.chain.answer(question, history)
+        return ask_response(answer, {"total": _ms(started)})
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
+# -------------------------------------------------------------------------------------- SSE
+
+
+def sse_event(event: str, data: object) -> str:
+    """One Server-Sent Event: ``event: <name>`` and a one-line JSON ``data``."""
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+_END = object()
+
+
+def _next_or_end(events: Iterator[Delta | Answer]) -> Delta | Answer | object:
+    return next(events, _END)
+
+
+def _summary(record: ArticleRecord) -> dict[str, Any]:
+    a = record.article
+    return {
+        "article_id": a.article_id,
+        "title": a.title,
+        "source": a.source,
+        "url": a.url,
+        "published_at": a.published_at,
+        "language": a.language,
+        "origin": a.origin,
+        "chunks": len(record.chunk_ids),
+        "updated_at": record.updated_at,
+    }
+
+
+# ---------------------------------------------------------------------------- OpenAI helpers
+
+
+def sources_block(answer: Answer) -> str:
+    """Plain-text Sources list appended to OpenAI-compatible answers ("" without citations)."""
+    if not answer.citations:
+        return ""
+    lines = [SOURCES_HEADING]
+    for c in answer.citations:
+        meta = " — ".join(x for x in (c.chunk.source, c.chunk.published_at or "", c.chunk.url or "") if x)
+        lines.append(f"[{c.number}] {c.chunk.title or c.chunk.article_id}" + (f" — {meta}" if meta else ""))
+        quote = " ".join(c.quote.split())
+        if quote:
+            lines.append(f"    “{quote[:300]}{'…' if len(quote) > 300 else ''}”")
+    return "\n".join(lines)
+
+
+def _chat_inputs(body: ChatCompletionRequest) -> tuple[str, tuple[Turn, ...]]:
+    if body.model != MODEL_ID:
+        raise HTTPException(404, f"unknown model {body.model!r}: this server serves {MODEL_ID!r}")
+    turns = [m for m in body.messages if m.role in ("user", "assistant")]
+    if not turns or turns[-1].role != "user":
+        raise HTTPException(400, "the last message must be a user message holding the question")
+    question = turns[-1].text().strip()
+    if not question:
+        raise HTTPException(400, "the last user message is empty")
+    if len(question) > 4000:
+        raise HTTPException(400, "the question is longer than 4000 characters")
+    history = tuple(
+        Turn(role=m.role, text=m.text().split("\n\n" + SOURCES_HEADING)[0]) for m in turns[:-1] if m.text()
+    )
+    return question, history
+
+
+def _citations_json(answer: Answer) -> list[dict[str, Any]]:
+    return list(answer_to_dict(answer)["citations"])
+
+
+def _usage(prompt: str, completion: str) -> dict[str, int]:
+    p, c = len(prompt.split()), len(completion.split())
+    return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
+
+
+# ------------------------------------------------------------------------------------- the app
+
+
+def create_app(
+    sanad: Sanad,
+    settings: Settings,
+    *,
+    mount_ui: bool | None = None,
+    slack_client: WebClient | None = None,
+    warm_up: bool = True,
+) -> FastAPI:
+    """Build the FastAPI app over one Sanad instance.
+
+    Args:
+        sanad: The composition root (chain, retriever, pipeline, catalog).
+        settings: Token, body limits, UI and Slack settings.
+        mount_ui: Mount the Gradio chat at ``/`` (default ``settings.api.mount_ui``).
+        slack_client: The Slack ``WebClient`` of the mounted Slack app (tests point it at a
+            fake); default one built from ``settings.slack.bot_token``. The Slack app is mounted
+            at ``/slack/events`` when ``settings.slack.signing_secret`` is set.
+        warm_up: Load the embedder and open the store in a background thread at startup.
+
+    Returns:
+        The app; serve it with uvicorn. ``app.state.api`` holds the :class:`ApiState`.
+    """
+    state = ApiState(sanad, settings)
+    auth = Depends(bearer_dependency(settings.api.token))
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if warm_up:
+            threading.Thread(target=state.warm_up, name="sanad-warm-up", daemon=True).start()
+        yield
+
+    app = FastAPI(
+        title="Sanad API",
+        version="0.1.0",
+        description="Answers over your articles, every claim backed by a numbered citation.",
+        lifespan=lifespan,
+        responses=_ERRORS,  # type: ignore[arg-type]
+    )
+    app.state.api = state
+    app.add_middleware(
+        BodyLimitMiddleware,  # type: ignore[arg-type]
+        default_limit=settings.api.max_body_bytes,
+        limits={"/v1/articles": settings.api.max_upload_bytes},
+    )
+    _register_errors(app)
+    ready = Depends(state.require_ready)
+
+    # -- health ---------------------------------------------------------------------------
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> Health:
+        """The process is up."""
+        return Health(status="ok")
+
+    @app.get("/readyz", tags=["health"], responses={503: {"model": ErrorBody}})
+    def readyz() -> Health:
+        """The store is open and the embedder loaded (503 while starting or after a failure)."""
+        state.require_ready()
+        return Health(status="ready", detail=state.sanad.embeddings.embedder_id)
+
+    # -- answers --------------------------------------------------------------------------
+
+    @app.post(
+        "/v1/ask",
+        tags=["answers"],
+        dependencies=[auth, ready],
+        response_model=AskResponse,
+        responses={200: {"content": {"text/event-stream": {}}}},
+    )
+    async def ask(body: AskRequest, request: Request) -> Any:
+        """Answer a question with numbered citations (JSON, or SSE: ``delta``…, ``answer``, ``done``)."""
+        filters = body.filters.to_filters() if body.filters else None
+        chain = state.sanad.chain
+        started = time.perf_counter()
+        wants_stream = body.stream or "text/event-stream" in request.headers.get("accept", "")
+        if not wants_stream:
+            answer = await run_in_threadpool(
+                chain.answer, body.question, body.turns(), k=body.k, filters=filters
+            )
+            return ask_response(answer, {"total": _ms(started)})
+        events = chain.stream(body.question, body.turns(), k=body.k, filters=filters)
+        # Retrieval happens before the first event: its errors still get a proper status.
+        first = await run_in_threadpool(_next_or_end, events)
+        return StreamingResponse(
+            _ask_events(first, events, started),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    @app.post("/v1/search", tags=["answers"], dependencies=[auth, ready])
+    async def search(body: SearchRequest) -> SearchResponse:
+        """Ranked chunks (hybrid: dense + BM25, fused with reciprocal rank fusion)."""
+        started = time.perf_counter()
+        filters = body.filters.to_filters() if body.filters else Filters()
+        hits = await run_in_threadpool(state.sanad.retriever.retrieve, body.query, body.k, filters)
+        results = [
+            SearchHit(
+                rank=i,
+                chunk_id=h.chunk.chunk_id,
+                article_id=h.chunk.article_id,
+                title=h.chunk.title,
+                source=h.chunk.source,
+                url=h.chunk.url,
+                published_at=h.chunk.published_at,
+                language=h.chunk.language,
+                text=h.chunk.text,
+                score=h.score,
+                dense_rank=h.dense_rank,
+                dense_score=h.dense_score,
+                lexical_rank=h.lexical_rank,
+                lexical_score=h.lexical_score,
+            )
+            for i, h in enumerate(hits, 1)
+        ]
+        return SearchResponse(results=results, timing_ms={"total": _ms(started)})
+
+    # -- articles -------------------------------------------------------------------------
+
+    @app.post("/v1/articles", tags=["articles"], dependencies=[auth, ready])
+    async def add_articles(body: ArticlesIn) -> IngestReportOut:
+        """Ingest article objects (same fields as the JSONL reader); returns the ingest report.
+
+        400 when no article was accepted; otherwise 200 with failures listed in the report.
+        """
+        report = await run_in_threadpool(_ingest, state, body.articles)
+        if report.failed and not (report.added or report.updated or report.unchanged):
+            reasons = "; ".join(f"{p.where}: {p.reason}" for p in report.failures[:5])
+            raise HTTPException(400, f"no article accepted: {reasons}")
+        return report
+
+    @app.get("/v1/articles", tags=["articles"], dependencies=[auth, ready])
+    def list_articles(
+        offset: int = Query(0, ge=0),
+        limit: int = Query(50, ge=1, le=500),
+    ) -> ArticleList:
+        """Stored articles ordered by id, one page at a time."""
+        catalog = state.sanad.catalog
+        items = [ArticleSummary(**_summary(r)) for r in catalog.records(offset, limit)]
+        return ArticleList(items=items, total=catalog.count(), offset=offset, limit=limit)
+
+    @app.get("/v1/articles/{article_id:path}", tags=["articles"], dependencies=[auth, ready])
+    def get_article(article_id: str) -> ArticleDetail:
+        """One stored article with its text and chunk ids (404 when unknown)."""
+        record = state.sanad.catalog.get(article_id)
+        if record is None:
+            raise HTTPException(404, f"no article with id {article_id!r}")
+        return ArticleDetail(**_summary(record), text=record.article.text, chunk_ids=list(record.chunk_ids))
+
+    @app.delete("/v1/articles/{article_id:path}", tags=["articles"], dependencies=[auth, ready])
+    def delete_article(article_id: str) -> Deleted:
+        """Remove an article and its chunks (404 when unknown)."""
+        with state.write_lock:
+            removed = state.sanad.pipeline.delete_article(article_id)
+        if not removed:
+            raise HTTPException(404, f"no article with id {article_id!r}")
+        return Deleted(article_id=article_id)
+
+    # -- OpenAI-compatible ------------------------------------------------------------------
+
+    @app.get("/v1/models", tags=["openai"], dependencies=[auth])
+    def models() -> dict[str, Any]:
+        """The one model this server offers: ``sanad``."""
+        return {
+            "object": "list",
+            "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "sanad"}],
+        }
+
+    @app.post(
+        "/v1/chat/completions",
+        tags=["openai"],
+        dependencies=[auth, ready],
+        responses={200: {"content": {"text/event-stream": {}}}},
+    )
+    async def chat_completions(body: ChatCompletionRequest) -> Any:
+        """OpenAI Chat Completions (plain and streamed); the last user message is the question.
+
+        The answer text ends with a Sources list; the response (and the last streamed chunk)
+        also carries a ``citations`` field in the ``/v1/ask`` shape.
+        """
+        question, history = _chat_inputs(body)
+        chain = state.sanad.chain
+        cid = f"chatcmpl-{uuid.uuid4().hex}"
+        created = int(time.time())
+        if not body.stream:
+            answer = await run_in_threadpool(chain.answer, question, history)
+            block = sources_block(answer)
+            content = answer.text + (f"\n\n{block}" if block else "")
+            return {
+                "id": cid,
+                "object": "chat.completion",
+                "created": created,
+                "model": MODEL_ID,
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": content},
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": _usage(question, content),
+                "citations": _citations_json(answer),
+            }
+        events = chain.stream(question, history)
+        first = await run_in_threadpool(_next_or_end, events)
+        return StreamingResponse(
+            _chat_chunks(first, events, cid, created),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    # -- Slack and the chat UI (the UI last: it is mounted at "/") ------------------------
+
+    if settings.slack.signing_secret:
+        _mount_slack(app, state, slack_client)
+    if settings.api.mount_ui if mount_ui is None else mount_ui:
+        _mount_ui(app, state)
+    return app
+
+
+def _ingest(state: ApiState, objects: list[Any]) -> IngestReportOut:
+    from ingest.readers import RawRecord, ReadProblem, record_from_object
+
+    max_chars = state.settings.ingest.max_article_chars
+    items: list[RawRecord | ReadProblem] = []
+    ids: dict[str, str] = {}
+    for i, obj in enumerate(objects):
+        where = f"api[{i}]"
+        item = record_from_object(obj, origin=where, fmt="json", max_chars=max_chars)
+        if isinstance(item, RawRecord):
+            if not item.record_id and not item.url:
+                item = replace(item, record_id="api-" + sha256(item.text.encode("utf-8")).hexdigest()[:16])
+            ids[where] = str(item.record_id or item.url)
+        items.append(item)
+    with state.write_lock:
+        report = state.sanad.pipeline.ingest_records(items, origin="api")
+    failed = {w for w, _ in report.failures}
+    return IngestReportOut.from_report(report, [aid for w, aid in ids.items() if w not in failed])
+
+
+def _ask_events(first: object, events: Iterator[Delta | Answer], started: float) -> Iterator[str]:
+    """SSE for /v1/ask: ``delta`` events, one ``answer`` event, then ``done`` (or ``error``)."""
+    item: object = first
+    first_delta: float | None = None
+    try:
+        while item is not _END:
+            if isinstance(item, Delta):
+                if first_delta is None:
+                    first_delta = _ms(started)
+                yield sse_event("delta", {"text": item.text})
+            elif isinstance(item, Answer):
+                timing = {"total": _ms(started)}
+                if first_delta is not None:
+                    timing["first_delta"] = first_delta
+                yield sse_event("answer", ask_response(item, timing).model_dump(mode="json"))
+            item = next(events, _END)
+    except Exception as exc:  # the stream has started: report in-band
+        log.exception("answer stream failed")
+        kind = sanad_error_status(exc)[1] if isinstance(exc, SanadError) else "internal_error"
+        yield sse_event("error", error_body(kind, str(exc) or type(exc).__name__))
+        return
+    yield sse_event("done", {})
+
+
+def _chat_chunks(first: object, events: Iterator[Delta | Answer], cid: str, created: int) -> Iterator[str]:
+    """OpenAI ``chat.completion.chunk`` SSE, then ``data: [DONE]``."""
+
+    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+        payload = {
+            "id": cid,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": MODEL_ID,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            **extra,
+        }
+        return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+
+    yield chunk({"role": "assistant", "content": ""})
+    streamed: list[str] = []
+    item: object = first
+    final: Answer | None = None
+    try:
+        while item is not _END:
+            if isinstance(item, Delta) and item.text:
+                streamed.append(item.text)
+                yield chunk({"content": item.text})
+            elif isinstance(item, Answer):
+                final = item
+            item = next(events, _END)
+    except Exception as exc:
+        log.exception("chat completion stream failed")
+        yield f"data: {json.dumps(error_body('internal_error', str(exc) or type(exc).__name__))}\n\n"
+        yield "data: [DONE]\n\n"
+        return
+    if final is not None:
+        tail = ""
+        shown = "".join(streamed).strip()
+        # Citations are renumbered at the end; when the streamed text differs, repeat it as verified.
+        if final.text.strip() and not shown.endswith(final.text.strip()):
+            tail += "\n\n---\n" + final.text
+        block = sources_block(final)
+        if block:
+            tail += "\n\n" + block
+        if tail:
+            yield chunk({"content": tail})
+        yield chunk({}, "stop", citations=_citations_json(final))
+    yield "data: [DONE]\n\n"
+
+
+def _register_errors(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
+        return _json_error(exc.status_code, message, headers=dict(exc.headers or {}))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> Response:
+        parts = []
+        for err in exc.errors():
+            loc = ".".join(str(x) for x in err.get("loc", ()) if x != "body") or "body"
+            parts.append(f"{loc}: {err.get('msg', 'invalid')}")
+        return _json_error(422, "; ".join(parts) or "invalid request", "validation_error")
+
+    @app.exception_handler(SanadError)
+    async def sanad_error(_: Request, exc: SanadError) -> Response:
+        status, kind = sanad_error_status(exc)
+        headers = {"Retry-After": "5"} if status == 503 else None
+        if status >= 500:
+            log.warning("%s: %s", kind, exc)
+        return _json_error(status, str(exc), kind, headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> Response:
+        log.exception("unhandled error")
+        return _json_error(500, f"internal error ({type(exc).__name__})", "internal_error")
+
+
+def _mount_slack(app: FastAPI, state: ApiState, client: WebClient | None) -> None:
+    from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+
+    from api.slack import build_slack_app
+
+    bolt = build_slack_app(state.settings, state.in_process_answer, client=client)
+
+    @app.post("/slack/events", tags=["slack"], include_in_schema=False)
+    async def slack_events(request: Request) -> Response:
+        body = await request.body()
+        response = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
+        if response.status == 401:
+            return _json_error(401, "invalid Slack signature or stale timestamp", "unauthorized")
+        return to_starlette_response(response)
+
+
+def _mount_ui(app: FastAPI, state: ApiState) -> None:
+    import gradio as gr
+
+    from ui.app import CSS, HEAD, build_app
+
+    token = (state.settings.api.token or "").strip()
+
+    def login(_user: str, password: str) -> bool:
+        return token_matches(password, token)
+
+    demo = build_app(state.sanad, state.settings)
+    demo.queue(default_concurrency_limit=4)
+    gr.mount_gradio_app(
+        app,
+        demo,
+        path="/",
+        auth=login if token else None,
+        auth_message="Password: the API token (SANAD_API__TOKEN)." if token else None,
+        footer_links=["settings"],
+        theme=gr.themes.Soft(),
+        css=CSS,
+        head=HEAD,
+    )
+
+
+def run(settings: Settings, host: str | None = None, port: int | None = None) -> None:
+    """Serve the API (and the chat UI, and Slack events when configured) until interrupted.
+
+    Args:
+        settings: Everything; ``settings.api.host``/``port`` unless overridden.
+        host: Address to bind (default 127.0.0.1).
+        port: Port (default 8000).
+
+    Raises:
+        ConfigError: binding a non-loopback address without ``SANAD_API__TOKEN``.
+        SanadError: the store cannot be opened.
+    """
+    import uvicorn
+
+    from rag.factory import Sanad
+
+    bind = host or settings.api.host
+    check_bind(bind, settings.api.token)
+    app = create_app(Sanad(settings), settings)
+    uvicorn.run(
+        app,
+        host=bind,
+        port=settings.api.port if port is None else port,
+        log_level=settings.log_level.lower() if settings.log_level.lower() != "warning" else "info",
+        timeout_graceful_shutdown=5,
+    )

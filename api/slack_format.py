@@ -1,0 +1,137 @@
+"""Answers as Slack mrkdwn: pure functions, no Slack client.
+
+Slack reads ``&``, ``<`` and ``>`` as control characters, so article text is escaped; links are
+``<url|title>``; a Sources list follows the answer with the quoted passage of each citation; long
+answers are split into several messages under :data:`MAX_MESSAGE_CHARS` (Slack truncates
+``text`` at 40,000 characters and advises keeping messages under 4,000).
+
+Reference: https://api.slack.com/reference/surfaces/formatting
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from api.schemas import AskResponse, CitationOut
+
+MAX_MESSAGE_CHARS = 3500
+"""Longest message this module produces (Slack's advised limit is 4,000)."""
+
+QUOTE_CHARS = 300
+"""Longest quoted passage shown per source."""
+
+SEARCHING = "_Searching the articles…_"
+"""The placeholder posted before retrieval starts."""
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_SOURCES = {"ar": "المصادر", "en": "Sources"}
+
+
+def escape(text: str) -> str:
+    """Escape Slack's control characters ``&``, ``<`` and ``>`` (in that order)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def link(url: str | None, title: str) -> str:
+    """``<url|title>`` for http(s) URLs, else the escaped title alone.
+
+    The title is escaped and ``|`` in it replaced (it would end the label); a URL holding
+    ``<``, ``>``, ``|`` or whitespace is percent-encoded there.
+    """
+    label = escape(title.replace("|", "¦")).strip() or "link"
+    if not url or not url.lower().startswith(("http://", "https://")):
+        return label
+    safe = url.strip()
+    for ch, code in (("|", "%7C"), ("<", "%3C"), (">", "%3E"), (" ", "%20"), ("\n", "")):
+        safe = safe.replace(ch, code)
+    return f"<{safe}|{label}>"
+
+
+def answer_mrkdwn(text: str) -> str:
+    """The answer text as mrkdwn: escaped, ``**bold**`` → ``*bold*``; ``[n]`` markers kept."""
+    return _BOLD.sub(r"*\1*", escape(text))
+
+
+def quote_block(passage: str, limit: int = QUOTE_CHARS) -> str:
+    """A passage as one ``>`` quote line (whitespace collapsed, cut at ``limit`` characters)."""
+    flat = " ".join(passage.split())
+    if len(flat) > limit:
+        flat = flat[:limit].rsplit(" ", 1)[0] + "…"
+    return "> " + escape(flat)
+
+
+def source_entry(citation: CitationOut) -> str:
+    """``[n] <url|title> — source, date`` then the quoted passage on its own line."""
+    title = citation.title or citation.article_id
+    meta = ", ".join(escape(x) for x in (citation.source, citation.published_at or "") if x)
+    head = f"*[{citation.number}]* {link(citation.url, title)}" + (f" — {meta}" if meta else "")
+    return head + ("\n" + quote_block(citation.quote) if citation.quote.strip() else "")
+
+
+def render_answer(answer: AskResponse) -> str:
+    """The whole reply: answer text, an optional italic notice, then the Sources list."""
+    parts = [answer_mrkdwn(answer.answer.strip())]
+    if answer.notice and answer.notice not in answer.answer:
+        parts.append(f"_{escape(answer.notice)}_")
+    if answer.citations:
+        heading = _SOURCES.get(answer.language, _SOURCES["en"])
+        parts.append(f"*{heading}*\n" + "\n".join(source_entry(c) for c in answer.citations))
+    return "\n\n".join(p for p in parts if p)
+
+
+def split_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Split ``text`` into messages of at most ``limit`` characters.
+
+    Cuts at paragraph breaks, then line breaks, then spaces; never inside a ``<…>`` link or an
+    ``&…;`` entity. A run without any break point is cut hard.
+    """
+    if len(text) <= limit:
+        return [text]
+    out: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = _cut_point(rest, limit)
+        out.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip("\n ")
+    if rest.strip():
+        out.append(rest)
+    return [m for m in out if m.strip()]
+
+
+def _cut_point(text: str, limit: int) -> int:
+    for sep in ("\n\n", "\n", " "):
+        at = text.rfind(sep, 0, limit)
+        while at > 0 and not _safe(text, at):
+            at = text.rfind(sep, 0, at)
+        if at > limit // 4:
+            return at
+    at = limit
+    while at > 1 and not _safe(text, at):
+        at -= 1
+    return at if at > 1 else limit
+
+
+def _safe(text: str, at: int) -> bool:
+    """True when position ``at`` is outside any ``<…>`` link and ``&…;`` entity."""
+    head = text[:at]
+    if head.rfind("<") > head.rfind(">"):
+        return False
+    amp = head.rfind("&")
+    return not (amp >= 0 and ";" not in head[amp:] and at - amp <= 6)
+
+
+def render_messages(answer: AskResponse, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """:func:`render_answer` split into Slack-sized messages (at least one)."""
+    return split_message(render_answer(answer), limit) or [""]
+
+
+def strip_mentions(text: str, user_ids: Iterable[str] = ()) -> str:
+    """The question in a message: ``<@U…>`` mentions removed, Slack's entities unescaped."""
+    out = re.sub(r"<@[A-Z0-9]+(\|[^>]*)?>", " ", text)
+    for uid in user_ids:
+        out = out.replace(f"@{uid}", " ")
+    out = re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2 (\1)", out)
+    out = re.sub(r"<(https?://[^>]+)>", r"\1", out)
+    out = out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return " ".join(out.split())

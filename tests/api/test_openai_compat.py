@@ -1,0 +1,77 @@
+"""The OpenAI-compatible endpoint driven by the real ``openai`` client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import openai
+import pytest
+
+from tests.api.conftest import AR_QUESTION, TOKEN, ApiEnv
+
+
+@pytest.fixture
+def oai(api_env: ApiEnv) -> Iterator[openai.OpenAI]:
+    client = openai.OpenAI(base_url=f"{api_env.url}/v1", api_key=TOKEN, max_retries=0, timeout=120)
+    yield client
+    client.close()
+
+
+def test_models_lists_sanad(oai: openai.OpenAI) -> None:
+    assert [m.id for m in oai.models.list()] == ["sanad"]
+
+
+def test_plain_completion_has_citations(oai: openai.OpenAI) -> None:
+    completion = oai.chat.completions.create(
+        model="sanad",
+        messages=[
+            {"role": "system", "content": "You are helpful."},
+            {"role": "user", "content": AR_QUESTION},
+        ],
+    )
+    content = completion.choices[0].message.content or ""
+    assert completion.model == "sanad" and completion.choices[0].finish_reason == "stop"
+    assert "[1]" in content and "\nSources:\n[1] " in content
+    citations = (completion.model_extra or {})["citations"]
+    assert citations[0]["number"] == 1 and citations[0]["quote"] in content
+
+
+def test_streamed_completion(oai: openai.OpenAI) -> None:
+    stream = oai.chat.completions.create(
+        model="sanad",
+        messages=[
+            {"role": "user", "content": [{"type": "text", "text": "What did the European Central Bank do?"}]}
+        ],
+        stream=True,
+    )
+    chunks = list(stream)
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert len(chunks) >= 3 and chunks[-1].choices[0].finish_reason == "stop"
+    assert "[1]" in text and "Sources:" in text and "https://example.com/ecb?a=1&b=2" in text
+    citations = (chunks[-1].model_extra or {})["citations"]
+    assert citations[0]["article_id"] == "news/ecb-rate-cut"
+
+
+def test_history_is_used(oai: openai.OpenAI) -> None:
+    completion = oai.chat.completions.create(
+        model="sanad",
+        messages=[
+            {"role": "user", "content": "Tell me about the floods in southern Brazil"},
+            {"role": "assistant", "content": "Heavy rains caused flooding [1].\n\nSources:\n[1] Floods"},
+            {"role": "user", "content": "Which river rose to a record level?"},
+        ],
+    )
+    assert "Guaiba" in (completion.choices[0].message.content or "")
+
+
+def test_errors_map_to_openai_exceptions(oai: openai.OpenAI, api_env: ApiEnv) -> None:
+    with pytest.raises(openai.NotFoundError):
+        oai.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+    with pytest.raises(openai.BadRequestError):
+        oai.chat.completions.create(model="sanad", messages=[{"role": "assistant", "content": "hi"}])
+    bad = openai.OpenAI(base_url=f"{api_env.url}/v1", api_key="wrong", max_retries=0)
+    with pytest.raises(openai.PermissionDeniedError):
+        bad.chat.completions.create(model="sanad", messages=[{"role": "user", "content": "hi"}])
+    missing = httpx.post(f"{api_env.url}/v1/chat/completions", json={"model": "sanad", "messages": []})
+    assert missing.status_code == 401
