@@ -38,6 +38,10 @@ ABBREVIATIONS = frozenset(
 """Lower-cased words that end with "." without ending a sentence ("Dr. Smith", "e.g. this")."""
 
 
+CHUNKER_VERSION = 1
+"""Bump when the chunking rules change, so re-ingest re-chunks every article."""
+
+
 def _trim(text: str, start: int, end: int) -> Span | None:
     while start < end and text[start].isspace():
         start += 1

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.chunking import chunk_article
+from ingest.chunking import CHUNKER_VERSION, chunk_article
 from ingest.cleaning import clean_text
 from ingest.language import detect_language, guess_title
 from ingest.readers import RawRecord, ReadProblem, expand_paths, read_file
@@ -139,6 +139,11 @@ class IngestPipeline:
         rebuild_lexical: Called after a run that changed anything to bring BM25 in step.
     """
 
+    def chunking_fingerprint(self) -> str:
+        """The chunking rules and sizes in force; when it changes, every article is re-chunked."""
+        c = self.settings.chunking
+        return f"v{CHUNKER_VERSION}:target={c.target_tokens}:overlap={c.overlap_tokens}"
+
     def __init__(
         self,
         settings: Settings,
@@ -156,6 +161,7 @@ class IngestPipeline:
         self.cache = cache
         self.token_count = token_count
         self.rebuild_lexical = rebuild_lexical
+        self._rechunk = False
 
     # -- public --------------------------------------------------------------------------------
 
@@ -253,6 +259,10 @@ class IngestPipeline:
         changed = False
         with write_lock(self.settings.data_dir):
             changed |= self._sweep()
+            fingerprint = self.chunking_fingerprint()
+            stored = self.catalog.get_meta("chunking")
+            # A store whose chunks were cut by other rules: every article counts as changed.
+            self._rechunk = stored is not None and stored != fingerprint and self.catalog.count() > 0
             seen: set[str] = set()
             failed_files: set[str] = set()
             pending: list[_Pending] = []
@@ -277,6 +287,9 @@ class IngestPipeline:
                 changed |= self._prune(prune_files - failed_files, seen, report)
             if changed:
                 self._refresh_lexical()
+            # Record the rules once every stored article is chunked by them.
+            if stored != fingerprint and (stored is None or set(self.catalog.hashes()) <= seen):
+                self.catalog.set_meta("chunking", fingerprint)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -291,7 +304,7 @@ class IngestPipeline:
                 )
             seen.add(article.article_id)
             old = self.catalog.get(article.article_id)
-            if old is not None and _same_version(old.article, article):
+            if old is not None and _same_version(old.article, article) and not self._rechunk:
                 if old.article.origin != article.origin:
                     self.catalog.put(article, list(old.chunk_ids))
                 report.unchanged += 1

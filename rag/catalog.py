@@ -127,7 +127,21 @@ class Catalog:
             row = self._db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
         return int(row[0]) if row else 0
 
+    def get_meta(self, key: str) -> str | None:
+        """A value of the catalog's key/value table (None when unset)."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
     # -- writes ------------------------------------------------------------------------------
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a value of the catalog's key/value table."""
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (key, value),
+            )
 
     def put(self, article: Article, chunk_ids: list[str]) -> None:
         """Insert or replace an article's record (one transaction: the commit point)."""

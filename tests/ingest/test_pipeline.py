@@ -240,3 +240,22 @@ def test_cli_ingest_stats_and_exit_codes(tmp_path: Path, corpus: Path) -> None:
     missing = run_cli(["ingest", str(tmp_path / "nope")], data)
     assert missing.returncode == 1 and "nope" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_changed_chunking_settings_rechunk_every_article(tmp_path: Path, corpus: Path) -> None:
+    data, cache = tmp_path / "data", tmp_path / "cache"
+    sentences = [
+        f"The harbour committee met for the {n}th time and discussed the ferry timetable." for n in range(12)
+    ]
+    (corpus / "long.txt").write_text("Harbour minutes\n\n" + " ".join(sentences) + "\n", encoding="utf-8")
+    first = Sanad(load_settings(data_dir=data, cache_dir=cache)).pipeline.ingest_paths([str(corpus)])
+    assert first.added == 5
+    small = Sanad(
+        load_settings(data_dir=data, cache_dir=cache, chunking={"target_tokens": 32, "overlap_tokens": 0})
+    )
+    report = small.pipeline.ingest_paths([str(corpus)])
+    assert (report.updated, report.unchanged) == (5, 0)
+    assert small.catalog.stats()["chunks"] > first.chunks_written
+    consistent(small)
+    again = small.pipeline.ingest_paths([str(corpus)])
+    assert (again.updated, again.unchanged, again.chunks_written) == (0, 5, 0)
