@@ -139,7 +139,8 @@ class Catalog:
         """Set a value of the catalog's key/value table."""
         with self._lock, self._db:
             self._db.execute(
-                "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                "INSERT INTO meta(key, value) VALUES(?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
                 (key, value),
             )
 
