@@ -78,7 +78,7 @@ def retrieval_command(
         f"in {rep.seconds:.1f} s",
         file=sys.stderr,
     )
-    systems: tuple[str, ...] = ("hybrid", "dense", "bm25") if baselines else ("hybrid",)
+    systems: tuple[str, ...] = ("hybrid", "hybrid-rrf", "dense", "bm25") if baselines else ("hybrid",)
     if baselines and langchain:
         systems += ("langchain",)
     result = evaluate_retrieval(ds, sanad, systems=systems, index_root=index_root)

@@ -140,6 +140,30 @@ def hybrid_ranker(sanad: Sanad, k: int = K) -> Ranker:
     return rank
 
 
+def rrf_ranker(sanad: Sanad, k: int = K) -> Ranker:
+    """The product's retriever with reciprocal rank fusion (k = 60) instead of its default fusion."""
+    from rag.retriever import HybridRetriever
+
+    r = sanad.settings.retrieval
+    retriever = HybridRetriever(
+        sanad.store,
+        sanad.catalog,
+        sanad.embeddings,
+        sanad.settings.lexical_index_dir,
+        dense_k=r.dense_k,
+        lexical_k=r.lexical_k,
+        rrf_k=r.rrf_k,
+        fusion="rrf",
+    )
+
+    def rank(question: str) -> list[Hit]:
+        return [
+            Hit(x.chunk.chunk_id, x.chunk.article_id, x.chunk.text) for x in retriever.retrieve(question, k)
+        ]
+
+    return rank
+
+
 def dense_ranker(sanad: Sanad, k: int = K) -> Ranker:
     """Dense only: the query embedding against Chroma (``sanad.store.query``)."""
 
@@ -347,7 +371,7 @@ def evaluate_retrieval(
     Args:
         dataset: The dataset (its corpus already indexed into ``sanad``).
         sanad: Sanad over the dataset's evaluation index.
-        systems: Which of ``hybrid``, ``dense``, ``bm25``, ``langchain`` to run.
+        systems: Which of ``hybrid``, ``hybrid-rrf``, ``dense``, ``bm25``, ``langchain`` to run.
         index_root: Where the LangChain baseline's store lives (default: the evaluation index root).
         k: Results per query (10).
         show_progress: tqdm bars on stderr.
@@ -367,6 +391,8 @@ def evaluate_retrieval(
     for name in systems:
         if name == "hybrid":
             rankers[name] = hybrid_ranker(sanad, k)
+        elif name == "hybrid-rrf":
+            rankers[name] = rrf_ranker(sanad, k)
         elif name == "dense":
             rankers[name] = dense_ranker(sanad, k)
         elif name == "bm25":

@@ -86,6 +86,8 @@ class Sanad:
                 dense_k=r.dense_k,
                 lexical_k=r.lexical_k,
                 rrf_k=r.rrf_k,
+                fusion=r.fusion,
+                alpha=r.fusion_alpha,
             )
 
     @cached_property

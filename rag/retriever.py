@@ -23,7 +23,7 @@ from pydantic import ConfigDict
 
 from rag.catalog import Catalog
 from rag.embeddings import IdentifiedEmbeddings
-from rag.fusion import reciprocal_rank_fusion
+from rag.fusion import CONVEX_ALPHA, convex_combination, reciprocal_rank_fusion
 from rag.lexical import DocMeta, LexicalDoc, LexicalIndex
 from rag.store import ChunkStore, filters_to_where, published_ts
 from rag.types import Chunk, Filters, Retrieved
@@ -149,7 +149,7 @@ def _matches(where: dict[str, Any], fields: dict[str, Any]) -> bool:
 
 
 class HybridRetriever:
-    """Dense + BM25 retrieval over the catalog's chunks, fused with reciprocal rank fusion.
+    """Dense + BM25 retrieval over the catalog's chunks, fused (convex combination or RRF).
 
     Args:
         store: Chunk store (dense search and chunk lookup).
@@ -159,6 +159,9 @@ class HybridRetriever:
         dense_k: Candidates taken from the dense retriever.
         lexical_k: Candidates taken from BM25.
         rrf_k: Reciprocal rank fusion constant (60, Cormack et al. 2009).
+        fusion: "convex" (normalised-score convex combination, Bruch et al. 2023; the default)
+            or "rrf" (reciprocal rank fusion).
+        alpha: Dense weight of the convex combination, in [0, 1].
 
     Thread-safe: refreshes are serialised by a lock and swap the state in one assignment, so a
     concurrent :meth:`retrieve` sees either the old or the new index.
@@ -173,7 +176,11 @@ class HybridRetriever:
         dense_k: int = 40,
         lexical_k: int = 40,
         rrf_k: int = 60,
+        fusion: str = "convex",
+        alpha: float = CONVEX_ALPHA,
     ) -> None:
+        if fusion not in ("convex", "rrf"):
+            raise ValueError(f"unknown fusion {fusion!r}: choose 'convex' or 'rrf'")
         self.store = store
         self.catalog = catalog
         self.embeddings = embeddings
@@ -181,6 +188,8 @@ class HybridRetriever:
         self.dense_k = dense_k
         self.lexical_k = lexical_k
         self.rrf_k = rrf_k
+        self.fusion = fusion
+        self.alpha = alpha
         self._lock = threading.Lock()
         # (index, generation, visible chunk ids), replaced as a whole.
         self._state: tuple[LexicalIndex, int, frozenset[str]] | None = None
@@ -230,7 +239,7 @@ class HybridRetriever:
 
         Dense: the store's ``dense_k`` nearest chunks (cosine) under ``filters``; lexical: BM25's
         ``lexical_k`` best under the same filters. Chunks the catalog does not list are dropped;
-        the two lists are fused with reciprocal rank fusion (``rrf_k``).
+        the two lists are fused by ``fusion`` (``Retrieved.score`` is the fused score).
 
         Args:
             query: The (condensed) question.
@@ -264,7 +273,12 @@ class HybridRetriever:
         dense_info = {c.chunk_id: (rank, sim) for rank, (c, sim) in enumerate(dense_hits, 1)}
         lexical_info = {cid: (rank, score) for rank, (cid, score) in enumerate(lexical_hits, 1)}
 
-        fused = reciprocal_rank_fusion([dense_ids, lexical_ids], k=self.rrf_k)
+        if self.fusion == "rrf":
+            fused = reciprocal_rank_fusion([dense_ids, lexical_ids], k=self.rrf_k)
+        else:
+            fused = convex_combination(
+                [(c.chunk_id, sim) for c, sim in dense_hits], lexical_hits, alpha=self.alpha
+            )
         out: list[Retrieved] = []
         pos = 0
         while len(out) < k and pos < len(fused):

@@ -64,6 +64,10 @@ class RetrievalSettings(BaseModel):
     k: int = Field(5, ge=1, le=50, description="passages given to the answerer")
     dense_k: int = Field(40, ge=1, le=500, description="candidates from the dense (embedding) retriever")
     lexical_k: int = Field(40, ge=1, le=500, description="candidates from the BM25 retriever")
+    fusion: Literal["convex", "rrf"] = Field(
+        "convex", description="how dense and BM25 lists are fused: convex (normalised scores) or rrf"
+    )
+    fusion_alpha: float = Field(0.5, ge=0.0, le=1.0, description="weight of the dense side in convex fusion")
     rrf_k: int = Field(60, ge=1, description="reciprocal rank fusion constant (Cormack et al., 2009)")
     abstain_threshold: float = Field(
         0.86,

@@ -63,7 +63,7 @@ class Retrieved:
 
     Attributes:
         chunk: The chunk.
-        score: Fused score (reciprocal rank fusion; higher is better).
+        score: Fused score (convex combination in [0, 1] or reciprocal rank fusion; higher is better).
         dense_rank: 1-based rank in the dense list, or None when absent from it.
         lexical_rank: 1-based rank in the BM25 list, or None when absent from it.
         dense_score: Cosine similarity in [-1, 1] when the dense retriever scored it.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.fusion import reciprocal_rank_fusion
+from rag.fusion import convex_combination, reciprocal_rank_fusion
 
 
 def test_two_lists_exact_scores_and_deterministic_ties() -> None:
@@ -52,3 +52,17 @@ def test_bad_arguments() -> None:
         reciprocal_rank_fusion([["a"]], weights=[1.0, 1.0])
     with pytest.raises(ValueError):
         reciprocal_rank_fusion([["a"]], k=-1)
+
+
+def test_convex_combination_hand_computed() -> None:
+    dense = [("a", 0.90), ("b", 0.80), ("c", 0.70)]
+    lexical = [("c", 10.0), ("d", 5.0)]
+    fused = dict(convex_combination(dense, lexical, alpha=0.5))
+    # dense min-max: a 1, b 0.5, c 0; BM25 / max: c 1, d 0.5.
+    assert fused == pytest.approx({"a": 0.5, "b": 0.25, "c": 0.5, "d": 0.25})
+    order = [d for d, _ in convex_combination(dense, lexical, alpha=0.5)]
+    assert order == ["a", "c", "b", "d"]  # ties broken by best single rank (a #1 dense, c #1 BM25 → id)
+    assert [d for d, _ in convex_combination(dense, lexical, alpha=1.0)][:3] == ["a", "b", "c"]
+    assert convex_combination([], []) == []
+    with pytest.raises(ValueError):
+        convex_combination(dense, lexical, alpha=1.5)
