@@ -17,13 +17,11 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from ingest.decoding import decode_bytes, normalize_date
 from rag.errors import InputError
-from rag.language import is_arabic_char
 
 DEFAULT_MAX_CHARS = 1_000_000
 """Default longest article body, in characters (``SANAD_INGEST__MAX_ARTICLE_CHARS``)."""
@@ -180,176 +178,8 @@ def expand_paths(inputs: Sequence[str]) -> tuple[list[Path], list[ReadProblem]]:
     return files, problems
 
 
-# ------------------------------------------------------------------------------------ decoding
-
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-
-
-def _letters(text: str) -> list[str]:
-    return [ch for ch in text if ch.isalpha()]
-
-
-def _looks_arabic(text: str) -> bool:
-    letters = _letters(text)
-    return bool(letters) and sum(map(is_arabic_char, letters)) / len(letters) > 0.5
-
-
-def _looks_western(text: str) -> bool:
-    """Mostly ASCII letters with a few accented ones: French, Spanish, German, English…"""
-    letters = _letters(text)
-    ascii_letters = sum(ch.isascii() for ch in letters)
-    return ascii_letters > 0 and (len(letters) - ascii_letters) / len(letters) <= 0.25
-
-
-def _too_many_controls(text: str) -> bool:
-    """More than 1% (and more than one) control characters other than whitespace."""
-    return len(_CONTROL_RE.findall(text)) > max(1, len(text) // 100)
-
-
-def decode_bytes(data: bytes, where: str) -> str:
-    """Decode file bytes to text.
-
-    Order: a byte-order mark (UTF-8, UTF-16 or UTF-32; the mark is dropped); else strict UTF-8;
-    else charset-normalizer's candidates, preferring Windows-1256 when it yields Arabic text,
-    then Windows-1252 (a superset of Latin-1's printable range) when it yields mostly-ASCII
-    Latin text (so "café" in Latin-1 stays "café" rather than a Central European guess), then
-    charset-normalizer's best guess.
-
-    Args:
-        data: The raw bytes.
-        where: "path" or "path:line", for the error message.
-
-    Returns:
-        The decoded text (without BOM).
-
-    Raises:
-        InputError: "binary file, not text" when the bytes contain NUL (without a UTF-16/32
-            BOM), no encoding fits, or the decoded text is full of control characters.
-    """
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data[len(bom) :].decode(encoding)
-            except UnicodeDecodeError as exc:
-                raise InputError(f"invalid {encoding} text: {exc.reason}", where) from exc
-    if b"\x00" in data:
-        raise InputError("binary file, not text", where)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        if _too_many_controls(text):
-            raise InputError("binary file, not text", where)
-        return text
-
-    detected = _detect_text(data)
-    if detected is None or _too_many_controls(detected):
-        raise InputError("binary file, not text", where)
-    return detected
-
-
-def _detect_text(data: bytes) -> str | None:
-    """Decode non-UTF-8 bytes with charset-normalizer and the preferences of :func:`decode_bytes`."""
-    import charset_normalizer
-
-    matches = charset_normalizer.from_bytes(data)
-    best = matches.best()
-    if best is None:
-        return None
-    candidates = {match.encoding for match in matches}
-    for encoding in ("cp1256", "iso8859_6"):
-        if encoding in candidates:
-            guess = data.decode(encoding, errors="replace")
-            if _looks_arabic(guess):
-                return guess
-    try:
-        western = data.decode("cp1252")
-    except UnicodeDecodeError:
-        western = ""
-    if western and _looks_western(western) and not _too_many_controls(western):
-        return western
-    return str(best)
-
-
-# --------------------------------------------------------------------------------------- dates
-
-_DATE_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d",
-    "%B %d, %Y",
-    "%b %d, %Y",
-    "%d %B %Y",
-    "%d %b %Y",
-)
-
-
-def normalize_date(value: object) -> str | None:
-    """Return ``value`` as an ISO-8601 string when it parses, else the stripped string.
-
-    Accepts ISO-8601 (``Z`` suffix included), RFC 2822 (RSS ``pubDate``), a few common
-    formats ("2024/06/18", "June 18, 2024", "18 June 2024"), and Unix timestamps (seconds, or
-    milliseconds when above 10^11) as numbers. Date-only inputs stay dates ("2024-06-18").
-
-    Args:
-        value: The raw field value.
-
-    Returns:
-        ISO-8601 string, the input string when unparseable, or None for empty/None/other types.
-    """
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float):
-        seconds = float(value) / 1000 if abs(value) > 1e11 else float(value)
-        try:
-            return datetime.fromtimestamp(seconds, tz=UTC).isoformat()
-        except (OverflowError, OSError, ValueError):
-            return None
-    if not isinstance(value, str):
-        return None
-    raw = value.strip()
-    if not raw:
-        return None
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-        try:
-            return date.fromisoformat(raw).isoformat()
-        except ValueError:
-            return raw
-    try:
-        return datetime.fromisoformat(raw).isoformat()
-    except ValueError:
-        pass
-    try:
-        return parsedate_to_datetime(raw).isoformat()
-    except (TypeError, ValueError, IndexError):
-        pass
-    for fmt in _DATE_FORMATS:
-        try:
-            parsed = datetime.strptime(raw, fmt)
-        except ValueError:
-            continue
-        has_time = "%H" in fmt
-        return parsed.isoformat() if has_time else parsed.date().isoformat()
-    return raw
-
-
-# ------------------------------------------------------------------------------------- records
-
-
 def _over_limit(chars: int, max_chars: int) -> str:
-    return (
-        f"article is {chars} characters, over the limit of {max_chars} "
-        "(SANAD_INGEST__MAX_ARTICLE_CHARS)"
-    )
+    return f"article is {chars} characters, over the limit of {max_chars} (SANAD_INGEST__MAX_ARTICLE_CHARS)"
 
 
 def _first(obj: dict[str, Any], names: Sequence[str]) -> tuple[str, Any] | None:

@@ -345,6 +345,16 @@ def eval_all(
     _run_eval("all_command", answers_limit=answers_limit, baselines=baselines)
 
 
+@eval_app.command("calibrate")
+def eval_calibrate(
+    limit: Annotated[int, typer.Option(help="questions per group (DEV, file order)")] = 150,
+) -> None:
+    """Calibrate the abstention thresholds on answerable vs out-of-corpus DEV questions."""
+    from evals.calibrate import main as calibrate
+
+    calibrate(["--limit", str(limit)])
+
+
 @app.command()
 def bench(
     large: Annotated[bool, typer.Option(help="also measure retrieval at 100k chunks (minutes)")] = False,
