@@ -29,5 +29,9 @@ def test_fast_replay_matches_should_abstain() -> None:
         passages = (Retrieved(c, 0.5, dense_rank=1 if score else None, dense_score=score),)
         cases.append(Case(f"g{i % 3}", answerable, question, lang, passages))
     table = [(c.group, c.answerable, features(c)) for c in cases]
-    for policy in (GroundingPolicy(), GroundingPolicy(0.8, 0.75, 0.7, 0.34), GroundingPolicy(0.95, 0.9, 0.9, 0.67)):
+    for policy in (
+        GroundingPolicy(),
+        GroundingPolicy(0.8, 0.75, 0.7, 0.34),
+        GroundingPolicy(0.95, 0.9, 0.9, 0.67),
+    ):
         assert fast_rates(table, policy) == rates(cases, policy)
