@@ -51,7 +51,7 @@ test: $(STAMP) chromium
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check . || true
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 eval: $(STAMP)

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from rag.types import Answer, Filters, IngestReport, Turn
+from rag.types import Answer, Citation, Filters, IngestReport, Turn
 
 MAX_QUESTION_CHARS = 4000
 """Longest accepted question (characters); longer is a 422 naming the field."""
@@ -136,7 +136,11 @@ class ArticlesIn(_Strict):
 
 
 class CitationOut(BaseModel):
-    """A numbered source of an answer; ``quote`` is the supporting span of the chunk."""
+    """A numbered source of an answer.
+
+    ``quote`` is the supporting span; ``start``/``end`` are its character offsets in the article's
+    cleaned text (half-open, ``article.text[start:end] == quote``).
+    """
 
     number: int
     article_id: str
@@ -318,12 +322,19 @@ class ChatCompletionRequest(BaseModel):
 # ------------------------------------------------------------------------------ conversions
 
 
+def quote_start(citation: Citation) -> int:
+    """Character offset of the citation's quote in its article (the chunk's start if not found)."""
+    at = citation.chunk.text.find(citation.quote)
+    return citation.chunk.start + max(at, 0)
+
+
 def answer_to_dict(answer: Answer) -> dict[str, Any]:
     """The JSON form of an answer (the CLI's ``ask --json`` and the HTTP API share it).
 
     Returns:
         ``{answer, abstained, language, model, notice, fallback, citations: [{number, article_id,
-        chunk_id, title, source, url, published_at, quote, start, end}], retrieval: [{chunk_id,
+        chunk_id, title, source, url, published_at, quote, start, end}] (start/end: the quote's
+        offsets in the article), retrieval: [{chunk_id,
         article_id, score, dense_rank, lexical_rank, dense_score, lexical_score}]}``.
     """
     return {
@@ -343,8 +354,8 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
                 "url": c.chunk.url,
                 "published_at": c.chunk.published_at,
                 "quote": c.quote,
-                "start": c.chunk.start,
-                "end": c.chunk.end,
+                "start": quote_start(c),
+                "end": quote_start(c) + len(c.quote),
             }
             for c in answer.citations
         ],

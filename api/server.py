@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -544,6 +545,7 @@ def create_app(
 
     if settings.slack.signing_secret:
         _mount_slack(app, state, slack_client)
+    _api_fallback(app)
     if settings.api.mount_ui if mount_ui is None else mount_ui:
         _mount_ui(app, state)
     return app
@@ -639,6 +641,28 @@ def _chat_chunks(first: object, events: Iterator[Delta | Answer], cid: str, crea
     yield "data: [DONE]\n\n"
 
 
+def _api_fallback(app: FastAPI) -> None:
+    """JSON 404/405 for unknown /v1 paths and wrong methods.
+
+    Without it the chat UI mounted at "/" answers them with its own ``{"detail": ...}`` body.
+    """
+    api_routes = [r for r in app.routes if isinstance(r, APIRoute) and r.path.startswith("/v1/")]
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+    @app.api_route("/v1/{rest:path}", methods=methods, include_in_schema=False)
+    async def unknown(request: Request, rest: str) -> Response:
+        path = request.url.path
+        allowed = sorted({m for r in api_routes if r.path_regex.match(path) for m in (r.methods or ())})
+        if allowed:
+            return _json_error(
+                405,
+                f"{request.method} is not allowed on {path}; use {', '.join(allowed)}",
+                "method_not_allowed",
+                headers={"Allow": ", ".join(allowed)},
+            )
+        return _json_error(404, f"no such endpoint: {path}", "not_found")
+
+
 def _register_errors(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> Response:
@@ -647,8 +671,13 @@ def _register_errors(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> Response:
+        errors = exc.errors()
+        bad_json = [e for e in errors if e.get("type") == "json_invalid"]
+        if bad_json:
+            detail = bad_json[0].get("ctx", {}).get("error", "") or bad_json[0].get("msg", "")
+            return _json_error(400, f"the body is not valid JSON: {detail}".rstrip(": "), "bad_request")
         parts = []
-        for err in exc.errors():
+        for err in errors:
             loc = ".".join(str(x) for x in err.get("loc", ()) if x != "body") or "body"
             parts.append(f"{loc}: {err.get('msg', 'invalid')}")
         return _json_error(422, "; ".join(parts) or "invalid request", "validation_error")

@@ -29,10 +29,58 @@ _INITIALS_RE = re.compile(r"(?:[A-Za-z]\.)*[A-Z]")
 _OPENERS = "\"'“‘«(["
 ABBREVIATIONS = frozenset(
     {
-        "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "vs", "etc", "no", "nos", "inc", "ltd",
-        "co", "corp", "gen", "gov", "sen", "rep", "lt", "col", "capt", "sgt", "maj", "cmdr", "adm",
-        "pres", "fig", "approx", "dept", "est", "ave", "blvd", "mt", "ft", "jan", "feb", "mar", "apr",
-        "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "e.g", "i.e", "cf", "al",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "st",
+        "jr",
+        "sr",
+        "vs",
+        "etc",
+        "no",
+        "nos",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "gen",
+        "gov",
+        "sen",
+        "rep",
+        "lt",
+        "col",
+        "capt",
+        "sgt",
+        "maj",
+        "cmdr",
+        "adm",
+        "pres",
+        "fig",
+        "approx",
+        "dept",
+        "est",
+        "ave",
+        "blvd",
+        "mt",
+        "ft",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "e.g",
+        "i.e",
+        "cf",
+        "al",
     }
 )
 """Lower-cased words that end with "." without ending a sentence ("Dr. Smith", "e.g. this")."""
@@ -101,9 +149,7 @@ class _Unit:
     tokens: int
 
 
-def _split_by_chars(
-    text: str, start: int, end: int, count: TokenCounter, max_tokens: int
-) -> list[_Unit]:
+def _split_by_chars(text: str, start: int, end: int, count: TokenCounter, max_tokens: int) -> list[_Unit]:
     """Cut a whitespace-free span into the longest prefixes that fit ``max_tokens``."""
     units: list[_Unit] = []
     while start < end:
@@ -119,9 +165,7 @@ def _split_by_chars(
     return units
 
 
-def _units(
-    text: str, span: Span, count: TokenCounter, max_tokens: int, level: int = 0
-) -> list[_Unit]:
+def _units(text: str, span: Span, count: TokenCounter, max_tokens: int, level: int = 0) -> list[_Unit]:
     """Split ``span`` until every piece fits ``max_tokens``.
 
     Level 0 splits at clause punctuation, level 1 at whitespace, level 2 by characters.
@@ -149,13 +193,10 @@ def _check_sizes(target_tokens: int, overlap_tokens: int, max_tokens: int) -> No
     if target_tokens < 1:
         raise ConfigError(f"chunk target_tokens must be at least 1 (got {target_tokens})")
     if max_tokens < target_tokens:
-        raise ConfigError(
-            f"chunk max_tokens ({max_tokens}) must be at least target_tokens ({target_tokens})"
-        )
+        raise ConfigError(f"chunk max_tokens ({max_tokens}) must be at least target_tokens ({target_tokens})")
     if not 0 <= overlap_tokens < target_tokens:
         raise ConfigError(
-            f"chunk overlap_tokens ({overlap_tokens}) must be >= 0 and below "
-            f"target_tokens ({target_tokens})"
+            f"chunk overlap_tokens ({overlap_tokens}) must be >= 0 and below target_tokens ({target_tokens})"
         )
 
 

@@ -52,14 +52,6 @@ def _same_version(old: Article, new: Article) -> bool:
     )
 
 
-def _display_path(path: str) -> str:
-    """``path`` relative to the working directory when inside it (shorter to show), else as is."""
-    try:
-        return str(Path(path).relative_to(Path.cwd()))
-    except ValueError:
-        return path
-
-
 def _fallback_title(text: str, limit: int = 90) -> str:
     """The first line of the text, cut at a word boundary near ``limit`` characters."""
     first = text.split("\n", 1)[0].strip()
@@ -75,7 +67,7 @@ def build_article(record: RawRecord, file_origin: str) -> Article:
     Ids: the record's own id, else its URL, else the file path (absolute) — with ``:LINE`` or
     ``[INDEX]`` for records inside a JSON/JSONL file. Title: the record's, else the first line
     when short (:func:`guess_title`), else the first line cut near 90 characters. Source: the
-    record's, else the one named by a "Source:" footer, else the file's path.
+    record's, else the one named by a "Source:" footer, else the file's name.
 
     Args:
         record: What a reader returned.
@@ -104,7 +96,7 @@ def build_article(record: RawRecord, file_origin: str) -> Article:
         article_id = file_origin + suffix
     source = (record.source or cleaned.source_name or "").strip()
     if not source and not is_url and file_origin.startswith("/"):
-        source = _display_path(file_origin)
+        source = Path(file_origin).name  # stable whatever the working directory
     return Article(
         article_id=article_id,
         title=title,

@@ -52,6 +52,18 @@ def _sanad(settings: Settings | None = None) -> Any:
 def _filters(
     source: list[str] | None, language: list[str] | None, since: str | None, until: str | None
 ) -> Filters:
+    """Filters from the command line; a date that does not parse, or since > until, exits 2."""
+    from rag.store import published_ts
+
+    bounds: dict[str, int] = {}
+    for flag, value in (("--since", since), ("--until", until)):
+        if value is not None:
+            ts = published_ts(value)
+            if ts is None:
+                _die(f"{flag} {value!r} is not a date; use YYYY-MM-DD", 2)
+            bounds[flag] = ts
+    if "--since" in bounds and "--until" in bounds and bounds["--since"] > bounds["--until"]:
+        _die(f"--since {since} is after --until {until}", 2)
     return Filters(
         sources=tuple(source or ()),
         languages=tuple(language or ()),
@@ -165,7 +177,7 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
 def ask(
     question: Annotated[str, typer.Argument(help="the question, in any language")],
     as_json: Annotated[bool, typer.Option("--json", help="print the Answer as JSON")] = False,
-    k: Annotated[int | None, typer.Option(help="passages to answer from")] = None,
+    k: Annotated[int | None, typer.Option(min=1, max=50, help="passages to answer from")] = None,
     source: SourceOpt = None,
     language: LangOpt = None,
     since: SinceOpt = None,
@@ -198,7 +210,7 @@ def ask(
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="what to look for")],
-    k: Annotated[int, typer.Option(help="how many chunks")] = 10,
+    k: Annotated[int, typer.Option(min=1, max=500, help="how many chunks")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="print as JSON")] = False,
     source: SourceOpt = None,
     language: LangOpt = None,

@@ -79,6 +79,12 @@ def metadata_to_chunk(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
     )
 
 
+def _readable(meta: Any) -> bool:
+    # A process whose Chroma view predates another process's delete can still see the deleted
+    # row's id with empty metadata: skip it rather than fail the whole query.
+    return bool(meta) and "article_id" in meta
+
+
 def filters_to_where(filters: Filters | None) -> dict[str, Any] | None:
     """A Chroma ``where`` clause for the filters, or None when there are none."""
     if filters is None or filters.is_empty():
@@ -262,6 +268,7 @@ class ChunkStore:
         return [
             (metadata_to_chunk(cid, doc or "", dict(meta or {})), 1.0 - float(dist))
             for cid, doc, meta, dist in zip(ids, docs, metas, dists, strict=True)
+            if _readable(meta)
         ]
 
 

@@ -75,7 +75,7 @@ def test_ask_json_arabic_with_citations(api_env: ApiEnv) -> None:
     assert reply.fallback is False and reply.model == "extractive"
     first = reply.citations[0]
     article = api_env.client.get_article(first.article_id)
-    assert first.quote and first.quote in article.text
+    assert first.quote and article.text[first.start : first.end] == first.quote
     assert reply.retrieval and reply.retrieval[0].score > 0
     assert reply.timing_ms["total"] > 0
 
@@ -136,7 +136,7 @@ def test_ask_bad_fields_are_422(http: httpx.Client, body: dict[str, object], fie
 
 def test_bad_json_and_bad_query(http: httpx.Client) -> None:
     bad = http.post("/v1/ask", content=b"{not json", headers={"Content-Type": "application/json"})
-    assert _error(bad, 422)["type"] == "validation_error"
+    assert _error(bad, 400)["type"] == "bad_request"
     assert "limit" in _error(http.get("/v1/articles", params={"limit": 0}), 422)["message"]
     assert _error(http.post("/v1/search", json={"query": "x", "k": 0}), 422)
 
@@ -267,3 +267,13 @@ def test_llm_failure_falls_back(llm_api: str, fake_llm: FakeOpenAI) -> None:
     assert response.status_code == 200
     reply = response.json()
     assert reply["fallback"] is True and reply["citations"] and reply["notice"]
+
+
+def test_unknown_paths_wrong_methods_and_bad_json_are_json_errors(http: httpx.Client) -> None:
+    nope = http.get("/v1/nope")
+    assert nope.status_code == 404 and nope.json()["error"]["type"] == "not_found"
+    wrong = http.get("/v1/ask")
+    assert wrong.status_code == 405 and "POST" in wrong.headers["allow"]
+    assert wrong.json()["error"]["type"] == "method_not_allowed"
+    bad = http.post("/v1/ask", content=b'{"question": "x",', headers={"content-type": "application/json"})
+    assert bad.status_code == 400 and "not valid JSON" in bad.json()["error"]["message"]

@@ -50,7 +50,7 @@ def assert_valid_chunks(
 
 
 def test_split_sentences_latin() -> None:
-    text = "The U.S. economy grew 3.5 percent. Mr. Smith agreed! Did Dr. Jones? Yes… \"Fine.\" Done"
+    text = 'The U.S. economy grew 3.5 percent. Mr. Smith agreed! Did Dr. Jones? Yes… "Fine." Done'
     assert texts(text, split_sentences(text)) == [
         "The U.S. economy grew 3.5 percent.",
         "Mr. Smith agreed!",
