@@ -8,6 +8,8 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 export NO_PROXY := 127.0.0.1,localhost,::1
 export no_proxy := 127.0.0.1,localhost,::1
+# Tests never write into the repo tree (hypothesis keeps its files here instead of .hypothesis/).
+export HYPOTHESIS_STORAGE_DIRECTORY ?= /tmp/sanad-hypothesis
 
 .PHONY: run test lint eval bench ingest ui serve chromium clean help
 
