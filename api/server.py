@@ -81,6 +81,9 @@ MODEL_ID = "sanad"
 
 SOURCES_HEADING = "Sources:"
 
+MAX_OFFSET = 2**63 - 1
+"""Largest ``offset`` of ``GET /v1/articles``: SQLite's largest INTEGER (larger overflowed: 500)."""
+
 _STATUS_TYPES = {
     400: "bad_request",
     401: "unauthorized",
@@ -463,7 +466,7 @@ def create_app(
 
     @app.get("/v1/articles", tags=["articles"], dependencies=[auth, ready])
     def list_articles(
-        offset: int = Query(0, ge=0),
+        offset: int = Query(0, ge=0, le=MAX_OFFSET),
         limit: int = Query(50, ge=1, le=500),
     ) -> ArticleList:
         """Stored articles ordered by id, one page at a time."""

@@ -22,14 +22,13 @@ from urllib.parse import urldefrag, urljoin
 
 import httpx
 
+from ingest.decoding import decode_bytes, normalize_date
 from ingest.readers import (
     DEFAULT_MAX_CHARS,
     RawRecord,
     ReadProblem,
     _over_limit,
-    decode_bytes,
     extract_html,
-    normalize_date,
 )
 from rag.errors import InputError
 

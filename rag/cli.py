@@ -11,7 +11,7 @@ import json
 import logging
 import sys
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -38,7 +38,7 @@ def _settings() -> Settings:
     return settings
 
 
-def _die(message: str, code: int = 1) -> Any:
+def _die(message: str, code: int = 1) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 

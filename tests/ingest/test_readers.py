@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from ingest.decoding import decode_bytes, normalize_date
 from ingest.readers import (
     RawRecord,
     ReadProblem,
-    decode_bytes,
     expand_paths,
-    normalize_date,
     read_file,
     read_paths,
 )
