@@ -14,7 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from rag.types import Answer, Citation, Filters, IngestReport, Turn
+from rag.citations import citation_to_dict
+from rag.types import Answer, Filters, IngestReport, Turn
 
 MAX_QUESTION_CHARS = 4000
 """Longest accepted question (characters); longer is a 422 naming the field."""
@@ -322,12 +323,6 @@ class ChatCompletionRequest(BaseModel):
 # ------------------------------------------------------------------------------ conversions
 
 
-def quote_start(citation: Citation) -> int:
-    """Character offset of the citation's quote in its article (the chunk's start if not found)."""
-    at = citation.chunk.text.find(citation.quote)
-    return citation.chunk.start + max(at, 0)
-
-
 def answer_to_dict(answer: Answer) -> dict[str, Any]:
     """The JSON form of an answer (the CLI's ``ask --json`` and the HTTP API share it).
 
@@ -344,21 +339,7 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
         "model": answer.model,
         "notice": answer.notice,
         "fallback": answer.fallback,
-        "citations": [
-            {
-                "number": c.number,
-                "article_id": c.chunk.article_id,
-                "chunk_id": c.chunk.chunk_id,
-                "title": c.chunk.title,
-                "source": c.chunk.source,
-                "url": c.chunk.url,
-                "published_at": c.chunk.published_at,
-                "quote": c.quote,
-                "start": quote_start(c),
-                "end": quote_start(c) + len(c.quote),
-            }
-            for c in answer.citations
-        ],
+        "citations": [citation_to_dict(c) for c in answer.citations],
         "retrieval": [
             {
                 "chunk_id": r.chunk.chunk_id,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
@@ -242,3 +243,32 @@ def resolve_citations(
         quote = best_quote(chunk.text, claims.get(number, []), similarity)
         citations.append(Citation(number=number, chunk=chunk, quote=quote))
     return text, tuple(citations)
+
+
+def quote_start(citation: Citation) -> int:
+    """Character offset of the citation's quote in its article (the chunk's start if not found)."""
+    at = citation.chunk.text.find(citation.quote)
+    return citation.chunk.start + max(at, 0)
+
+
+def citation_to_dict(citation: Citation) -> dict[str, Any]:
+    """The JSON form of a citation (API, CLI, feedback log).
+
+    Returns:
+        ``{number, article_id, chunk_id, title, source, url, published_at, quote, start, end}``
+        where ``start``/``end`` are the quote's character offsets in the article's cleaned text.
+    """
+    c = citation
+    start = quote_start(c)
+    return {
+        "number": c.number,
+        "article_id": c.chunk.article_id,
+        "chunk_id": c.chunk.chunk_id,
+        "title": c.chunk.title,
+        "source": c.chunk.source,
+        "url": c.chunk.url,
+        "published_at": c.chunk.published_at,
+        "quote": c.quote,
+        "start": start,
+        "end": start + len(c.quote),
+    }

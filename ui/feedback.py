@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from rag.citations import citation_to_dict
 from rag.types import Answer
 
 FEEDBACK_FILE = "feedback.jsonl"
@@ -44,19 +45,7 @@ class AnsweredTurn:
     @classmethod
     def from_answer(cls, question: str, answer: Answer) -> AnsweredTurn:
         """Build from the chain's :class:`~rag.types.Answer`."""
-        cites = tuple(
-            {
-                "number": c.number,
-                "article_id": c.chunk.article_id,
-                "chunk_id": c.chunk.chunk_id,
-                "title": c.chunk.title,
-                "source": c.chunk.source,
-                "url": c.chunk.url,
-                "published_at": c.chunk.published_at,
-                "quote": c.quote,
-            }
-            for c in answer.citations
-        )
+        cites = tuple(citation_to_dict(c) for c in answer.citations)
         return cls(
             question=question,
             answer=answer.text,
