@@ -100,3 +100,41 @@ def test_sigkill_mid_ingest_then_rerun_is_consistent(tmp_path: Path, kill_at: in
     third = cli(["ingest", str(corpus), "--json"], data, cache)
     out3, _ = third.communicate(timeout=300)
     assert json.loads(out3)["chunks_embedded"] == 0 and json.loads(out3)["unchanged"] == 24
+
+
+@pytest.mark.slow
+def test_two_concurrent_ingests_take_turns_and_lose_nothing(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    write_corpus(a, 10)
+    rows = [json.loads(line) for line in a.read_text(encoding="utf-8").splitlines()]
+    b.write_text(
+        "".join(
+            json.dumps({**r, "id": "b-" + r["id"], "body": r["body"] + " Second feed."}) + "\n" for r in rows
+        ),
+        encoding="utf-8",
+    )
+    data, cache = tmp_path / "data", tmp_path / "cache"
+    first, second = cli(["ingest", str(a)], data, cache), cli(["ingest", str(b)], data, cache)
+    for proc in (first, second):
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    sanad = Sanad(load_settings(data_dir=data, cache_dir=cache))
+    assert sanad.catalog.count() == 20
+    listed = sanad.catalog.chunk_ids()
+    assert sanad.store.all_ids() == listed
+    assert len(sanad.store.vectors(sorted(listed))) == len(listed)  # no unreadable row
+
+
+def test_a_held_write_lock_names_its_holder(tmp_path: Path) -> None:
+    from rag.locking import write_lock
+
+    code = (
+        "from pathlib import Path\nfrom rag.locking import write_lock\n"
+        f"with write_lock(Path({str(tmp_path)!r}), timeout=0.2):\n    pass\n"
+    )
+    with write_lock(tmp_path):  # another process must wait, then fail naming us
+        proc = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+        )
+    assert proc.returncode != 0
+    assert "StoreLockedError" in proc.stderr and f"holder: pid {os.getpid()}" in proc.stderr
