@@ -1,4 +1,4 @@
-"""The ``sanad`` command: ingest, stats, ask, search, ui, serve, eval, bench.
+"""The ``sanad`` command: ingest, stats, ask, search, check, export, ui, serve, slack, eval, bench.
 
 The library raises :class:`SanadError`; this edge turns it into a one-line message and a
 non-zero exit code, never a traceback. Heavy imports (gradio, fastapi) happen only in the
@@ -254,6 +254,61 @@ def search(
         )
         snippet = " ".join(h.chunk.text.split())[:200]
         typer.echo(f"    {snippet}")
+
+
+@app.command()
+def check(
+    repair: Annotated[
+        bool, typer.Option("--repair", help="fix what is found (re-index broken articles)")
+    ] = False,
+) -> None:
+    """Verify the store: every chunk readable, store = catalog, BM25 in step (exit 1 if not)."""
+    from ingest.maintenance import check_store, repair_store
+
+    sanad = _sanad()
+    try:
+        found = check_store(sanad)
+    except SanadError as exc:
+        _die(str(exc))
+    typer.echo(
+        f"articles {found.articles}, chunks listed {found.chunks_listed}, stored {found.chunks_stored}; "
+        f"orphans {len(found.orphans)}, missing {len(found.missing)}, unreadable {len(found.unreadable)}, "
+        f"BM25 {'in step' if found.lexical_in_step else 'stale'}"
+    )
+    for aid in found.broken_articles:
+        typer.echo(f"broken article: {aid}")
+    if found.ok:
+        typer.echo("ok")
+        return
+    if not repair:
+        typer.echo("run `sanad check --repair` to fix", err=True)
+        raise typer.Exit(1)
+    try:
+        fixed = repair_store(sanad, found)
+    except SanadError as exc:
+        _die(str(exc))
+    again = check_store(sanad)
+    typer.echo(f"repaired: {fixed.added} articles re-indexed, {len(found.orphans)} orphans removed")
+    if not again.ok:
+        _die("the store still has problems after repair; re-ingest from your sources", 1)
+    typer.echo("ok")
+
+
+@app.command()
+def export(
+    path: Annotated[str, typer.Argument(help="JSONL file to write (restore with `sanad ingest FILE`)")],
+) -> None:
+    """Write every article and its chunk offsets to JSONL (a backup `sanad ingest` restores)."""
+    from pathlib import Path
+
+    from ingest.maintenance import export_jsonl
+
+    sanad = _sanad()
+    try:
+        n = export_jsonl(sanad, Path(path))
+    except (SanadError, OSError) as exc:
+        _die(str(exc))
+    typer.echo(f"exported {n} articles to {path}")
 
 
 @app.command()

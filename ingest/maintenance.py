@@ -1,0 +1,180 @@
+"""Store maintenance: ``sanad check [--repair]`` and ``sanad export``.
+
+- :func:`check_store` verifies that Chroma holds exactly the chunks the catalog lists, that every
+  stored embedding is readable, and that the persisted BM25 index is in step with the catalog.
+- :func:`repair_store` deletes orphan chunks, re-indexes every article with a missing or
+  unreadable chunk from the cleaned text the catalog keeps, and rebuilds BM25.
+- :func:`export_jsonl` writes articles (with their chunk offsets) as JSONL that ``sanad ingest``
+  reads back: the backup and restore path.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ingest.readers import RawRecord
+from rag.errors import StoreError
+from rag.lexical import LexicalIndex
+from rag.locking import write_lock
+from rag.types import IngestReport
+
+_PROBE = 200  # chunk ids read per embeddings probe
+
+
+@dataclass
+class CheckReport:
+    """What :func:`check_store` found.
+
+    Attributes:
+        articles: Articles in the catalog.
+        chunks_listed: Chunk ids the catalog lists.
+        chunks_stored: Chunk ids Chroma holds.
+        orphans: Stored chunk ids no article lists (left by an interrupted run).
+        missing: Listed chunk ids Chroma does not hold.
+        unreadable: Stored chunk ids whose embedding cannot be read.
+        broken_articles: Articles with a missing or unreadable chunk.
+        lexical_in_step: The saved BM25 index matches the catalog (generation and chunk ids).
+    """
+
+    articles: int = 0
+    chunks_listed: int = 0
+    chunks_stored: int = 0
+    orphans: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    broken_articles: list[str] = field(default_factory=list)
+    lexical_in_step: bool = True
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing needs repair."""
+        return not (self.orphans or self.missing or self.unreadable) and self.lexical_in_step
+
+
+def _unreadable(store: Any, ids: list[str]) -> list[str]:
+    """Ids whose embedding cannot be read, found by bisecting failing batches."""
+    bad: list[str] = []
+    stack = [ids[i : i + _PROBE] for i in range(0, len(ids), _PROBE)]
+    while stack:
+        part = stack.pop()
+        try:
+            got = store.vectors(part)
+        except StoreError:
+            if len(part) == 1:
+                bad.extend(part)
+            else:
+                mid = len(part) // 2
+                stack += [part[:mid], part[mid:]]
+            continue
+        bad.extend(cid for cid in part if cid not in got)
+    return sorted(bad)
+
+
+def check_store(sanad: Any) -> CheckReport:
+    """Verify the store against the catalog (reads only).
+
+    Args:
+        sanad: A :class:`rag.factory.Sanad`.
+
+    Returns:
+        The findings; ``report.ok`` is True when nothing needs repair.
+    """
+    catalog, store = sanad.catalog, sanad.store
+    listed = catalog.chunk_ids()
+    stored = store.all_ids()
+    report = CheckReport(articles=catalog.count(), chunks_listed=len(listed), chunks_stored=len(stored))
+    report.orphans = sorted(stored - listed)
+    report.missing = sorted(listed - stored)
+    report.unreadable = _unreadable(store, sorted(listed & stored))
+    bad = set(report.missing) | set(report.unreadable)
+    report.broken_articles = sorted(
+        r.article.article_id for r in catalog.records() if any(cid in bad for cid in r.chunk_ids)
+    )
+    loaded = LexicalIndex.load(sanad.settings.lexical_index_dir)
+    report.lexical_in_step = bool(
+        loaded is not None and loaded[1] == catalog.generation() and set(loaded[0].chunk_ids) == listed
+    )
+    return report
+
+
+def repair_store(sanad: Any, found: CheckReport) -> IngestReport:
+    """Fix what :func:`check_store` found: orphans deleted, broken articles re-indexed, BM25 rebuilt.
+
+    Broken articles are re-ingested from the cleaned text kept in the catalog (embeddings come
+    from the cache when it has them).
+
+    Raises:
+        StoreLockedError: another process is writing.
+    """
+    from rag.retriever import rebuild_lexical_index
+
+    catalog, store = sanad.catalog, sanad.store
+    records = [catalog.get(aid) for aid in found.broken_articles]
+    with write_lock(sanad.settings.data_dir):
+        store.delete(found.orphans)
+        for record in records:
+            if record is not None:
+                catalog.delete(record.article.article_id)
+                store.delete(list(record.chunk_ids))
+    total = IngestReport()
+    for record in records:
+        if record is None:
+            continue
+        a = record.article
+        raw = RawRecord(
+            text=a.text,
+            title=a.title,
+            source=a.source,
+            url=a.url,
+            published_at=a.published_at,
+            language=a.language,
+            record_id=a.article_id,
+            origin=a.origin or a.article_id,
+            fmt="txt",
+        )
+        done = sanad.pipeline.ingest_records([raw], origin=a.origin)
+        total.added += done.added
+        total.failed += done.failed
+        total.failures += done.failures
+        total.chunks_written += done.chunks_written
+        total.chunks_embedded += done.chunks_embedded
+    with write_lock(sanad.settings.data_dir):
+        rebuild_lexical_index(store, catalog, sanad.settings.lexical_index_dir)
+    return total
+
+
+def export_jsonl(sanad: Any, path: Path) -> int:
+    """Write every article, with its chunks' offsets, as JSONL that ``sanad ingest`` restores.
+
+    One object per line: ``id, title, body, source, url, published_at, language, origin,
+    content_hash, chunks: [{chunk_id, start, end}]`` (UTF-8, ``ensure_ascii=False``). The file is
+    written to a temporary name and renamed, so a crash never leaves half a backup.
+
+    Returns:
+        The number of articles written.
+    """
+    tmp = path.with_name(path.name + ".tmp")
+    n = 0
+    with tmp.open("w", encoding="utf-8") as out:
+        for record in sanad.catalog.records():
+            a = record.article
+            chunks = sanad.store.get(list(record.chunk_ids))
+            row = {
+                "id": a.article_id,
+                "title": a.title,
+                "body": a.text,
+                "source": a.source,
+                "url": a.url,
+                "published_at": a.published_at,
+                "language": a.language,
+                "origin": a.origin,
+                "content_hash": a.content_hash,
+                "chunks": [{"chunk_id": c.chunk_id, "start": c.start, "end": c.end} for c in chunks],
+            }
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            n += 1
+    tmp.replace(path)
+    return n
