@@ -142,19 +142,7 @@ def hybrid_ranker(sanad: Sanad, k: int = K) -> Ranker:
 
 def rrf_ranker(sanad: Sanad, k: int = K) -> Ranker:
     """The product's retriever with reciprocal rank fusion (k = 60) instead of its default fusion."""
-    from rag.retriever import HybridRetriever
-
-    r = sanad.settings.retrieval
-    retriever = HybridRetriever(
-        sanad.store,
-        sanad.catalog,
-        sanad.embeddings,
-        sanad.settings.lexical_index_dir,
-        dense_k=r.dense_k,
-        lexical_k=r.lexical_k,
-        rrf_k=r.rrf_k,
-        fusion="rrf",
-    )
+    retriever = sanad.make_retriever(fusion="rrf")
 
     def rank(question: str) -> list[Hit]:
         return [

@@ -73,7 +73,11 @@ class Sanad:
 
     @cached_property
     def retriever(self) -> HybridRetriever:
-        """The hybrid (dense + BM25, fused) retriever."""
+        """The hybrid (dense + BM25, fused) retriever configured by the settings."""
+        return self.make_retriever()
+
+    def make_retriever(self, fusion: str | None = None) -> HybridRetriever:
+        """A new hybrid retriever over this store; ``fusion`` overrides the setting (ablations)."""
         from rag.retriever import HybridRetriever
 
         r = self.settings.retrieval
@@ -86,7 +90,7 @@ class Sanad:
                 dense_k=r.dense_k,
                 lexical_k=r.lexical_k,
                 rrf_k=r.rrf_k,
-                fusion=r.fusion,
+                fusion=fusion or r.fusion,
                 alpha=r.fusion_alpha,
             )
 
