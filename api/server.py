@@ -51,10 +51,10 @@ from api.schemas import (
     SearchHit,
     SearchRequest,
     SearchResponse,
-    answer_to_dict,
     ask_response,
     error_body,
 )
+from rag.citations import citation_to_dict
 from rag.errors import (
     ConfigError,
     EmbedderMismatchError,
@@ -323,7 +323,7 @@ def _chat_inputs(body: ChatCompletionRequest) -> tuple[str, tuple[Turn, ...]]:
 
 
 def _citations_json(answer: Answer) -> list[dict[str, Any]]:
-    return list(answer_to_dict(answer)["citations"])
+    return [citation_to_dict(c) for c in answer.citations]
 
 
 def _usage(prompt: str, completion: str) -> dict[str, int]:

@@ -356,19 +356,27 @@ class IngestPipeline:
         stale = [cid for cid in p.old_chunk_ids if cid not in set(new_ids)]
         self.store.delete(stale)  # 3. old version gone (a crash here is swept next run)
 
+    def _prunable(self, files_read: set[str], seen: set[str]) -> list[str]:
+        """Articles from local files that are gone, or that a file read in this run no longer holds.
+
+        Only origins that are absolute file paths qualify: URL, API and evaluation articles
+        ("http…", "api", "eval:…") are never pruned.
+        """
+        return [
+            article_id
+            for article_id, origin in self.catalog.origins().items()
+            if Path(origin).is_absolute()
+            and (not Path(origin).exists() or (origin in files_read and article_id not in seen))
+        ]
+
     def _prune(self, files_read: set[str], seen: set[str], report: IngestReport) -> bool:
         changed = False
-        for article_id, origin in self.catalog.origins().items():
-            if origin.startswith(("http://", "https://", "api")):
-                continue
-            gone = not Path(origin).exists()
-            dropped = origin in files_read and article_id not in seen
-            if gone or dropped:
-                record = self.catalog.delete(article_id)
-                if record is not None:
-                    self.store.delete(list(record.chunk_ids))
-                    report.removed += 1
-                    changed = True
+        for article_id in self._prunable(files_read, seen):
+            record = self.catalog.delete(article_id)
+            if record is not None:
+                self.store.delete(list(record.chunk_ids))
+                report.removed += 1
+                changed = True
         return changed
 
     def _sweep(self) -> bool:
@@ -415,11 +423,7 @@ class IngestPipeline:
             else:
                 report.updated += 1
         if prune_files is not None:
-            for article_id, origin in self.catalog.origins().items():
-                if origin.startswith(("http://", "https://", "api")):
-                    continue
-                if not Path(origin).exists() or (origin in prune_files and article_id not in seen):
-                    report.removed += 1
+            report.removed += len(self._prunable(prune_files, seen))
 
     def _refresh_lexical(self) -> None:
         if self.rebuild_lexical is not None:

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from rag.errors import ConfigError, InputError, SanadError
 from rag.settings import Settings, load_settings
-from rag.types import Answer, Filters, IngestReport
+from rag.types import Filters, IngestReport
 
 app = typer.Typer(
     add_completion=False,
@@ -166,13 +166,6 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="print as JSON")]
     typer.echo(f"store      {data['store']} (collection {data['collection']})")
 
 
-def answer_to_dict(answer: Answer) -> dict[str, Any]:
-    """The JSON form of an answer (kept here for callers; the HTTP API's schemas own it)."""
-    from api.schemas import answer_to_dict as to_dict
-
-    return to_dict(answer)
-
-
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="the question, in any language")],
@@ -194,6 +187,8 @@ def ask(
     except SanadError as exc:
         _die(str(exc))
     if as_json:
+        from api.schemas import answer_to_dict  # the one JSON form, shared with the HTTP API
+
         typer.echo(json.dumps(answer_to_dict(final), ensure_ascii=False, indent=2))
         return
     typer.echo(final.text)
