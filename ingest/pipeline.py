@@ -22,13 +22,13 @@ from ingest.cleaning import clean_text
 from ingest.language import detect_language, guess_title
 from ingest.readers import RawRecord, ReadProblem, expand_paths, read_file
 from ingest.web import is_url, make_client, read_url
-from rag.catalog import Catalog
+from rag.catalog import ArticleCatalog, ArticleRecord
 from rag.embedding_cache import EmbeddingCache, embed_with_cache
 from rag.embeddings import IdentifiedEmbeddings
-from rag.errors import InputError, SanadError
+from rag.errors import EmbeddingError, InputError, SanadError, StoreError
 from rag.locking import write_lock
 from rag.settings import Settings
-from rag.store import ChunkStore
+from rag.store import ChunkStore, sweepable_orphans
 from rag.types import Article, Chunk, IngestReport
 
 log = logging.getLogger(__name__)
@@ -116,6 +116,7 @@ class _Pending:
     chunks: list[Chunk]
     status: str  # "added" | "updated"
     old_chunk_ids: tuple[str, ...]
+    where: str = ""  # the record's origin ("file.jsonl:3", "api[1]"): how failures name it
 
 
 class IngestPipeline:
@@ -140,7 +141,7 @@ class IngestPipeline:
         self,
         settings: Settings,
         store: ChunkStore,
-        catalog: Catalog,
+        catalog: ArticleCatalog,
         embeddings: IdentifiedEmbeddings,
         cache: EmbeddingCache | None,
         token_count: Callable[[str], int],
@@ -309,7 +310,9 @@ class IngestPipeline:
             )
             if not chunks:
                 raise InputError("article produced no chunks", record.origin)
-            return _Pending(article, chunks, "updated" if old else "added", old.chunk_ids if old else ())
+            return _Pending(
+                article, chunks, "updated" if old else "added", old.chunk_ids if old else (), record.origin
+            )
         except SanadError as exc:
             self._fail(report, record.origin, exc)
         except Exception as exc:  # one bad article never stops the run
@@ -326,8 +329,9 @@ class IngestPipeline:
                 self.embeddings, self.cache, texts, self.settings.embedder.batch_size, progress
             )
         except Exception as exc:  # nothing of this batch was written: report each article
+            log.warning("embedding %d articles failed: %s", len(pending), exc)
             for p in pending:
-                self._fail(report, p.article.origin or p.article.article_id, exc)
+                self._fail(report, p.where or p.article.article_id, exc)
             return False
         report.chunks_embedded += embedded
         offset = 0
@@ -339,7 +343,7 @@ class IngestPipeline:
                 self._commit(p, vecs)
             except Exception as exc:
                 log.exception("writing %s failed", p.article.article_id)
-                self._fail(report, p.article.article_id, exc)
+                self._fail(report, p.where or p.article.article_id, exc)
                 continue
             changed = True
             report.chunks_written += len(p.chunks)
@@ -380,20 +384,46 @@ class IngestPipeline:
         return changed
 
     def _sweep(self) -> bool:
-        """Delete chunks no catalog row lists and forget rows whose chunks are missing."""
+        """Delete chunks no catalog row lists and forget rows whose chunks are missing.
+
+        On disk the write lock serialises every writer, so whatever is unlisted now is a crash
+        leftover. In server mode writers on other hosts (other data dirs, other locks) run
+        concurrently and upsert an article's chunks *before* committing its catalog record, so
+        an unlisted chunk may be one they are about to commit. We keep the automatic sweep (crash
+        leftovers would otherwise pile up until someone runs ``sanad check --repair``, which
+        needs the same rule anyway) but delete only orphans older than
+        ``store.orphan_grace_seconds`` by their ``indexed_at`` (:func:`sweepable_orphans`). A
+        record whose chunks look missing may likewise have been replaced between our two reads:
+        it is forgotten only if a re-read shows it unchanged with chunks still missing.
+        """
         listed = self.catalog.chunk_ids()
         stored = self.store.all_ids()
-        orphans = stored - listed
+        orphans, pending = sweepable_orphans(
+            self.store, stored - listed, self.settings.store.sweep_grace_seconds
+        )
+        if pending:
+            log.info("keeping %d unlisted chunks still in the grace period (mid-commit?)", len(pending))
         if orphans:
             log.warning("removing %d orphan chunks left by an interrupted run", len(orphans))
             self.store.delete(sorted(orphans))
         missing = listed - stored
+        lost = False
         if missing:
             for record in list(self.catalog.records()):
-                if any(cid in missing for cid in record.chunk_ids):
+                if any(cid in missing for cid in record.chunk_ids) and self._still_broken(record):
                     log.warning("article %s lost chunks; it will be re-ingested", record.article.article_id)
                     self.catalog.delete(record.article.article_id)
-        return bool(orphans or missing)
+                    lost = True
+        return bool(orphans or lost)
+
+    def _still_broken(self, record: ArticleRecord) -> bool:
+        """Server mode: the record is unchanged and still lacks chunks (no concurrent re-ingest)."""
+        if not self.settings.store.server_mode:
+            return True
+        current = self.catalog.get(record.article.article_id)
+        if current is None or current.chunk_ids != record.chunk_ids:
+            return False
+        return len(self.store.get(list(current.chunk_ids))) < len(current.chunk_ids)
 
     def _plan(
         self,
@@ -441,5 +471,7 @@ class IngestPipeline:
     @staticmethod
     def _fail(report: IngestReport, where: str, exc: BaseException) -> None:
         report.failed += 1
+        if isinstance(exc, EmbeddingError | StoreError):
+            report.unavailable += 1
         reason = exc.reason if isinstance(exc, InputError) else str(exc) or type(exc).__name__
         report.failures.append((where, reason))

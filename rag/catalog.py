@@ -1,9 +1,18 @@
 """The article catalog: which articles are stored, their content hash and their chunk ids.
 
-SQLite (WAL) under the data dir. A catalog row is the *commit point* of an article: chunks are
-written to Chroma first, then the row, then stale chunks are deleted. Readers trust only chunk ids
-the catalog lists, so a crash leaves the old or the new version visible, never none and never
-both; the next ingest sweeps unlisted chunks (DESIGN.md, "Invariants").
+A catalog record is the *commit point* of an article: chunks are written to Chroma first, then
+the record, then stale chunks are deleted. Readers trust only chunk ids the catalog lists, so a
+crash leaves the old or the new version visible, never none and never both; the next ingest
+sweeps unlisted chunks (DESIGN.md, "Invariants").
+
+Two implementations behind one seam, :class:`ArticleCatalog`:
+
+- :class:`Catalog`: SQLite (WAL) under the data dir, for the on-disk store (one host, writers
+  serialised by :func:`rag.locking.write_lock`).
+- :class:`rag.chroma_catalog.ChromaCatalog`: collections in the Chroma server, for server mode
+  (``SANAD_STORE__CHROMA_URL``), so API processes on several hosts share one catalog.
+
+:func:`rag.factory.Sanad.catalog` chooses.
 """
 
 from __future__ import annotations
@@ -12,10 +21,11 @@ import json
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from rag.types import Article
 
@@ -47,8 +57,74 @@ class ArticleRecord:
     updated_at: str
 
 
+class ArticleCatalog(Protocol):
+    """What every catalog offers: the seam between the SQLite and the Chroma-server catalogs.
+
+    Readers (retriever, API, UI, ``sanad stats``/``check``) and the ingest pipeline use only these
+    methods. Implementations must make :meth:`put` and :meth:`delete` change :meth:`generation`
+    *after* the record itself changed, so a reader that reads the generation before the data
+    never labels a view newer than it is.
+    """
+
+    def get(self, article_id: str) -> ArticleRecord | None:
+        """The record of one article, or None."""
+        ...
+
+    def hashes(self) -> dict[str, str]:
+        """content_hash by article_id for every article."""
+        ...
+
+    def origins(self) -> dict[str, str]:
+        """origin by article_id for every article."""
+        ...
+
+    def chunk_ids(self) -> set[str]:
+        """Every chunk id the catalog lists (the chunks readers may show)."""
+        ...
+
+    def count(self) -> int:
+        """Number of articles."""
+        ...
+
+    def records(self, offset: int = 0, limit: int | None = None) -> Iterator[ArticleRecord]:
+        """Records ordered by article_id; ``limit=None`` means all."""
+        ...
+
+    def stats(self) -> dict[str, object]:
+        """``{"articles": n, "chunks": n, "languages": {code: n}, "sources": {name: n}}``."""
+        ...
+
+    def generation(self) -> int:
+        """A value that changes on every write (0 for a catalog never written).
+
+        Only equality is meaningful: derived views (the BM25 index) store the generation they
+        reflect and rebuild when the catalog's differs. Not necessarily monotonic.
+        """
+        ...
+
+    def get_meta(self, key: str) -> str | None:
+        """A value of the catalog's key/value table (None when unset)."""
+        ...
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a value of the catalog's key/value table (does not change the generation)."""
+        ...
+
+    def put(self, article: Article, chunk_ids: list[str]) -> None:
+        """Insert or replace an article's record: the commit point of its chunks."""
+        ...
+
+    def delete(self, article_id: str) -> ArticleRecord | None:
+        """Remove an article's record; returns what was removed (None if absent)."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
 class Catalog:
-    """Articles by id, persisted in ``path``.
+    """Articles by id, persisted in ``path`` (SQLite; the on-disk mode's :class:`ArticleCatalog`).
 
     Args:
         path: SQLite file (created with its directory when missing).
@@ -106,20 +182,9 @@ class Catalog:
 
     def stats(self) -> dict[str, object]:
         """Articles, chunks, and article counts by language and by source."""
-        langs: Counter[str] = Counter()
-        sources: Counter[str] = Counter()
-        chunks = 0
         with self._lock:
-            for lang, source, ids in self._db.execute("SELECT language, source, chunk_ids FROM articles"):
-                langs[lang] += 1
-                sources[source or "(none)"] += 1
-                chunks += len(json.loads(ids))
-        return {
-            "articles": sum(langs.values()),
-            "chunks": chunks,
-            "languages": dict(langs.most_common()),
-            "sources": dict(sources.most_common()),
-        }
+            rows = self._db.execute("SELECT language, source, chunk_ids FROM articles").fetchall()
+        return catalog_stats((lang, source, len(json.loads(ids))) for lang, source, ids in rows)
 
     def generation(self) -> int:
         """A counter bumped by every write; derived indexes (BM25) compare it to know if stale."""
@@ -186,6 +251,28 @@ class Catalog:
         """Close the database."""
         with self._lock:
             self._db.close()
+
+
+def catalog_stats(articles: Iterable[tuple[str, str, int]]) -> dict[str, object]:
+    """``sanad stats`` figures from ``(language, source, chunk count)`` per article.
+
+    Returns:
+        ``{"articles", "chunks", "languages": {code: n}, "sources": {name: n}}``, most common
+        first; an empty source counts as "(none)".
+    """
+    langs: Counter[str] = Counter()
+    sources: Counter[str] = Counter()
+    chunks = 0
+    for lang, source, n_chunks in articles:
+        langs[lang] += 1
+        sources[source or "(none)"] += 1
+        chunks += n_chunks
+    return {
+        "articles": sum(langs.values()),
+        "chunks": chunks,
+        "languages": dict(langs.most_common()),
+        "sources": dict(sources.most_common()),
+    }
 
 
 def _record(row: tuple[object, ...]) -> ArticleRecord:

@@ -40,7 +40,14 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 
-from rag.citations import MarkerBuffer, embedding_similarity, resolve_citations, strip_markers
+from rag.citations import (
+    MarkerBuffer,
+    defuse_markers,
+    embedding_similarity,
+    resolve_citations,
+    strip_markers,
+)
+from rag.errors import describe_error
 from rag.extractive import extractive_answer
 from rag.grounding import GroundingPolicy, abstention_text, model_says_unknown, should_abstain
 from rag.language import detect_language, language_name
@@ -108,17 +115,48 @@ def condense_prompt() -> ChatPromptTemplate:
     return ChatPromptTemplate.from_messages([("human", _template("condense.txt"))])
 
 
-def format_passages(passages: Sequence[Retrieved]) -> str:
-    """Number passages for the prompt: ``[n] title — source — date`` then a data block.
+# "<" opening anything tag-like ("</passage>", "<system>", "<!-- ", "<|im_start|>"), also in
+# full-width forms and with invisible characters or spaces before the name.
+_INVISIBLE = r"[\s\u200b-\u200f\u2060\ufeff]*"
+_TAG_OPEN = re.compile(rf"[<\uff1c\ufe64](?={_INVISIBLE}[/!?|]?{_INVISIBLE}[A-Za-z|!?/])")
+_TOKEN_CLOSE = re.compile(r"\|[>\uff1e\ufe65]")
 
-    Text that imitates the block's closing tag is defused so a passage cannot leave its block.
+
+def fence_safe(text: str) -> str:
+    """Article text made unable to leave (or fake) a ``<passage>`` data block.
+
+    - every tag-like ``<`` (``</passage>``, ``<passage id="9">``, ``<system>``, chat-template
+      tokens such as ``<|im_start|>``, their full-width forms) becomes ``‹``, and ``|>`` becomes
+      ``|›``, so no closing tag, fake block or special token survives; ``x < 5`` is left alone;
+    - citation-like markers (``[3]``, ``Sources: [1] …``) become ``［3］`` (see
+      :func:`rag.citations.defuse_markers`), so the model cannot copy an article's marker as
+      a citation.
+    """
+    text = _TAG_OPEN.sub("\u2039", text)
+    text = _TOKEN_CLOSE.sub("|\u203a", text)
+    return defuse_markers(text)
+
+
+def format_passages(passages: Sequence[Retrieved]) -> str:
+    """Number passages for the prompt: a ``[n]`` line, then a ``<passage id="n">`` data block.
+
+    Everything that comes from the article is inside the block: a first line ``title — source
+    — date`` (whitespace collapsed, so a title cannot add lines), then the text; both pass
+    through :func:`fence_safe`. Outside the blocks there is only Sanad's own numbering::
+
+        [1]
+        <passage id="1">
+        ECB cuts interest rates — Example Wire — 2024-06-06
+        The European Central Bank cut …
+        </passage>
     """
     blocks = []
     for i, r in enumerate(passages, start=1):
         c = r.chunk
-        head = " — ".join(p for p in (c.title, c.source, (c.published_at or "")[:10]) if p)
-        text = re.sub(r"<(/?)(passage)", r"<\1 \2", c.text, flags=re.IGNORECASE)
-        blocks.append(f'[{i}] {head}\n<passage id="{i}">\n{text}\n</passage>')
+        fields = (c.title, c.source, (c.published_at or "")[:10])
+        head = " — ".join(" ".join(f.split()) for f in fields if f and f.strip())
+        body = fence_safe(f"{head}\n{c.text}" if head else c.text)
+        blocks.append(f'[{i}]\n<passage id="{i}">\n{body}\n</passage>')
     return "\n\n".join(blocks)
 
 
@@ -325,7 +363,10 @@ class SanadChain:
                 if 0 < len(line) <= 500:
                     return line
             except Exception as exc:
-                log.warning("condensing the follow-up with the LLM failed (%s); using the rule", exc)
+                log.warning(
+                    "condensing the follow-up with the LLM failed (%s); using the rule",
+                    describe_error(exc, (self.settings.llm.api_key,)),
+                )
         return condense_offline(question, history)
 
     def _llm_answer(
@@ -368,7 +409,8 @@ class SanadChain:
             except Exception as exc:
                 reason = _reason(exc, streamed)
                 if streamed or attempt >= self.settings.llm.max_retries or not _retryable(exc):
-                    log.warning("LLM failed (%s: %s); answering extractively", reason, exc)
+                    safe = describe_error(exc, (self.settings.llm.api_key,))  # no echoed key
+                    log.warning("LLM failed (%s: %s); answering extractively", reason, safe)
                     notice = fallback_notice(language, reason)
                     ans = extractive_answer(
                         query, passages, self.embeddings, language, notice=notice, fallback=True

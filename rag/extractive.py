@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
 
-from rag.citations import best_quote
+from rag.citations import best_quote, defuse_markers
 from rag.grounding import abstention_text
 from rag.sentences import content_keys, overlap, sentence_spans
 from rag.types import Answer, Citation, Retrieved
@@ -179,7 +179,7 @@ def extractive_answer(
         numbers.setdefault(pi, len(numbers) + 1)
         sentence = passages[pi].chunk.text[a:b]
         quotes.setdefault(pi, []).append(sentence)
-        lines.append(f"{sentence} [{numbers[pi]}]")
+        lines.append(f"{defuse_markers(sentence)} [{numbers[pi]}]")  # article "[3]" is no citation
     citations = tuple(
         Citation(number=n, chunk=passages[pi].chunk, quote=_quote(passages[pi].chunk.text, quotes[pi]))
         for pi, n in numbers.items()

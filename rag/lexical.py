@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import os
 import shutil
 import time
@@ -161,6 +162,37 @@ class LexicalIndex:
     def meta(self, chunk_id: str) -> DocMeta | None:
         """Filter metadata of an indexed chunk, or None if it is not indexed."""
         return self._meta.get(chunk_id)
+
+    def known_terms(self, query: str) -> int:
+        """How many distinct query tokens (:meth:`query_tokens`) the index vocabulary holds."""
+        if self._bm25 is None:
+            return 0
+        vocab = self._bm25.vocab_dict
+        return sum(1 for tok in set(self.query_tokens(query)) if tok in vocab)
+
+    def idf(self, tokens: Iterable[str]) -> dict[str, float]:
+        """Lucene's BM25 idf, ``ln(1 + (N - df + 0.5) / (df + 0.5))``, of each indexed token.
+
+        ``N`` is the number of indexed chunks and ``df`` the chunks holding the token (read from
+        the bm25s score matrix, one column per token). Tokens the index has never seen are absent.
+        """
+        if self._bm25 is None:
+            return {}
+        vocab = self._bm25.vocab_dict
+        indptr = self._bm25.scores["indptr"]
+        n_docs = float(self._bm25.scores["num_docs"])
+        out: dict[str, float] = {}
+        for tok in tokens:
+            col = vocab.get(tok)
+            if col is None or col + 1 >= len(indptr):
+                continue
+            df = float(indptr[col + 1] - indptr[col])
+            out[tok] = math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+        return out
+
+    def sources(self) -> set[str]:
+        """The distinct non-empty outlet names of the indexed chunks."""
+        return {m.source for m in self._meta.values() if m.source}
 
     def query_tokens(self, query: str) -> list[str]:
         """Query tokens: default stemming, plus the new tokens of each of the corpus's stemming variants."""

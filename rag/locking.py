@@ -3,6 +3,15 @@
 Two processes writing to one on-disk Chroma store corrupt rows silently (stack.md P1), so every
 writer takes this lock (the filelock library). The holder's pid and command are written beside
 the lock so a blocked writer can say who holds it.
+
+Server mode (``SANAD_STORE__CHROMA_URL``): the lock is still taken, on the local data dir, but it
+no longer guards the store. It only serialises writers that share this data dir (its BM25 index
+and embeddings cache, and a sweep running under one process's commit); writers with other data
+dirs or on other hosts are not held back. The Chroma server serialises their writes itself
+(stack.md: two HttpClient writers, 8,000/8,000 rows readable), and cross-process safety comes from
+the commit protocol (chunks, then the shared catalog record, then stale deletes; readers trust
+only listed ids) plus the sweep's grace period (``store.orphan_grace_seconds``). A lock shared
+across hosts would need a compare-and-swap Chroma does not offer.
 """
 
 from __future__ import annotations

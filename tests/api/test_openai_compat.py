@@ -68,7 +68,7 @@ def test_history_is_used(oai: openai.OpenAI) -> None:
 def test_errors_map_to_openai_exceptions(oai: openai.OpenAI, api_env: ApiEnv) -> None:
     with pytest.raises(openai.NotFoundError):
         oai.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
-    with pytest.raises(openai.BadRequestError):
+    with pytest.raises(openai.UnprocessableEntityError, match="role 'user'"):  # schema: 422, not 400
         oai.chat.completions.create(model="sanad", messages=[{"role": "assistant", "content": "hi"}])
     bad = openai.OpenAI(base_url=f"{api_env.url}/v1", api_key="wrong", max_retries=0)
     with pytest.raises(openai.PermissionDeniedError):

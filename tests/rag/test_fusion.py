@@ -66,3 +66,14 @@ def test_convex_combination_hand_computed() -> None:
     assert convex_combination([], []) == []
     with pytest.raises(ValueError):
         convex_combination(dense, lexical, alpha=1.5)
+
+
+def test_query_alpha_schedule() -> None:
+    from rag.fusion import query_alpha
+
+    assert query_alpha(0) == query_alpha(12) == 0.4
+    assert query_alpha(24) == query_alpha(60) == 0.2
+    assert query_alpha(18) == pytest.approx(0.3)
+    assert query_alpha(15, alpha=0.5, alpha_long=0.5) == 0.5
+    with pytest.raises(ValueError, match="must exceed"):
+        query_alpha(5, short=10, long=10)

@@ -331,3 +331,53 @@ def test_concurrent_refreshes_rebuild_once(world: World, monkeypatch: pytest.Mon
     for t in threads:
         t.join()
     assert len(calls) == 1 and retriever.generation == world.catalog.generation()
+
+
+# -- news-aware signals: outlets and days the question names --------------------------------
+
+RIVAL = ("rates-bbc", "bbc", "en", "2024-04-02", ["Interest rates were raised by the central bank today."])
+
+
+def _add_embedded(world: World, entry: tuple[str, str, str, str | None, list[str]]) -> None:
+    texts = entry[4]
+    world.vectors.update(zip(texts, world.embeddings.embed_documents(texts), strict=True))
+    world.add(*entry)
+
+
+def _plain(world: World) -> HybridRetriever:
+    return HybridRetriever(
+        world.store,
+        world.catalog,
+        world.embeddings,
+        world.index_dir,
+        alpha_long=CONVEX_ALPHA,
+        source_boost=0.0,
+        date_boost=0.0,
+    )
+
+
+def test_named_outlet_ranks_its_chunk_first(world: World) -> None:
+    _add_embedded(world, RIVAL)
+    question = "What did reuters say about the central bank raising interest rates today?"
+    plain = [r.chunk.article_id for r in _plain(world).retrieve(question, 3)]
+    assert plain[0] == "rates-bbc"  # the closer wording wins without the outlet signal
+    news = world.fresh_retriever().retrieve(question, 3)
+    assert news[0].chunk.article_id == "rates"
+    assert news[0].chunk.source == "reuters"
+
+
+def test_named_day_ranks_that_days_chunk_first(world: World) -> None:
+    _add_embedded(world, RIVAL)
+    question = "Central bank raising interest rates: what was reported on March 1, 2024?"
+    assert _plain(world).retrieve(question, 3)[0].chunk.article_id == "rates-bbc"
+    assert world.fresh_retriever().retrieve(question, 3)[0].chunk.article_id == "rates"
+    arabic = "ماذا نشر عن رفع أسعار الفائدة في ١ مارس ٢٠٢٤؟"
+    assert world.fresh_retriever().retrieve(arabic, 3)[0].chunk.article_id == "rates"
+
+
+def test_unnamed_outlet_changes_nothing(world: World) -> None:
+    _add_embedded(world, RIVAL)
+    question = "Were interest rates raised by the central bank today?"
+    plain = [(r.chunk.chunk_id, round(r.score, 6)) for r in _plain(world).retrieve(question, 5)]
+    news = [(r.chunk.chunk_id, round(r.score, 6)) for r in world.fresh_retriever().retrieve(question, 5)]
+    assert news == plain
