@@ -340,6 +340,15 @@ def _citations_json(answer: Answer) -> list[dict[str, Any]]:
     return [citation_to_dict(c) for c in answer.citations]
 
 
+def _extensions(answer: Answer) -> dict[str, Any]:
+    """Sanad's fields beside an OpenAI chat completion: citations, abstained, fallback."""
+    return {
+        "citations": _citations_json(answer),
+        "abstained": answer.abstained,
+        "fallback": answer.fallback,
+    }
+
+
 def _usage(prompt: str, completion: str) -> dict[str, int]:
     p, c = len(prompt.split()), len(completion.split())
     return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
@@ -527,7 +536,8 @@ def create_app(
         """OpenAI Chat Completions (plain and streamed); the last user message is the question.
 
         The answer text ends with a Sources list; the response (and the last streamed chunk)
-        also carries a ``citations`` field in the ``/v1/ask`` shape.
+        also carries Sanad's extension fields: ``citations`` in the ``/v1/ask`` shape, and
+        ``abstained`` and ``fallback`` (true when the LLM failed and the extractive answer stands in).
         """
         question, history = _chat_inputs(body)
         chain = state.sanad.chain
@@ -550,7 +560,7 @@ def create_app(
                     }
                 ],
                 "usage": _usage(question, content),
-                "citations": _citations_json(answer),
+                **_extensions(answer),
             }
         events = chain.stream(question, history)
         first = await run_in_threadpool(_next_or_end, events)
@@ -661,7 +671,7 @@ def _chat_chunks(
             tail += "\n\n" + block
         if tail:
             yield chunk({"content": tail})
-        yield chunk({}, "stop", citations=_citations_json(final))
+        yield chunk({}, "stop", **_extensions(final))
     yield "data: [DONE]\n\n"
 
 
