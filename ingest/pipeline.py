@@ -14,6 +14,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,8 +26,9 @@ from ingest.web import is_url, make_client, read_url
 from rag.catalog import ArticleCatalog, ArticleRecord
 from rag.embedding_cache import EmbeddingCache, embed_with_cache
 from rag.embeddings import IdentifiedEmbeddings
-from rag.errors import EmbeddingError, InputError, SanadError, StoreError
-from rag.locking import write_lock
+from rag.errors import EmbeddingError, InputError, SanadError, StoreError, describe_error
+from rag.lexical import LexicalIndex
+from rag.locking import WaitNotice, write_lock
 from rag.settings import Settings
 from rag.store import ChunkStore, sweepable_orphans
 from rag.types import Article, Chunk, IngestReport
@@ -165,6 +167,8 @@ class IngestPipeline:
         prune: bool = False,
         dry_run: bool = False,
         progress: ProgressFn | None = None,
+        lock_timeout: float | None = None,
+        on_lock_wait: WaitNotice | None = None,
     ) -> IngestReport:
         """Ingest files, directories (recursive), globs, web pages and RSS/Atom feeds.
 
@@ -175,12 +179,16 @@ class IngestPipeline:
                 run that the file no longer holds.
             dry_run: Report what would happen; write nothing and embed nothing.
             progress: Called with the number of chunks finished after each batch.
+            lock_timeout: Seconds to wait for another process's write lock (negative = forever);
+                None = ``settings.ingest.server_lock_timeout`` (the short bound of the API and
+                UI). ``sanad ingest`` passes ``settings.ingest.lock_timeout``.
+            on_lock_wait: Called once with the holder ("pid N: command") if the run must wait.
 
         Returns:
             The run's report; ``report.failed`` counts articles and inputs that failed.
 
         Raises:
-            StoreLockedError: another process is writing to the data directory.
+            StoreLockedError: another process held the write lock for ``lock_timeout`` seconds.
         """
         urls = [i for i in inputs if is_url(i)]
         paths, problems = expand_paths([i for i in inputs if not is_url(i)])
@@ -201,7 +209,12 @@ class IngestPipeline:
 
         files_read = {str(p.resolve()) for p in paths}
         return self._run(
-            records(), report, dry_run=dry_run, progress=progress, prune_files=files_read if prune else None
+            records(),
+            report,
+            dry_run=dry_run,
+            progress=progress,
+            prune_files=files_read if prune else None,
+            lock=self._lock(lock_timeout, on_lock_wait),
         )
 
     def ingest_records(
@@ -211,27 +224,58 @@ class IngestPipeline:
         *,
         dry_run: bool = False,
         progress: ProgressFn | None = None,
+        lock_timeout: float | None = None,
+        on_lock_wait: WaitNotice | None = None,
     ) -> IngestReport:
         """Ingest records that did not come from files (HTTP API, URLs, feeds).
 
         Args:
             items: Records (and problems met while producing them).
             origin: Where they came from, stored as each article's origin (e.g. "api" or a URL).
+            dry_run: Report what would happen; write nothing and embed nothing.
+            progress: Called with the number of chunks finished after each batch.
+            lock_timeout: As for :meth:`ingest_paths` (None = ``settings.ingest.server_lock_timeout``).
+            on_lock_wait: Called once with the holder ("pid N: command") if the run must wait.
+
+        Raises:
+            StoreLockedError: another process held the write lock for ``lock_timeout`` seconds.
         """
         report = IngestReport(dry_run=dry_run)
         return self._run(
-            ((it, origin) for it in items), report, dry_run=dry_run, progress=progress, prune_files=None
+            ((it, origin) for it in items),
+            report,
+            dry_run=dry_run,
+            progress=progress,
+            prune_files=None,
+            lock=self._lock(lock_timeout, on_lock_wait),
         )
 
-    def delete_article(self, article_id: str) -> bool:
-        """Remove one article and its chunks; False when it was not stored."""
-        with write_lock(self.settings.data_dir):
+    def delete_article(self, article_id: str, *, lock_timeout: float | None = None) -> bool:
+        """Remove one article and its chunks; False when it was not stored.
+
+        Args:
+            article_id: The article to remove.
+            lock_timeout: As for :meth:`ingest_paths` (None = ``settings.ingest.server_lock_timeout``).
+
+        Raises:
+            StoreLockedError: another process held the write lock for ``lock_timeout`` seconds.
+        """
+        with self._lock(lock_timeout, None):
             record = self.catalog.delete(article_id)
             if record is None:
                 return False
             self.store.delete(list(record.chunk_ids))
             self._refresh_lexical()
         return True
+
+    def _lock(self, timeout: float | None, on_wait: WaitNotice | None) -> AbstractContextManager[None]:
+        """The data dir's write lock with the caller's timeout, naming the setting that sets it."""
+        ingest = self.settings.ingest
+        if timeout is None:
+            timeout, setting = ingest.server_lock_timeout, "SANAD_INGEST__SERVER_LOCK_TIMEOUT"
+        else:
+            setting = "SANAD_INGEST__LOCK_TIMEOUT" if timeout == ingest.lock_timeout else ""
+        return write_lock(self.settings.data_dir, timeout, on_wait=on_wait, setting=setting or None)
 
     # -- the run -------------------------------------------------------------------------------
 
@@ -243,6 +287,7 @@ class IngestPipeline:
         dry_run: bool,
         progress: ProgressFn | None,
         prune_files: set[str] | None,
+        lock: AbstractContextManager[None],
     ) -> IngestReport:
         started = time.perf_counter()
         if dry_run:
@@ -250,12 +295,12 @@ class IngestPipeline:
             report.seconds = time.perf_counter() - started
             return report
         changed = False
-        with write_lock(self.settings.data_dir):
+        with lock:
+            generation = self.catalog.generation()
             changed |= self._sweep()
             fingerprint = self.chunking_fingerprint()
             stored = self.catalog.get_meta("chunking")
-            # A store whose chunks were cut by other rules: every article counts as changed.
-            self._rechunk = stored is not None and stored != fingerprint and self.catalog.count() > 0
+            self._rechunk = self._needs_rechunk(stored, fingerprint)
             seen: set[str] = set()
             failed_files: set[str] = set()
             pending: list[_Pending] = []
@@ -280,11 +325,42 @@ class IngestPipeline:
                 changed |= self._prune(prune_files - failed_files, seen, report)
             if changed:
                 self._refresh_lexical()
+            elif self.catalog.generation() != generation:
+                # Only catalog rows moved (e.g. articles re-attributed to the files just read):
+                # the chunks are the same, but the saved BM25 index must carry the new generation
+                # or `sanad check` reports it stale.
+                self._relabel_lexical(generation)
             # Record the rules once every stored article is chunked by them.
             if stored != fingerprint and (stored is None or set(self.catalog.hashes()) <= seen):
                 self.catalog.set_meta("chunking", fingerprint)
         report.seconds = time.perf_counter() - started
         return report
+
+    def _needs_rechunk(self, stored: str | None, fingerprint: str) -> bool:
+        """A store whose chunks were cut by other rules: every article counts as changed."""
+        return stored is not None and stored != fingerprint and self.catalog.count() > 0
+
+    def _relabel_lexical(self, before: int) -> None:
+        """Re-save the BM25 index under the catalog's new generation when its chunks still match.
+
+        Cheaper than a rebuild and exact when this run changed catalog rows but no chunk: the
+        saved index must have been in step at the start (generation ``before``) and list exactly
+        the chunk ids the catalog lists now. Otherwise (or in server mode, where another host may
+        have rewritten chunks under the same ids meanwhile) the index is rebuilt.
+        """
+        if self.rebuild_lexical is None:
+            return
+        index_dir = self.settings.lexical_index_dir
+        loaded = None if self.settings.store.server_mode else LexicalIndex.load(index_dir)
+        if loaded is not None and loaded[1] == before:
+            generation = self.catalog.generation()
+            if set(loaded[0].chunk_ids) == self.catalog.chunk_ids():
+                try:
+                    loaded[0].save(index_dir, generation)
+                except OSError as exc:  # a read-only data dir: the next query rebuilds in memory
+                    log.warning("cannot save the BM25 index to %s: %s", index_dir, exc)
+                return
+        self._refresh_lexical()
 
     def _prepare(
         self, record: RawRecord, origin: str, report: IngestReport, seen: set[str]
@@ -342,7 +418,7 @@ class IngestPipeline:
             try:
                 self._commit(p, vecs)
             except Exception as exc:
-                log.exception("writing %s failed", p.article.article_id)
+                self._log_write_failure(p.article.article_id, exc)
                 self._fail(report, p.where or p.article.article_id, exc)
                 continue
             changed = True
@@ -353,6 +429,16 @@ class IngestPipeline:
                 report.updated += 1
         return changed
 
+    @staticmethod
+    def _log_write_failure(article_id: str, exc: BaseException) -> None:
+        """One line per article for a backend failure (store, embedder, network); a traceback
+        only for an unexpected error (or at DEBUG), so a dead Chroma does not flood stderr."""
+        if _is_backend_failure(exc):
+            log.warning("writing %s failed: %s", article_id, describe_error(exc))
+            log.debug("writing %s failed", article_id, exc_info=exc)
+        else:
+            log.exception("writing %s failed", article_id)
+
     def _commit(self, p: _Pending, vectors: list[list[float]]) -> None:
         new_ids = [c.chunk_id for c in p.chunks]
         self.store.upsert(p.chunks, vectors)  # 1. new version present, not yet visible
@@ -360,15 +446,24 @@ class IngestPipeline:
         stale = [cid for cid in p.old_chunk_ids if cid not in set(new_ids)]
         self.store.delete(stale)  # 3. old version gone (a crash here is swept next run)
 
-    def _prunable(self, files_read: set[str], seen: set[str]) -> list[str]:
+    def _prunable(
+        self, files_read: set[str], seen: set[str], moved: dict[str, str] | None = None
+    ) -> list[str]:
         """Articles from local files that are gone, or that a file read in this run no longer holds.
 
         Only origins that are absolute file paths qualify: URL, API and evaluation articles
         ("http…", "api", "eval:…") are never pruned.
+
+        Args:
+            files_read: Files read in this run (absolute paths).
+            seen: Article ids read in this run.
+            moved: Origins this run would give articles (a dry run, which writes nothing, passes
+                them so it sees the catalog as the real run would at prune time).
         """
+        origins = {**self.catalog.origins(), **(moved or {})}
         return [
             article_id
-            for article_id, origin in self.catalog.origins().items()
+            for article_id, origin in origins.items()
             if Path(origin).is_absolute()
             and (not Path(origin).exists() or (origin in files_read and article_id not in seen))
         ]
@@ -431,10 +526,16 @@ class IngestPipeline:
         report: IngestReport,
         prune_files: set[str] | None,
     ) -> None:
+        """Predict a real run: same counts, same prune decisions, nothing written or embedded."""
         seen: set[str] = set()
+        failed_files: set[str] = set()
+        moved: dict[str, str] = {}  # article id -> the origin the real run would record
+        rechunk = self._needs_rechunk(self.catalog.get_meta("chunking"), self.chunking_fingerprint())
         for item, origin in items:
             if isinstance(item, ReadProblem):
                 self._note_problem(report, item)
+                if item.kind == "failed" and str(Path(item.where).resolve()) == origin:
+                    failed_files.add(origin)
                 continue
             try:
                 article = build_article(item, origin)
@@ -445,15 +546,16 @@ class IngestPipeline:
                 self._fail(report, item.origin, InputError(f"duplicate article id {article.article_id!r}"))
                 continue
             seen.add(article.article_id)
+            moved[article.article_id] = article.origin
             old = self.catalog.get(article.article_id)
             if old is None:
                 report.added += 1
-            elif _same_version(old.article, article):
+            elif _same_version(old.article, article) and not rechunk:
                 report.unchanged += 1
             else:
                 report.updated += 1
         if prune_files is not None:
-            report.removed += len(self._prunable(prune_files, seen))
+            report.removed += len(self._prunable(prune_files - failed_files, seen, moved))
 
     def _refresh_lexical(self) -> None:
         if self.rebuild_lexical is not None:
@@ -475,3 +577,11 @@ class IngestPipeline:
             report.unavailable += 1
         reason = exc.reason if isinstance(exc, InputError) else str(exc) or type(exc).__name__
         report.failures.append((where, reason))
+
+
+def _is_backend_failure(exc: BaseException) -> bool:
+    """A failure of a service we depend on (store, embedder, network), not a bug of ours."""
+    if isinstance(exc, SanadError | OSError | TimeoutError):
+        return True
+    module = type(exc).__module__ or ""
+    return module.split(".", 1)[0] in ("httpx", "httpcore", "chromadb", "sqlite3", "requests", "urllib3")

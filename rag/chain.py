@@ -54,6 +54,7 @@ from rag.language import detect_language, language_name
 from rag.llm import model_name
 from rag.sentences import content_keys
 from rag.settings import Settings
+from rag.text import has_visible_text
 from rag.types import Answer, Delta, Filters, Retrieved, Turn
 
 log = logging.getLogger(__name__)
@@ -332,9 +333,14 @@ class SanadChain:
             SanadError: only from retrieval (e.g. StoreError); LLM failures never raise.
         """
         language = detect_language(question)
+        label = model_name(self.chat_model) if self.chat_model is not None else "extractive"
+        if not has_visible_text(question):  # nothing to look up: never retrieve on noise
+            text = abstention_text(language)
+            yield Delta(text)
+            yield Answer(text=text, abstained=True, language=language, model=label)
+            return
         query = self._condense(question, history)
         passages = self.retriever.retrieve(query, k=k or self.settings.retrieval.k, filters=filters)
-        label = model_name(self.chat_model) if self.chat_model is not None else "extractive"
         if should_abstain(passages, self._policy, query=query, language=language):
             text = abstention_text(language)
             yield Delta(text)

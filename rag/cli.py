@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from rag.errors import ConfigError, InputError, SanadError
 from rag.settings import Settings, load_settings
+from rag.text import has_visible_text
 from rag.types import Filters, IngestReport
 
 app = typer.Typer(
@@ -131,8 +132,20 @@ def ingest(
 
         bar = tqdm(unit="chunk", desc="embedding", file=sys.stderr)
         progress = bar.update
+    timeout = sanad.settings.ingest.lock_timeout
+
+    def waiting(holder: str) -> None:  # once, so a blocked run does not look hung
+        limit = "until it finishes" if timeout < 0 else f"up to {timeout:g} s (SANAD_INGEST__LOCK_TIMEOUT)"
+        typer.echo(
+            f"waiting for another Sanad process writing to {sanad.settings.data_dir} "
+            f"(holder: {holder}); {limit}…",
+            err=True,
+        )
+
     try:
-        report = sanad.pipeline.ingest_paths(paths, prune=prune, dry_run=dry_run, progress=progress)
+        report = sanad.pipeline.ingest_paths(
+            paths, prune=prune, dry_run=dry_run, progress=progress, lock_timeout=timeout, on_lock_wait=waiting
+        )
     except SanadError as exc:
         _die(str(exc))
     finally:
@@ -181,7 +194,7 @@ def ask(
     until: UntilOpt = None,
 ) -> None:
     """Answer a question from the articles, with numbered citations."""
-    if not question.strip():
+    if not has_visible_text(question):
         _die("the question is empty", 2)
     sanad = _sanad()
     filters = _filters(source, language, since, until)

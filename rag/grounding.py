@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from rag.sentences import content_keys, normalize
 from rag.settings import RetrievalSettings
-from rag.types import Retrieved
+from rag.types import Chunk, Retrieved
 
 LEXICAL_MIN_TERMS = 2
 
@@ -76,9 +76,59 @@ def lexical_support(query: str, retrieved: Sequence[Retrieved]) -> tuple[float, 
     if not q:
         return best
     for r in retrieved:
-        hit = len(q & content_keys(r.chunk.text + " " + r.chunk.title))
+        hit = len(q & passage_keys(r.chunk))
         best = max(best, (hit / len(q), hit))
     return best
+
+
+_MONTHS_EN = tuple(
+    [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
+)
+_MONTHS_AR = tuple(
+    [
+        "يناير",
+        "فبراير",
+        "مارس",
+        "أبريل",
+        "مايو",
+        "يونيو",
+        "يوليو",
+        "أغسطس",
+        "سبتمبر",
+        "أكتوبر",
+        "نوفمبر",
+        "ديسمبر",
+    ]
+)
+
+
+def passage_keys(chunk: Chunk) -> set[str]:
+    """Content keys a passage offers as lexical evidence: its text, and its article's title,
+    outlet and publication month and year (in English and Arabic).
+
+    The metadata counts because a question may name it without the text repeating it: "What
+    did The Guardian report about Liverpool on October 26, 2023?" is matched on "Guardian",
+    "October" and "2023" by the article's source and date, not by its words.
+    """
+    words = [chunk.text, chunk.title, chunk.source]
+    day = (chunk.published_at or "")[:10]
+    if len(day) == 10 and day[4] == "-" and day[5:7].isdigit() and 1 <= int(day[5:7]) <= 12:
+        month = int(day[5:7]) - 1
+        words += [_MONTHS_EN[month], _MONTHS_AR[month], day[:4]]
+    return content_keys(" ".join(words))
 
 
 @dataclass(frozen=True)
@@ -115,7 +165,7 @@ def passage_evidence(
     if cross and dense is not None and dense >= policy.cross_lingual_threshold:
         return "cross-lingual"
     if query_keys:
-        hits = len(query_keys & content_keys(r.chunk.text + " " + r.chunk.title))
+        hits = len(query_keys & passage_keys(r.chunk))
         enough = hits >= min(LEXICAL_MIN_TERMS, len(query_keys))
         if (
             enough

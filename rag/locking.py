@@ -19,21 +19,46 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
 from rag.errors import StoreLockedError
 
+DEFAULT_TIMEOUT = 30.0
+"""Seconds :func:`write_lock` waits when the caller names no timeout (library callers)."""
+
+WaitNotice = Callable[[str], None]
+"""Called once with the holder ("pid 123: sanad ingest …") when the lock is not free at once."""
+
+
+def lock_holder(data_dir: Path) -> str:
+    """Who holds the data directory's write lock: ``"pid N: command"``, or ``"unknown"``."""
+    holder_file = data_dir / ".write.lock.holder"
+    try:
+        return holder_file.read_text(encoding="utf-8").strip() or "unknown"
+    except OSError:
+        return "unknown"
+
 
 @contextlib.contextmanager
-def write_lock(data_dir: Path, timeout: float = 30.0) -> Iterator[None]:
+def write_lock(
+    data_dir: Path,
+    timeout: float = DEFAULT_TIMEOUT,
+    *,
+    on_wait: WaitNotice | None = None,
+    setting: str | None = None,
+) -> Iterator[None]:
     """Hold the data directory's write lock for the duration of the block.
 
     Args:
         data_dir: The data directory (created when missing).
         timeout: Seconds to wait for another writer; 0 fails at once, a negative value waits forever.
+        on_wait: Called once, before waiting, with the holder's description (``"pid N: command"``)
+            when another process holds the lock; not called when the lock is free.
+        setting: Name of the environment variable that sets ``timeout`` (e.g.
+            ``SANAD_INGEST__LOCK_TIMEOUT``), quoted in the error so the user knows what to raise.
 
     Raises:
         StoreLockedError: another process kept the lock for ``timeout`` seconds; the message names it.
@@ -42,12 +67,19 @@ def write_lock(data_dir: Path, timeout: float = 30.0) -> Iterator[None]:
     lock = FileLock(str(data_dir / ".write.lock"), timeout=timeout)
     holder_file = data_dir / ".write.lock.holder"
     try:
-        lock.acquire()
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            if timeout == 0:
+                raise
+            if on_wait is not None:
+                on_wait(lock_holder(data_dir))
+            lock.acquire(timeout=timeout)
     except Timeout:
-        holder = holder_file.read_text(encoding="utf-8").strip() if holder_file.exists() else "unknown"
+        hint = f" (set {setting} to wait longer)" if setting else ""
         raise StoreLockedError(
-            f"another Sanad process is writing to {data_dir} (holder: {holder}); "
-            f"waited {timeout:g} s. Try again when it has finished."
+            f"another Sanad process is writing to {data_dir} (holder: {lock_holder(data_dir)}); "
+            f"waited {timeout:g} s{hint}. Try again when it has finished."
         ) from None
     try:
         holder_file.write_text(f"pid {os.getpid()}: {' '.join(sys.argv)[:200]}", encoding="utf-8")

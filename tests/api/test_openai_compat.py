@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -75,3 +76,17 @@ def test_errors_map_to_openai_exceptions(oai: openai.OpenAI, api_env: ApiEnv) ->
         bad.chat.completions.create(model="sanad", messages=[{"role": "user", "content": "hi"}])
     missing = httpx.post(f"{api_env.url}/v1/chat/completions", json={"model": "sanad", "messages": []})
     assert missing.status_code == 401
+
+
+def test_sources_block_defuses_markers_in_article_text() -> None:
+    from api.server import sources_block
+    from rag.types import Answer, Chunk, Citation
+
+    quote = "The budget passed. [7] Reuters, 'Budget 99 billion' [2]"
+    chunk = Chunk("c1", "a1", 0, quote, 0, len(quote), title="Budget [3] vote", source="Wire [9]")
+    block = sources_block(Answer(text="It passed [1].", citations=(Citation(1, chunk, quote),)))
+    lines = block.splitlines()
+    assert lines[1].startswith("[1] Budget ［3］ vote — Wire ［9］")
+    assert "［7］ Reuters" in lines[2] and "［2］" in lines[2]
+    # The only ASCII marker left is our own [1].
+    assert re.findall(r"\[\d+\]", block) == ["[1]"]

@@ -31,12 +31,15 @@ def write_corpus(path: Path, n: int = 24) -> None:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
 
 
-def cli(args: list[str], data: Path, cache: Path) -> subprocess.Popen[str]:
+def cli(
+    args: list[str], data: Path, cache: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
     env = {
         **os.environ,
         "SANAD_DATA_DIR": str(data),
         "SANAD_CACHE_DIR": str(cache),
         "SANAD_EMBEDDER__BATCH_SIZE": "4",
+        **(extra_env or {}),
     }
     return subprocess.Popen(
         [sys.executable, "-m", "rag.cli", *args],

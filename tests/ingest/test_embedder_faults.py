@@ -153,12 +153,20 @@ def test_wrong_dimension_is_refused_with_a_clear_error(tmp_path: Path, fake_llm:
     with pytest.raises(EmbeddingError, match="2 vectors for 1 texts"):
         sanad.embeddings.embed_query("a question")
 
-    # The server's model changed between runs: the probe sees it and the store refuses to open.
+    # The server's model changed between runs: the store opens with its recorded dimension (no
+    # probe) and tells the embedder, so the first answer of the new model is refused.
     assert sanad.pipeline.ingest_paths([str(write_jsonl(tmp_path / "a.jsonl", FIRST))]).added == 1
     later = Sanad(remote_settings(tmp_path / "data", fake_llm))
-    fake_llm.enqueue_embedding_wrong_dimension(8, match="dimension probe")
+    assert later.store.dimension == 16
+    fake_llm.enqueue_embedding_wrong_dimension(8)
+    with pytest.raises(EmbeddingError, match=r"dimension \[8\], expected 16.*re-index"):
+        later.retriever.retrieve("a question", k=1)
+    # An embedder that already saw the new model's vectors cannot open the old collection.
+    changed = Sanad(remote_settings(tmp_path / "data", fake_llm))
+    fake_llm.enqueue_embedding_wrong_dimension(8)
+    assert len(changed.embeddings.embed_query("q")) == 8
     with pytest.raises(EmbedderMismatchError, match="dimension 8"):
-        _ = later.store
+        _ = changed.store
     assert sorted(sanad.catalog.hashes()) == ["ecb"] and check_store(sanad).ok
 
 
