@@ -19,7 +19,9 @@ quiet_offline_defaults()  # GRADIO_ANALYTICS_ENABLED=False and NO_PROXY before g
 
 import gradio as gr  # noqa: E402
 
+from rag.errors import describe_error  # noqa: E402
 from rag.settings import Settings  # noqa: E402
+from rag.types import Answer, Delta, Filters, Turn  # noqa: E402
 from ui import render  # noqa: E402
 from ui.feedback import FEEDBACK_FILE, FeedbackLog  # noqa: E402
 from ui.handlers import UPLOAD_TYPES, ChatHandler, Message, ingest_uploads  # noqa: E402
@@ -84,8 +86,9 @@ class _Panel:
         try:
             return self.sanad.chain.model_label
         except Exception as exc:  # the panel must render even if the chain cannot be built
-            log.exception("chain unavailable")
-            return f"unavailable ({type(exc).__name__}: {exc})"
+            reason = describe_error(exc)
+            log.warning("chain unavailable: %s", reason)
+            return f"unavailable ({reason})"
 
     def stats(self) -> dict[str, object]:
         return self.sanad.catalog.stats()
@@ -105,6 +108,34 @@ class _Panel:
         )
 
 
+class _LazyChain:
+    """``sanad.chain`` built on the first question, not when the page is built.
+
+    Building the chain opens the store, and a brand-new store asks the embedder for its vector
+    size: with a remote embedder down, an eager build would stop ``sanad serve`` from starting at
+    all, while a lazy one lets it start, report not ready, and answer once the embedder is back.
+    """
+
+    def __init__(self, sanad: Sanad) -> None:
+        self._sanad = sanad
+
+    @property
+    def model_label(self) -> str:
+        """The chain's model label."""
+        return self._sanad.chain.model_label
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        *,
+        k: int | None = None,
+        filters: Filters | None = None,
+    ) -> Iterator[Delta | Answer]:
+        """``sanad.chain.stream`` (the chain is built on the first call)."""
+        return self._sanad.chain.stream(question, history, k=k, filters=filters)
+
+
 def build_app(sanad: Sanad, settings: Settings) -> gr.Blocks:
     """The chat app over ``sanad``'s store and chain.
 
@@ -116,7 +147,7 @@ def build_app(sanad: Sanad, settings: Settings) -> gr.Blocks:
         The unlaunched ``gr.Blocks``; serve it with ``.queue().launch(**launch_options())``.
     """
     handler = ChatHandler(
-        sanad.chain, FeedbackLog(settings.data_dir / FEEDBACK_FILE), default_k=settings.retrieval.k
+        _LazyChain(sanad), FeedbackLog(settings.data_dir / FEEDBACK_FILE), default_k=settings.retrieval.k
     )
     panel = _Panel(sanad)
     stats = panel.stats()

@@ -193,10 +193,18 @@ def test_readyz_follows_the_embedder_and_articles_are_served_meanwhile(
         server.stop()
 
 
-def test_sanad_serve_starts_with_the_embedder_down_and_recovers(tmp_path: Path, fake: FakeOpenAI) -> None:
-    """The real command, chat UI mounted: it stays up, reports not ready, serves the articles."""
+@pytest.mark.parametrize("fresh", [False, True], ids=["existing-store", "fresh-store"])
+def test_sanad_serve_starts_with_the_embedder_down_and_recovers(
+    tmp_path: Path, fake: FakeOpenAI, fresh: bool
+) -> None:
+    """The real command, chat UI mounted: it stays up, reports not ready, serves the articles.
+
+    On a fresh store nothing can be created until the embedder tells its vector size; the chat
+    UI builds its chain lazily, so the server still starts.
+    """
     data = tmp_path / "data"
-    _built(data, fake)
+    if not fresh:
+        _built(data, fake)
     fake.enqueue_embedding_error(503, times=DOWN)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -222,7 +230,7 @@ def test_sanad_serve_starts_with_the_embedder_down_and_recovers(tmp_path: Path, 
         wait_http(f"{url}/healthz", proc, log, timeout=90)
         _until(lambda: _not_ready(url, "embedder"), 20, "readyz names the embedder")
         listed = httpx.get(f"{url}/v1/articles", timeout=10)
-        assert listed.status_code == 200 and listed.json()["total"] == 1, listed.text
+        assert listed.status_code == 200 and listed.json()["total"] == (0 if fresh else 1), listed.text
         fake.reset()
         _until(lambda: _ready(url), 40, "ready after the embedder came back")
         assert proc.poll() is None
