@@ -267,6 +267,20 @@ def latency_summary(results: Sequence[AskResult]) -> dict[str, float | None]:
 # ------------------------------------------------------------------------------- server
 
 
+def wait_ready(url: str, timeout: float = 180.0) -> None:
+    """Poll ``<url>/readyz`` until it answers 200.
+
+    Raises:
+        RuntimeError: not ready within ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} never became ready")
+
+
 class LoopbackServer:
     """The Sanad API under uvicorn on 127.0.0.1 (free port) in a daemon thread.
 
@@ -284,8 +298,8 @@ class LoopbackServer:
         self.thread = threading.Thread(target=self.server.run, name="load-uvicorn", daemon=True)
         self.url = ""
 
-    def start(self, ready_timeout: float = 180.0) -> str:
-        """Start, wait until ``/readyz`` answers 200; returns the base URL.
+    def start(self, ready_timeout: float = 180.0, until_ready: bool = True) -> str:
+        """Start, and (``until_ready``) wait until ``/readyz`` answers 200; returns the base URL.
 
         Raises:
             RuntimeError: it did not start or get ready within ``ready_timeout`` seconds.
@@ -298,11 +312,9 @@ class LoopbackServer:
             time.sleep(0.02)
         port = self.server.servers[0].sockets[0].getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
-        while time.monotonic() < deadline:
-            if httpx.get(f"{self.url}/readyz", timeout=5).status_code == 200:
-                return self.url
-            time.sleep(0.1)
-        raise RuntimeError(f"{self.url} never became ready")
+        if until_ready:
+            wait_ready(self.url, max(deadline - time.monotonic(), 0.0))
+        return self.url
 
     def stop(self) -> None:
         """Ask it to exit and join the thread (10 s at most)."""

@@ -140,23 +140,29 @@ def repair_store(sanad: Any, found: CheckReport) -> IngestReport:
             if record is not None:
                 catalog.delete(record.article.article_id)
                 store.delete(list(record.chunk_ids))
-    total = IngestReport()
+    # One ingest run per origin (a run stamps one origin on its records), not per article: each
+    # run ends by rebuilding BM25 over the whole store.
+    by_origin: dict[str, list[RawRecord]] = {}
     for record in records:
         if record is None:
             continue
         a = record.article
-        raw = RawRecord(
-            text=a.text,
-            title=a.title,
-            source=a.source,
-            url=a.url,
-            published_at=a.published_at,
-            language=a.language,
-            record_id=a.article_id,
-            origin=a.origin or a.article_id,
-            fmt="txt",
+        by_origin.setdefault(a.origin, []).append(
+            RawRecord(
+                text=a.text,
+                title=a.title,
+                source=a.source,
+                url=a.url,
+                published_at=a.published_at,
+                language=a.language,
+                record_id=a.article_id,
+                origin=a.origin or a.article_id,
+                fmt="txt",
+            )
         )
-        done = sanad.pipeline.ingest_records([raw], origin=a.origin, lock_timeout=timeout)
+    total = IngestReport()
+    for origin, raws in by_origin.items():
+        done = sanad.pipeline.ingest_records(raws, origin=origin, lock_timeout=timeout)
         total.added += done.added
         total.failed += done.failed
         total.failures += done.failures

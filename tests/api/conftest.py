@@ -18,11 +18,11 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request
 
 from api.client import SanadClient
 from api.server import create_app
+from evals.load import LoopbackServer, wait_ready
 from rag.factory import Sanad
 from rag.settings import Settings, load_settings
 from tests.fixtures.fake_openai import fake_llm, fake_llm_server
@@ -72,43 +72,13 @@ ENGLISH_ARTICLES: list[dict[str, Any]] = [
 ]
 
 
-class ServerThread:
-    """A uvicorn server on a free loopback port, in a daemon thread."""
+class ServerThread(LoopbackServer):
+    """A uvicorn server on a free loopback port, in a daemon thread; ``start`` returns as soon as
+    it accepts (tests of readiness need it before it is ready; use :func:`wait_ready` after)."""
 
-    def __init__(self, app: Any) -> None:
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=0, log_level="warning", timeout_graceful_shutdown=1
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, name="test-uvicorn", daemon=True)
-        self.url = ""
-
-    def start(self) -> str:
+    def start(self, ready_timeout: float = 60.0, until_ready: bool = False) -> str:
         """Start and wait until it accepts; returns the base URL."""
-        self.thread.start()
-        deadline = time.monotonic() + 60
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.02)
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        return self.url
-
-    def stop(self) -> None:
-        """Ask it to exit and join the thread."""
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
-def wait_ready(url: str, timeout: float = 180.0) -> None:
-    """Poll ``/readyz`` until 200."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} never became ready")
+        return super().start(ready_timeout, until_ready)
 
 
 # ------------------------------------------------------------------------------ fake Slack

@@ -11,9 +11,7 @@ unreachable and that nothing was written, and leaves the store as it was.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from ingest.maintenance import check_store, export_jsonl
 from rag.factory import Sanad
 from rag.settings import Settings, load_settings
 from tests.fixtures.fake_openai import FakeOpenAI
+from tests.fixtures.processes import remote_embedder_env, run_sanad
 from tests.ingest.test_embedder_faults import FIRST, SECOND, snapshot, write_jsonl
 
 
@@ -38,24 +37,7 @@ def _settings(data: Path, base_url: str) -> Settings:
 
 
 def _cli(args: list[str], data: Path, base_url: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "SANAD_DATA_DIR": str(data),
-        "SANAD_EMBEDDER__BACKEND": "openai",
-        "SANAD_EMBEDDER__BASE_URL": base_url,
-        "SANAD_EMBEDDER__MODEL": "fake-embed",
-        "SANAD_EMBEDDER__TIMEOUT": "1",
-        "SANAD_EMBEDDER__MAX_RETRIES": "0",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "rag.cli", *args],
-        env=env,
-        cwd=data.parent,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_sanad(args, remote_embedder_env(data, base_url, 0), data.parent, timeout=120)
 
 
 @pytest.fixture

@@ -12,9 +12,7 @@ same is checked through ``sanad ingest`` (exit 1, failures on stderr) and ``POST
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from rag.factory import Sanad
 from rag.settings import Settings, load_settings
 from tests.api.conftest import ServerThread, wait_ready
 from tests.fixtures.fake_openai import FakeOpenAI, fake_llm, fake_llm_server
+from tests.fixtures.processes import remote_embedder_env, run_sanad
 
 __all__ = ["fake_llm", "fake_llm_server"]
 
@@ -171,24 +170,7 @@ def test_wrong_dimension_is_refused_with_a_clear_error(tmp_path: Path, fake_llm:
 
 
 def _cli(args: list[str], data: Path, fake: FakeOpenAI) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "SANAD_DATA_DIR": str(data),
-        "SANAD_EMBEDDER__BACKEND": "openai",
-        "SANAD_EMBEDDER__BASE_URL": fake.base_url,
-        "SANAD_EMBEDDER__MODEL": "fake-embed",
-        "SANAD_EMBEDDER__TIMEOUT": "1",
-        "SANAD_EMBEDDER__MAX_RETRIES": str(RETRIES),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "rag.cli", *args],
-        env=env,
-        cwd=data.parent,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_sanad(args, remote_embedder_env(data, fake.base_url, RETRIES), data.parent, timeout=300)
 
 
 def test_sanad_ingest_exits_1_naming_the_failed_articles(tmp_path: Path, fake_llm: FakeOpenAI) -> None:
