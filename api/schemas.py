@@ -27,8 +27,8 @@ from pydantic import (
     model_validator,
 )
 
-from rag.citations import citation_to_dict
-from rag.text import has_visible_text
+from rag.answer.citations import citation_to_dict
+from rag.text.normalize import has_visible_text
 from rag.types import Answer, Filters, IngestReport, Turn
 
 MAX_QUESTION_CHARS = 4000

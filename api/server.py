@@ -56,8 +56,8 @@ from api.schemas import (
     ask_response,
     error_body,
 )
-from rag.citations import citation_to_dict, defuse_markers
-from rag.embeddings import OpenAICompatibleEmbeddings
+from rag.answer.citations import citation_to_dict, defuse_markers
+from rag.embedding.embedders import OpenAICompatibleEmbeddings
 from rag.errors import (
     ConfigError,
     EmbedderMismatchError,
@@ -70,15 +70,15 @@ from rag.errors import (
     describe_error,
     redact,
 )
-from rag.language import load_language_model
 from rag.settings import Settings
+from rag.text.language import load_language_model
 from rag.types import Answer, Delta, Filters, Turn
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 
-    from rag.catalog import ArticleRecord
-    from rag.factory import Sanad
+    from rag.store.catalog import ArticleRecord
+    from sanad.app import Sanad
 
 log = logging.getLogger(__name__)
 
@@ -894,10 +894,11 @@ def _mount_ui(app: FastAPI, state: ApiState) -> None:
     )
 
 
-def run(settings: Settings, host: str | None = None, port: int | None = None) -> None:
+def run(sanad: Sanad, settings: Settings, host: str | None = None, port: int | None = None) -> None:
     """Serve the API (and the chat UI, and Slack events when configured) until interrupted.
 
     Args:
+        sanad: The composition root (:class:`sanad.app.Sanad`) the API answers from.
         settings: Everything; ``settings.api.host``/``port`` unless overridden.
         host: Address to bind (default 127.0.0.1).
         port: Port (default 8000).
@@ -908,11 +909,9 @@ def run(settings: Settings, host: str | None = None, port: int | None = None) ->
     """
     import uvicorn
 
-    from rag.factory import Sanad
-
     bind = host or settings.api.host
     check_bind(bind, settings.api.token)
-    app = create_app(Sanad(settings), settings)
+    app = create_app(sanad, settings)
     uvicorn.run(
         app,
         host=bind,

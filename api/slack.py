@@ -23,7 +23,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
@@ -35,6 +35,9 @@ from api.slack_format import SEARCHING, escape, render_messages, strip_mentions
 from rag.errors import ConfigError
 from rag.settings import Settings
 from rag.types import Turn
+
+if TYPE_CHECKING:
+    from sanad.app import Sanad
 
 log = logging.getLogger(__name__)
 
@@ -225,11 +228,8 @@ def build_slack_app(
     return app
 
 
-def in_process_answerer(settings: Settings) -> Answerer:
-    """An answerer over a Sanad built from ``settings`` in this process."""
-    from rag.factory import Sanad
-
-    sanad = Sanad(settings)
+def in_process_answerer(sanad: Sanad) -> Answerer:
+    """An answerer over ``sanad`` (:class:`sanad.app.Sanad`) in this process."""
 
     def answer(question: str, history: tuple[Turn, ...]) -> AskResponse:
         started = time.perf_counter()
@@ -239,7 +239,14 @@ def in_process_answerer(settings: Settings) -> Answerer:
     return answer
 
 
-def run_slack(settings: Settings, *, socket: bool, host: str | None = None, port: int | None = None) -> None:
+def run_slack(
+    settings: Settings,
+    *,
+    socket: bool,
+    sanad: Sanad,
+    host: str | None = None,
+    port: int | None = None,
+) -> None:
     """Run the Slack app alone: Socket Mode, or HTTP events at ``/slack/events``.
 
     The bot calls ``settings.slack.api_url`` with ``settings.api.token`` when set, else answers
@@ -252,7 +259,7 @@ def run_slack(settings: Settings, *, socket: bool, host: str | None = None, port
     if settings.slack.api_url:
         answerer = SanadClient(settings.slack.api_url, token=settings.api.token)
     else:
-        answerer = in_process_answerer(settings)
+        answerer = in_process_answerer(sanad)
     if socket:
         if not settings.slack.app_token:
             raise ConfigError("Socket Mode needs SANAD_SLACK__APP_TOKEN (xapp-…, scope connections:write)")

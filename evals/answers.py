@@ -27,8 +27,8 @@ from evals import metrics
 from evals.datasets import Dataset, Question
 
 if TYPE_CHECKING:
-    from rag.factory import Sanad
     from rag.types import Answer
+    from sanad.app import Sanad
 
 _MARKER = re.compile(r"\s*\[\d+\]")
 
@@ -46,16 +46,16 @@ def answer_body(answer: Answer) -> str:
 def chain_answerer(sanad: Sanad) -> tuple[AnswerFn, str]:
     """``sanad.chain.answer`` and a label naming the answerer.
 
-    When ``rag.chain`` is not importable (not built yet), falls back to what the chain composes
-    offline — retrieve, :func:`rag.grounding.should_abstain`, :func:`rag.extractive.extractive_answer`
-    — and says so in the label.
+    When ``rag.answer.chain`` is not importable (not built yet), falls back to what the chain
+    composes offline — retrieve, :func:`rag.answer.grounding.should_abstain`,
+    :func:`rag.answer.extractive.extractive_answer` — and says so in the label.
     """
     try:
         chain = sanad.chain
     except ImportError:
-        from rag.extractive import extractive_answer
-        from rag.grounding import GroundingPolicy, abstention_text, should_abstain
-        from rag.language import detect_language
+        from rag.answer.extractive import extractive_answer
+        from rag.answer.grounding import GroundingPolicy, abstention_text, should_abstain
+        from rag.text.language import detect_language
         from rag.types import Answer as AnswerType
 
         settings = sanad.settings
@@ -70,14 +70,14 @@ def chain_answerer(sanad: Sanad) -> tuple[AnswerFn, str]:
                 )
             return extractive_answer(question, passages, sanad.embeddings, lang)
 
-        return fallback, "fallback: retriever + grounding + extractive (rag.chain unavailable)"
+        return fallback, "fallback: retriever + grounding + extractive (rag.answer.chain unavailable)"
     model = "extractive" if not sanad.settings.llm.configured else sanad.settings.llm.model
     return (lambda q: chain.answer(q)), f"chain ({model})"
 
 
 def score_answer(q: Question, answer: Answer, latency_ms: float) -> dict[str, Any]:
     """Per-question answer figures (see the module docstring); keys absent when undefined."""
-    from rag.language import detect_language
+    from rag.text.language import detect_language
 
     body = answer_body(answer)
     out: dict[str, Any] = {

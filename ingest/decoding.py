@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 
 from rag.errors import InputError
-from rag.language import is_arabic_char
+from rag.text.language import is_arabic_char
 
 # ------------------------------------------------------------------------------------ decoding
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.language import detect_language as _detect
+from rag.text.language import detect_language as _detect
 
 _TITLE_END_PUNCTUATION = (".", "…", ":", ",", "،", ";", "؛")
 

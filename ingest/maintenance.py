@@ -24,9 +24,9 @@ from typing import Any
 
 from ingest.readers import RawRecord
 from rag.errors import StoreError
-from rag.lexical import LexicalIndex
-from rag.locking import write_lock
-from rag.store import sweepable_orphans
+from rag.retrieval.lexical import LexicalIndex
+from rag.store.chroma import sweepable_orphans
+from rag.store.locking import write_lock
 from rag.types import IngestReport
 
 _PROBE = 200  # chunk ids read per embeddings probe
@@ -88,7 +88,7 @@ def check_store(sanad: Any) -> CheckReport:
     """Verify the store against the catalog (reads only).
 
     Args:
-        sanad: A :class:`rag.factory.Sanad`.
+        sanad: A :class:`sanad.app.Sanad`.
 
     Returns:
         The findings; ``report.ok`` is True when nothing needs repair.
@@ -128,7 +128,7 @@ def repair_store(sanad: Any, found: CheckReport) -> IngestReport:
     Raises:
         StoreLockedError: another process held the write lock for that long.
     """
-    from rag.retriever import rebuild_lexical_index
+    from rag.retrieval.retriever import rebuild_lexical_index
 
     catalog, store = sanad.catalog, sanad.store
     records = [catalog.get(aid) for aid in found.broken_articles]

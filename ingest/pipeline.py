@@ -23,14 +23,14 @@ from ingest.cleaning import clean_text
 from ingest.language import detect_language, guess_title
 from ingest.readers import RawRecord, ReadProblem, expand_paths, read_file
 from ingest.web import is_url, make_client, read_url
-from rag.catalog import ArticleCatalog, ArticleRecord
-from rag.embedding_cache import EmbeddingCache, embed_with_cache
-from rag.embeddings import IdentifiedEmbeddings
+from rag.embedding.cache import EmbeddingCache, embed_with_cache
+from rag.embedding.embedders import IdentifiedEmbeddings
 from rag.errors import EmbeddingError, InputError, SanadError, StoreError, describe_error
-from rag.lexical import LexicalIndex
-from rag.locking import WaitNotice, write_lock
+from rag.retrieval.lexical import LexicalIndex
 from rag.settings import Settings
-from rag.store import ChunkStore, sweepable_orphans
+from rag.store.catalog import ArticleCatalog, ArticleRecord
+from rag.store.chroma import ChunkStore, sweepable_orphans
+from rag.store.locking import WaitNotice, write_lock
 from rag.types import Article, Chunk, IngestReport
 
 log = logging.getLogger(__name__)

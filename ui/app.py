@@ -13,7 +13,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from rag.factory import quiet_offline_defaults
+from rag.settings import quiet_offline_defaults
 
 quiet_offline_defaults()  # GRADIO_ANALYTICS_ENABLED=False and NO_PROXY before gradio is imported
 
@@ -27,7 +27,7 @@ from ui.feedback import FEEDBACK_FILE, FeedbackLog  # noqa: E402
 from ui.handlers import UPLOAD_TYPES, ChatHandler, Message, ingest_uploads  # noqa: E402
 
 if TYPE_CHECKING:
-    from rag.factory import Sanad
+    from sanad.app import Sanad
 
 log = logging.getLogger(__name__)
 
@@ -255,7 +255,7 @@ def launch(
     host: str | None = None,
     port: int | None = None,
     *,
-    sanad: Sanad | None = None,
+    sanad: Sanad,
     block: bool = True,
 ) -> gr.Blocks:
     """Serve the chat offline: no analytics, no share link, loopback by default.
@@ -264,7 +264,7 @@ def launch(
         settings: Everything; ``settings.ui.host``/``port`` unless overridden.
         host: Address to bind (default ``settings.ui.host``, 127.0.0.1).
         port: Port (default ``settings.ui.port``, 7860).
-        sanad: An existing composition root (tests); default builds one from ``settings``.
+        sanad: The composition root (:class:`sanad.app.Sanad`) the chat answers from.
         block: Serve until interrupted; False returns once the server is up (call ``.close()``).
 
     Returns:
@@ -275,10 +275,7 @@ def launch(
         OSError: the port is taken.
     """
     quiet_offline_defaults()
-    from rag.factory import Sanad
-
-    root = sanad or Sanad(settings)
-    demo = build_app(root, settings)
+    demo = build_app(sanad, settings)
     demo.queue(default_concurrency_limit=4).launch(
         server_name=host or settings.ui.host,
         server_port=settings.ui.port if port is None else port,

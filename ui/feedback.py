@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rag.citations import citation_to_dict
+from rag.answer.citations import citation_to_dict
 from rag.types import Answer
 
 FEEDBACK_FILE = "feedback.jsonl"

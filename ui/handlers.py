@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from rag.errors import InputError, SanadError, StoreLockedError
-from rag.language import detect_language
+from rag.text.language import detect_language
 from rag.types import Answer, Delta, Filters, IngestReport, Turn
 from ui import render
 from ui.feedback import AnsweredTurn, FeedbackLog
@@ -38,7 +38,7 @@ UPLOAD_TYPES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
 
 
 class ChainLike(Protocol):
-    """What the chat needs from :class:`rag.chain.SanadChain`."""
+    """What the chat needs from :class:`rag.answer.chain.SanadChain`."""
 
     @property
     def model_label(self) -> str: ...

@@ -22,8 +22,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from html.parser import HTMLParser
 
-from rag.catalog import ArticleRecord
-from rag.language import LANGUAGE_NAMES
+from rag.store.catalog import ArticleRecord
+from rag.text.language import LANGUAGE_NAMES
 from rag.types import Answer, Citation, IngestReport
 
 SOURCES_CLASS = "sanad-sources"

@@ -8,15 +8,15 @@ and then exactly one ``Answer``; ``answer`` drains it.
   question's content words when the follow-up is short or uses a pronoun-like word
   (:func:`condense_offline`).
 - **Retrieve** ``k`` passages (``settings.retrieval.k``) through any :class:`RetrieverProtocol`.
-- **Abstain** by policy (:func:`rag.grounding.should_abstain`): the abstention sentence in the
+- **Abstain** by policy (:func:`rag.answer.grounding.should_abstain`): the abstention sentence in the
   question's language, no citations, and no LLM call.
 - **Answer.** LLM path: ``ChatPromptTemplate | chat_model`` streaming, with numbered passages
-  inside ``<passage id="n">`` data blocks; text goes through :class:`~rag.citations.MarkerBuffer`
+  inside ``<passage id="n">`` data blocks; text goes through :class:`~rag.answer.citations.MarkerBuffer`
   so no delta ends in half a marker; at the end markers are resolved (dangling ones dropped,
   renumbered by first use) and quotes chosen. A refusal without valid citations becomes an
   abstention. An answer without any valid citation that is not a refusal is returned with a
   "not verified" notice (kept rather than hidden: the user sees it is unsupported).
-  Offline path: :func:`rag.extractive.extractive_answer`.
+  Offline path: :func:`rag.answer.extractive.extractive_answer`.
 - **Failures** of the LLM (timeout, 5xx, 429, connection refused, malformed or cut stream,
   empty answer) are retried up to ``settings.llm.max_retries`` times with exponential backoff
   (honouring ``Retry-After``, capped) while nothing has been streamed; then the extractive
@@ -40,21 +40,21 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 
-from rag.citations import (
+from rag.answer.citations import (
     MarkerBuffer,
     defuse_markers,
     embedding_similarity,
     resolve_citations,
     strip_markers,
 )
+from rag.answer.extractive import extractive_answer
+from rag.answer.grounding import GroundingPolicy, abstention_text, model_says_unknown, should_abstain
+from rag.answer.llm import model_name
 from rag.errors import describe_error
-from rag.extractive import extractive_answer
-from rag.grounding import GroundingPolicy, abstention_text, model_says_unknown, should_abstain
-from rag.language import detect_language, language_name
-from rag.llm import model_name
-from rag.sentences import content_keys
 from rag.settings import Settings
-from rag.text import has_visible_text
+from rag.text.language import detect_language, language_name
+from rag.text.normalize import has_visible_text
+from rag.text.sentences import content_keys
 from rag.types import Answer, Delta, Filters, Retrieved, Turn
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ _WORD = re.compile(r"\w+")
 
 
 class RetrieverProtocol(Protocol):
-    """What the chain needs from a retriever (``rag.retriever.HybridRetriever`` fits)."""
+    """What the chain needs from a retriever (``rag.retrieval.retriever.HybridRetriever`` fits)."""
 
     def retrieve(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Retrieved]:
         """Return up to ``k`` passages for ``query``, best first."""
@@ -93,7 +93,7 @@ class _EmptyAnswer(Exception):
 
 @cache
 def _template(name: str) -> str:
-    return resources.files("rag.prompts").joinpath(name).read_text(encoding="utf-8")
+    return resources.files("rag.answer.prompts").joinpath(name).read_text(encoding="utf-8")
 
 
 def answer_prompt() -> ChatPromptTemplate:
@@ -130,7 +130,7 @@ def fence_safe(text: str) -> str:
       tokens such as ``<|im_start|>``, their full-width forms) becomes ``‹``, and ``|>`` becomes
       ``|›``, so no closing tag, fake block or special token survives; ``x < 5`` is left alone;
     - citation-like markers (``[3]``, ``Sources: [1] …``) become ``［3］`` (see
-      :func:`rag.citations.defuse_markers`), so the model cannot copy an article's marker as
+      :func:`rag.answer.citations.defuse_markers`), so the model cannot copy an article's marker as
       a citation.
     """
     text = _TAG_OPEN.sub("\u2039", text)

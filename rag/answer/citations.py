@@ -19,7 +19,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from rag.sentences import content_keys, overlap, sentence_spans
+from rag.text.sentences import content_keys, overlap, sentence_spans
 from rag.types import Citation, Retrieved
 
 # One marker group: "[1]", "[1, 2]", "[1-3]"; a run is adjacent groups ("[1][2]", "[1] [2]").
@@ -156,7 +156,7 @@ def _claims(text: str) -> dict[int, list[str]]:
 def best_quote(chunk_text: str, claims: Sequence[str], similarity: SimilarityFn | None = None) -> str:
     """The sentence(s) of ``chunk_text`` that best support ``claims``.
 
-    Lexical overlap of content words (Arabic-aware, see :mod:`rag.sentences`) decides; when it
+    Lexical overlap of content words (Arabic-aware, see :mod:`rag.text.sentences`) decides; when it
     finds nothing (e.g. an English claim citing an Arabic passage) and ``similarity`` is given,
     embedding similarity decides. Sentences chosen for several claims that lie within three
     sentences of each other are quoted as one contiguous span.

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
 
-from rag.citations import best_quote, defuse_markers
-from rag.grounding import abstention_text
-from rag.sentences import content_keys, overlap, sentence_spans
+from rag.answer.citations import best_quote, defuse_markers
+from rag.answer.grounding import abstention_text
+from rag.text.sentences import content_keys, overlap, sentence_spans
 from rag.types import Answer, Citation, Retrieved
 
 log = logging.getLogger(__name__)

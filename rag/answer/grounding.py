@@ -24,8 +24,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.sentences import content_keys, normalize
 from rag.settings import RetrievalSettings
+from rag.text.sentences import content_keys, normalize
 from rag.types import Chunk, Retrieved
 
 LEXICAL_MIN_TERMS = 2

@@ -1,7 +1,7 @@
 """Chat model construction from :class:`~rag.settings.LLMSettings`.
 
 Any OpenAI-compatible server works through ``langchain_openai.ChatOpenAI`` (OpenAI, Ollama,
-vLLM, llama.cpp). The client's own retries are off (``max_retries=0``): :mod:`rag.chain` retries
+vLLM, llama.cpp). The client's own retries are off (``max_retries=0``): :mod:`rag.answer.chain` retries
 with backoff itself, because it must know whether text was already streamed. Never call
 ``get_num_tokens*`` on the model: tiktoken would try to download its BPE files (stack.md §8).
 """

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.embeddings import IdentifiedEmbeddings
+from rag.embedding.embedders import IdentifiedEmbeddings
 
 
 def text_key(text: str) -> str:

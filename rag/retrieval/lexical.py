@@ -4,7 +4,7 @@ Scoring is BM25 in Lucene's variant (``method="lucene"``: idf = ln(1 + (N - df +
 always positive) with Lucene's defaults k1 = 1.2 and b = 0.75 (Robertson & Zaragoza, "The
 Probabilistic Relevance Framework: BM25 and Beyond", FnTIR 3(4), 2009; Lucene ``BM25Similarity``;
 Kamphuis et al., "Which BM25 Do You Mean?", ECIR 2020). Documents and queries are tokenised by
-:func:`rag.text.tokenize`, so bm25s only ever sees pre-tokenised lists of strings.
+:func:`rag.text.normalize.tokenize`, so bm25s only ever sees pre-tokenised lists of strings.
 
 On disk, ``dir/CURRENT`` names the live version directory ``dir/v-<uuid>/`` (bm25s arrays plus
 ``sanad.json`` with the chunk ids, their filter metadata and the catalog generation). A save writes
@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from rag.text import TOKENIZER_VERSION, stemming_variant, tokenize
+from rag.text.normalize import TOKENIZER_VERSION, stemming_variant, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ class LexicalIndex:
         meta: Filter metadata by chunk id.
         bm25: The bm25s model, or None when no document has a token.
         variants: Languages of the documents whose stemming differs from the default
-            (:func:`rag.text.stemming_variant`); a query is also tokenised with each of them.
+            (:func:`rag.text.normalize.stemming_variant`); a query is also tokenised with each of them.
     """
 
     def __init__(

@@ -3,7 +3,7 @@
 News questions often say where and when a report appeared ("the TechCrunch article … published on
 October 7, 2023", "حسب الجزيرة في 7 أكتوبر 2023"). The retriever gives chunks of articles from a
 named outlet, or published on a named day, a fixed bonus on top of their fused score
-(:mod:`rag.retriever`). On MultiHop-RAG DEV this lifted chunk-level Hits@10 from 0.888 to 0.954
+(:mod:`rag.retrieval.retriever`). On MultiHop-RAG DEV this lifted chunk-level Hits@10 from 0.888 to 0.954
 with a fixed fusion weight (docs/results.md, "news-aware retrieval").
 
 Matching is deliberately literal: an outlet counts as named when one of its aliases (the full
@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-from rag.sentences import normalize
+from rag.text.sentences import normalize
 
 _NON_WORD = re.compile(r"[^\w]+")
 _ALIAS_SEPARATORS = (" | ", " - ", " – ", ": ")

@@ -1,8 +1,8 @@
 """Hybrid retrieval: dense (Chroma, cosine) + lexical (BM25), fused, with news-aware bonuses.
 
 Fusion is a convex combination of normalised scores whose dense weight shrinks for long queries
-(:func:`rag.fusion.query_alpha`), plus bonuses for chunks of outlets and days the question names
-(:mod:`rag.mentions`); reciprocal rank fusion stays available as the rank-only ablation.
+(:func:`rag.retrieval.fusion.query_alpha`), plus bonuses for chunks of outlets and days the question names
+(:mod:`rag.retrieval.mentions`); reciprocal rank fusion stays available as the rank-only ablation.
 
 Only chunks the catalog lists are ever returned: the catalog row is an article's commit point, so
 chunks written to Chroma by an ingest that crashed before committing (or left behind by one that
@@ -26,9 +26,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from rag.catalog import ArticleCatalog
-from rag.embeddings import IdentifiedEmbeddings
-from rag.fusion import (
+from rag.embedding.embedders import IdentifiedEmbeddings
+from rag.retrieval.fusion import (
     CONVEX_ALPHA,
     LONG_QUERY_ALPHA,
     convex_combination,
@@ -36,10 +35,11 @@ from rag.fusion import (
     query_alpha,
     reciprocal_rank_fusion,
 )
-from rag.lexical import DocMeta, LexicalDoc, LexicalIndex
-from rag.mentions import SourceMatcher, named_days
-from rag.sentence_evidence import best_sentence_score
-from rag.store import ChunkStore, filters_to_where, published_ts
+from rag.retrieval.lexical import DocMeta, LexicalDoc, LexicalIndex
+from rag.retrieval.mentions import SourceMatcher, named_days
+from rag.retrieval.sentence_evidence import best_sentence_score
+from rag.store.catalog import ArticleCatalog
+from rag.store.chroma import ChunkStore, filters_to_where, published_ts
 from rag.types import Chunk, Filters, Retrieved
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ DATE_BOOST = 0.3
 """Bonus added to the convex score of a chunk published on a day the question names."""
 
 SENTENCE_WEIGHT = 0.4
-"""Weight of the best-sentence evidence of a long question (:mod:`rag.sentence_evidence`)."""
+"""Weight of the best-sentence evidence of a long question (:mod:`rag.retrieval.sentence_evidence`)."""
 
 SENTENCE_DEPTH = 20
 """How many of the best fused candidates the sentence evidence re-scores."""
@@ -102,7 +102,7 @@ def filter_predicate(
 ) -> Callable[[str], bool] | None:
     """A predicate over chunk ids that applies the same filter as the dense search.
 
-    It evaluates the very ``where`` clause :func:`rag.store.filters_to_where` gives Chroma, over
+    It evaluates the very ``where`` clause :func:`rag.store.chroma.filters_to_where` gives Chroma, over
     each chunk's ``source``, ``language``, ``published_ts`` and ``article_id``, so the two paths
     cannot drift apart. As in Chroma, a comparison on a missing key (an undated chunk) is False.
 
@@ -190,12 +190,13 @@ class HybridRetriever:
         fusion: "convex" (normalised-score convex combination, Bruch et al. 2023; the default)
             or "rrf" (reciprocal rank fusion).
         alpha: Dense weight of the convex combination for short queries, in [0, 1].
-        alpha_long: Dense weight for long queries (:func:`rag.fusion.query_alpha`).
+        alpha_long: Dense weight for long queries (:func:`rag.retrieval.fusion.query_alpha`).
         source_boost: Bonus on the convex score of chunks from an outlet the question names.
         date_boost: Bonus on the convex score of chunks published on a day the question names
-            (news-aware retrieval, :mod:`rag.mentions`).
+            (news-aware retrieval, :mod:`rag.retrieval.mentions`).
         sentence_weight: Weight of the best-sentence evidence for long queries, scaled by
-            :func:`rag.fusion.long_query_share` (:mod:`rag.sentence_evidence`). With the two
+            :func:`rag.retrieval.fusion.long_query_share`
+            (:mod:`rag.retrieval.sentence_evidence`). With the two
             bonuses and this at 0 and ``alpha_long = alpha`` the fusion is the plain convex
             combination. RRF ignores all four (it is the rank-only ablation).
 

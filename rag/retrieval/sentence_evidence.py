@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from rag.sentences import sentence_spans
-from rag.text import tokenize
+from rag.text.normalize import tokenize
+from rag.text.sentences import sentence_spans
 
 
 def best_sentence_score(text: str, language: str, query_terms: set[str], idf: Mapping[str, float]) -> float:

@@ -8,11 +8,11 @@ sweeps unlisted chunks (DESIGN.md, "Invariants").
 Two implementations behind one seam, :class:`ArticleCatalog`:
 
 - :class:`Catalog`: SQLite (WAL) under the data dir, for the on-disk store (one host, writers
-  serialised by :func:`rag.locking.write_lock`).
-- :class:`rag.chroma_catalog.ChromaCatalog`: collections in the Chroma server, for server mode
+  serialised by :func:`rag.store.locking.write_lock`).
+- :class:`rag.store.chroma_catalog.ChromaCatalog`: collections in the Chroma server, for server mode
   (``SANAD_STORE__CHROMA_URL``), so API processes on several hosts share one catalog.
 
-:func:`rag.factory.Sanad.catalog` chooses.
+:func:`sanad.app.Sanad.catalog` chooses.
 """
 
 from __future__ import annotations

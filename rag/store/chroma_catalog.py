@@ -29,8 +29,8 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from rag.catalog import ArticleRecord, catalog_stats
 from rag.errors import StoreError
+from rag.store.catalog import ArticleRecord, catalog_stats
 from rag.types import Article
 
 _PAGE = 1000
@@ -72,7 +72,7 @@ def _record(article_id: str, text: str | None, meta: dict[str, Any]) -> ArticleR
 
 
 class ChromaCatalog:
-    """Articles by id in a Chroma server (server mode's :class:`rag.catalog.ArticleCatalog`).
+    """Articles by id in a Chroma server (server mode's :class:`rag.store.catalog.ArticleCatalog`).
 
     Thread-safe as far as the chromadb client is (one HTTP client; no local state), and shared
     by every process using the same server and collection name.

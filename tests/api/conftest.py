@@ -23,8 +23,8 @@ from fastapi import FastAPI, Request
 from api.client import SanadClient
 from api.server import create_app
 from evals.load import LoopbackServer, wait_ready
-from rag.factory import Sanad
 from rag.settings import Settings, load_settings
+from sanad.app import Sanad
 from tests.fixtures.fake_openai import fake_llm, fake_llm_server
 
 __all__ = ["fake_llm", "fake_llm_server"]

@@ -11,8 +11,8 @@ from api.auth import check_bind, is_loopback
 from api.client import SanadAPIError, SanadClient, iter_sse
 from api.server import create_app, run
 from rag.errors import ConfigError
-from rag.factory import Sanad
 from rag.settings import load_settings
+from sanad.app import Sanad
 from tests.api.conftest import AR_QUESTION, TOKEN, ApiEnv, ServerThread, wait_ready
 from tests.fixtures.fake_openai import FakeOpenAI
 
@@ -62,7 +62,8 @@ def test_refuses_public_bind_without_token() -> None:
     with pytest.raises(ConfigError, match="SANAD_API__TOKEN"):
         check_bind("0.0.0.0", None)
     with pytest.raises(ConfigError):
-        run(load_settings(api={"token": None}), host="0.0.0.0", port=0)
+        settings = load_settings(api={"token": None})
+        run(Sanad(settings), settings, host="0.0.0.0", port=0)
 
 
 # ------------------------------------------------------------------------------------- ask

@@ -26,8 +26,8 @@ import httpx
 import pytest
 
 from api.server import MODEL_ID, create_app
-from rag.factory import Sanad
 from rag.settings import Settings, load_settings
+from sanad.app import Sanad
 from tests.api.conftest import AR_QUESTION, ARABIC_SAMPLE, ServerThread, wait_ready
 from tests.fixtures.embeddings import MemoEmbeddings
 from tests.fixtures.fake_openai import FakeOpenAI

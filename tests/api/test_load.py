@@ -20,7 +20,7 @@ import pytest
 from evals import load, load_corpus
 from evals.load import LoopbackServer
 from evals.load_corpus import TOKEN, AskSpec
-from rag.factory import Sanad
+from sanad.app import Sanad
 
 
 @pytest.fixture(scope="module")

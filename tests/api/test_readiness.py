@@ -19,8 +19,8 @@ import httpx
 import pytest
 
 from api.server import ApiState, create_app
-from rag.factory import Sanad
 from rag.settings import Settings, load_settings
+from sanad.app import Sanad
 from tests.api.conftest import ServerThread, wait_ready
 from tests.fixtures.fake_openai import FakeOpenAI
 from tests.fixtures.processes import free_port, stop, wait_http
@@ -221,7 +221,7 @@ def test_sanad_serve_starts_with_the_embedder_down_and_recovers(
     }
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "rag.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "sanad.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -24,8 +24,8 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 from api.server import create_app
-from rag.factory import Sanad
 from rag.settings import Settings, load_settings
+from sanad.app import Sanad
 from tests.api.conftest import ApiEnv, FakeSlack, ServerThread, wait_ready
 from tests.fixtures.fake_openai import FakeOpenAI
 
@@ -205,7 +205,7 @@ def test_settings_repr_and_cli_output_hold_no_secret(
         "SANAD_SLACK__BOT_TOKEN": BOT_TOKEN,
         "SANAD_LOG_LEVEL": "DEBUG",
     }
-    sanad = [sys.executable, "-m", "rag.cli"]
+    sanad = [sys.executable, "-m", "sanad.cli"]
     outputs = []
     for args, extra in (
         (["--help"], {}),

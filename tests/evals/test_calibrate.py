@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from evals.calibrate import Case, fast_rates, features, rates
-from rag.grounding import GroundingPolicy
+from rag.answer.grounding import GroundingPolicy
 from rag.types import Chunk, Retrieved
 
 

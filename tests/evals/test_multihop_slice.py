@@ -26,7 +26,7 @@ SLICE = Path(__file__).resolve().parents[1] / "data" / "multihop_slice"
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Dataset, object, object]:
     from evals.index import build_index
-    from rag.embedding_cache import EmbeddingCache
+    from rag.embedding.cache import EmbeddingCache
 
     root = tmp_path_factory.mktemp("eval")
     cache_dir = root / "cache"

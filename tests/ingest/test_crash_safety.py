@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.factory import Sanad
 from rag.settings import load_settings
-from rag.store import open_store
+from rag.store.chroma import open_store
+from sanad.app import Sanad
 
 
 def write_corpus(path: Path, n: int = 24) -> None:
@@ -42,7 +42,7 @@ def cli(
         **(extra_env or {}),
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "rag.cli", *args],
+        [sys.executable, "-m", "sanad.cli", *args],
         env=env,
         text=True,
         stdout=subprocess.PIPE,
@@ -129,10 +129,10 @@ def test_two_concurrent_ingests_take_turns_and_lose_nothing(tmp_path: Path) -> N
 
 
 def test_a_held_write_lock_names_its_holder(tmp_path: Path) -> None:
-    from rag.locking import write_lock
+    from rag.store.locking import write_lock
 
     code = (
-        "from pathlib import Path\nfrom rag.locking import write_lock\n"
+        "from pathlib import Path\nfrom rag.store.locking import write_lock\n"
         f"with write_lock(Path({str(tmp_path)!r}), timeout=0.2):\n    pass\n"
     )
     with write_lock(tmp_path):  # another process must wait, then fail naming us

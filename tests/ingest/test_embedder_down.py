@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from ingest.maintenance import check_store, export_jsonl
-from rag.factory import Sanad
 from rag.settings import Settings, load_settings
+from sanad.app import Sanad
 from tests.fixtures.fake_openai import FakeOpenAI
 from tests.fixtures.processes import remote_embedder_env, run_sanad
 from tests.ingest.test_embedder_faults import FIRST, SECOND, snapshot, write_jsonl

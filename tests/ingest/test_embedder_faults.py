@@ -23,8 +23,8 @@ import pytest
 from api.server import create_app
 from ingest.maintenance import check_store
 from rag.errors import EmbedderMismatchError, EmbeddingError
-from rag.factory import Sanad
 from rag.settings import Settings, load_settings
+from sanad.app import Sanad
 from tests.api.conftest import ServerThread, wait_ready
 from tests.fixtures.fake_openai import FakeOpenAI, fake_llm, fake_llm_server
 from tests.fixtures.processes import remote_embedder_env, run_sanad

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from rag.errors import StoreLockedError
-from rag.factory import Sanad
-from rag.locking import write_lock
 from rag.settings import load_settings
+from rag.store.locking import write_lock
+from sanad.app import Sanad
 from tests.ingest.test_crash_safety import cli, committed, write_corpus
 
 HOLD = (
-    "import sys, time\nfrom pathlib import Path\nfrom rag.locking import write_lock\n"
+    "import sys, time\nfrom pathlib import Path\nfrom rag.store.locking import write_lock\n"
     "with write_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(float(sys.argv[2]))\n"
 )
 

@@ -8,8 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from ingest.maintenance import check_store, export_jsonl, repair_store
-from rag.factory import Sanad
 from rag.settings import load_settings
+from sanad.app import Sanad
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTICLES = [

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from rag.errors import EmbedderMismatchError
-from rag.factory import Sanad
 from rag.settings import Settings, load_settings
-from rag.store import open_store
+from rag.store.chroma import open_store
+from sanad.app import Sanad
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "samples" / "articles" / "ar-putin-pyongyang-visit.txt"
@@ -217,7 +217,7 @@ def test_seed_article_is_cleaned_and_identified(settings: Settings, tmp_path: Pa
 def run_cli(args: list[str], data_dir: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SANAD_DATA_DIR": str(data_dir)}
     return subprocess.run(
-        [sys.executable, "-m", "rag.cli", *args],
+        [sys.executable, "-m", "sanad.cli", *args],
         capture_output=True,
         text=True,
         env=env,

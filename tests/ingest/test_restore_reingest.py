@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from ingest.maintenance import check_store, export_jsonl
-from rag.factory import Sanad
-from rag.lexical import LexicalIndex
+from rag.retrieval.lexical import LexicalIndex
 from rag.settings import load_settings
+from sanad.app import Sanad
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTICLES = [

@@ -14,8 +14,8 @@ import pytest
 
 from ingest.readers import RawRecord, ReadProblem
 from ingest.web import MAX_BYTES, USER_AGENT, is_url, read_url
-from rag.factory import Sanad
 from rag.settings import load_settings
+from sanad.app import Sanad
 
 Route = tuple[int, str, bytes] | tuple[int, str, bytes, dict[str, str]]
 

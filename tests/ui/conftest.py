@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.factory import Sanad
 from rag.settings import Settings, load_settings
+from sanad.app import Sanad
 
 REPO = Path(__file__).resolve().parents[2]
 ARABIC_SAMPLE = REPO / "samples" / "articles" / "ar-putin-pyongyang-visit.txt"

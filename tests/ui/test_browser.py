@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from rag.factory import Sanad
 from rag.settings import Settings
+from sanad.app import Sanad
 from tests.ui.conftest import AR_PASSAGE, AR_QUESTION, EN_FOLLOW_UP
 
 pytestmark = pytest.mark.browser

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from rag.factory import Sanad
 from rag.settings import load_settings
+from sanad.app import Sanad
 from tests.ui.test_browser import FINAL_ANSWERS, _free_port, browser
 
 __all__ = ["browser"]

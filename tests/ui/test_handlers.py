@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from rag.errors import LLMError, StoreLockedError
-from rag.factory import Sanad
 from rag.settings import Settings, load_settings
 from rag.types import Answer, Delta, Filters, IngestReport, Turn
+from sanad.app import Sanad
 from tests.ui.conftest import AR_PASSAGE, AR_QUESTION, EN_FOLLOW_UP
 from ui import render
 from ui.feedback import FeedbackLog

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from rag.catalog import ArticleRecord
+from rag.store.catalog import ArticleRecord
 from rag.types import Answer, Article, Chunk, Citation, IngestReport
 from ui import render
 

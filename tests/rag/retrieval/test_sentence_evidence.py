@@ -1,4 +1,4 @@
-"""rag.sentence_evidence and LexicalIndex.idf: hand-computed values."""
+"""rag.retrieval.sentence_evidence and LexicalIndex.idf: hand-computed values."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from rag.lexical import LexicalIndex
-from rag.sentence_evidence import best_sentence_score
+from rag.retrieval.lexical import LexicalIndex
+from rag.retrieval.sentence_evidence import best_sentence_score
 
 
 @pytest.fixture(scope="module")

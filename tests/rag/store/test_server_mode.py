@@ -24,13 +24,13 @@ from typer.testing import CliRunner, Result
 
 from ingest.maintenance import check_store
 from ingest.readers import RawRecord
-from rag.catalog import ArticleCatalog, Catalog
-from rag.chroma_catalog import ChromaCatalog
-from rag.cli import app
-from rag.factory import Sanad
 from rag.settings import load_settings
-from rag.store import open_client, sweepable_orphans
+from rag.store.catalog import ArticleCatalog, Catalog
+from rag.store.chroma import open_client, sweepable_orphans
+from rag.store.chroma_catalog import ChromaCatalog
 from rag.types import Article
+from sanad.app import Sanad
+from sanad.cli import app
 from tests.fixtures.processes import free_port, stop, wait_http
 
 TOKEN = "server-mode-token-0123456789"
@@ -97,7 +97,7 @@ def sanad_env(url: str, collection: str, data: Path, cache: Path) -> dict[str, s
 def cli(args: list[str], env: dict[str, str], timeout: float = 180) -> subprocess.CompletedProcess[str]:
     """``sanad ARGS`` in a subprocess (a separate process, as in production)."""
     return subprocess.run(
-        [sys.executable, "-m", "rag.cli", *args],
+        [sys.executable, "-m", "sanad.cli", *args],
         env={**os.environ, **env},
         text=True,
         capture_output=True,
@@ -283,7 +283,7 @@ def test_two_api_processes_share_one_chroma_server(chroma_url: str, tmp_path: Pa
                         [
                             sys.executable,
                             "-m",
-                            "rag.cli",
+                            "sanad.cli",
                             "serve",
                             "--host",
                             "127.0.0.1",

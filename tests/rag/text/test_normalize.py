@@ -1,8 +1,8 @@
-"""rag.text: Arabic normalisation and tokenisation for BM25."""
+"""rag.text.normalize: Arabic normalisation and tokenisation for BM25."""
 
 from __future__ import annotations
 
-from rag.text import STOPWORDS, is_arabic_script, normalize_arabic, stemming_variant, tokenize
+from rag.text.normalize import STOPWORDS, is_arabic_script, normalize_arabic, stemming_variant, tokenize
 
 
 def test_normalize_strips_tashkeel_and_tatweel() -> None:

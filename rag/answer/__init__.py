@@ -1,0 +1,1 @@
+"""Answering: the chain, LLM construction, the extractive answerer, citations and grounding."""

@@ -1,0 +1,1 @@
+"""Retrieval: the BM25 index, fusion, news signals, sentence evidence and the hybrid retriever."""

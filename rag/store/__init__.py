@@ -1,0 +1,1 @@
+"""Storage: the Chroma adapter, the article catalog (SQLite or Chroma) and the write lock."""

@@ -1,0 +1,1 @@
+"""Text handling: language detection, the one normaliser and tokeniser, sentence splitting."""

@@ -1,0 +1,2 @@
+"""The Sanad application: the ``sanad`` command (:mod:`sanad.cli`) and the composition root
+(:mod:`sanad.app`)."""
