@@ -102,7 +102,8 @@ class Quote:
     """One more supporting span from the cited article (a citation may hold several).
 
     Attributes:
-        chunk: The chunk the span is from (same article as the citation's chunk).
+        chunk: The chunk the span is from: the citation's article, or a near-duplicate copy of
+            it that the citation lists in ``also_in``.
         text: The exact span of ``chunk.text``.
     """
 

@@ -50,6 +50,7 @@ from rag.answer.citations import (
 from rag.answer.extractive import extractive_answer
 from rag.answer.grounding import GroundingPolicy, abstention_text, model_says_unknown, should_abstain
 from rag.answer.llm import model_name
+from rag.answer.sources import merge_sources, passage_groups
 from rag.errors import describe_error
 from rag.settings import Settings
 from rag.text.language import detect_language, language_name
@@ -393,9 +394,10 @@ class SanadChain:
         }
         runnable = answer_prompt() | chat_model
         label = model_name(chat_model)
+        groups = passage_groups([p.chunk for p in passages])  # one number per article, live too
         attempt = 0
         while True:
-            buffer = MarkerBuffer(len(passages))
+            buffer = MarkerBuffer(len(passages), groups)
             raw: list[str] = []
             streamed = False
             try:
@@ -433,7 +435,9 @@ class SanadChain:
                 time.sleep(delay)
 
         full = "".join(raw)
-        text, citations = resolve_citations(full, passages, embedding_similarity(self.embeddings))
+        text, citations = merge_sources(
+            *resolve_citations(full, passages, embedding_similarity(self.embeddings))
+        )
         if not citations and model_says_unknown(full):
             yield Answer(
                 text=abstention_text(language),

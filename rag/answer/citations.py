@@ -63,11 +63,22 @@ class Renumberer:
 
     Args:
         n_passages: Passages given to the model; numbers outside ``1..n_passages`` are dropped.
+        groups: Optional source key per passage (``groups[n - 1]`` for passage ``n``): passages
+            with one key share one citation number (one article; near-duplicate copies), see
+            :func:`rag.answer.sources.passage_groups`. None: one number per passage.
     """
 
-    def __init__(self, n_passages: int) -> None:
+    def __init__(self, n_passages: int, groups: Sequence[int] | None = None) -> None:
         self.n_passages = n_passages
+        self.groups = groups
         self.mapping: dict[int, int] = {}  # passage number (1-based) -> citation number
+        self._by_key: dict[int, int] = {}  # source key -> citation number
+
+    def _number(self, n: int) -> int:
+        key = self.groups[n - 1] if self.groups is not None and n <= len(self.groups) else -n
+        if key not in self._by_key:
+            self._by_key[key] = len(self._by_key) + 1
+        return self._by_key[key]
 
     def rewrite(self, text: str) -> str:
         """Rewrite every marker run of ``text`` (stateful: first use is remembered)."""
@@ -78,7 +89,7 @@ class Renumberer:
                 if not 1 <= n <= self.n_passages:
                     continue
                 if n not in self.mapping:
-                    self.mapping[n] = len(self.mapping) + 1
+                    self.mapping[n] = self._number(n)
                 if self.mapping[n] not in new:
                     new.append(self.mapping[n])
             if not new:
@@ -87,6 +98,23 @@ class Renumberer:
             return lead + "".join(f"[{c}]" for c in sorted(new))
 
         return _RUN.sub(repl, text)
+
+
+def map_markers(text: str, mapping: dict[int, int]) -> str:
+    """Rewrite every marker run of ``text`` through ``mapping`` (old number → new number).
+
+    Numbers absent from ``mapping`` are dropped (a run left empty disappears with the space
+    before it); a run naming one new number twice shows it once; runs are written ``[1][2]``.
+    """
+
+    def repl(m: re.Match[str]) -> str:
+        new = sorted({mapping[n] for n in _numbers(m.group()) if n in mapping})
+        if not new:
+            return ""
+        lead = m.group()[: len(m.group()) - len(m.group().lstrip(" \t"))]
+        return lead + "".join(f"[{c}]" for c in new)
+
+    return _RUN.sub(repl, text)
 
 
 class MarkerBuffer:
@@ -98,11 +126,12 @@ class MarkerBuffer:
 
     Args:
         n_passages: Passages given to the model (None: keep numbers as they are).
+        groups: Source key per passage, as for :class:`Renumberer`.
     """
 
-    def __init__(self, n_passages: int | None = None) -> None:
+    def __init__(self, n_passages: int | None = None, groups: Sequence[int] | None = None) -> None:
         self._pending = ""
-        self._renumber = Renumberer(n_passages) if n_passages is not None else None
+        self._renumber = Renumberer(n_passages, groups) if n_passages is not None else None
 
     def _emit(self, text: str) -> str:
         return self._renumber.rewrite(text) if self._renumber is not None else text
