@@ -31,6 +31,9 @@ import numpy as np
 
 from rag.text.normalize import TOKENIZER_VERSION, stemming_variant, tokenize
 
+Tokenizer = Callable[[str, str | None], list[str]]
+"""``(text, language) -> tokens``: how an index turns documents and queries into terms."""
+
 log = logging.getLogger(__name__)
 
 #: BM25 free parameters: Lucene's defaults (Robertson & Zaragoza 2009 recommend k1 in [1.2, 2], b = 0.75).
@@ -99,25 +102,44 @@ class LexicalIndex:
         bm25: The bm25s model, or None when no document has a token.
         variants: Languages of the documents whose stemming differs from the default
             (:func:`rag.text.normalize.stemming_variant`); a query is also tokenised with each of them.
+        tokenizer: Turns texts into terms (default :func:`rag.text.normalize.tokenize`; the
+            cross-script channel indexes :func:`rag.text.crossscript.keys` instead).
+        tokenizer_id: Names the tokenizer and its version in the saved index, so an index saved
+            with another one is rebuilt (default :data:`rag.text.normalize.TOKENIZER_VERSION`).
     """
 
     def __init__(
-        self, chunk_ids: list[str], meta: dict[str, DocMeta], bm25: Any | None, variants: tuple[str, ...]
+        self,
+        chunk_ids: list[str],
+        meta: dict[str, DocMeta],
+        bm25: Any | None,
+        variants: tuple[str, ...],
+        tokenizer: Tokenizer = tokenize,
+        tokenizer_id: int | str = TOKENIZER_VERSION,
     ) -> None:
         self._ids = chunk_ids
         self._meta = meta
         self._bm25 = bm25
         self._variants = variants
+        self._tokenize = tokenizer
+        self._tokenizer_id = tokenizer_id
 
     # -- building ----------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, items: Iterable[LexicalDoc | tuple[str, str, str]]) -> LexicalIndex:
+    def build(
+        cls,
+        items: Iterable[LexicalDoc | tuple[str, str, str]],
+        tokenizer: Tokenizer = tokenize,
+        tokenizer_id: int | str = TOKENIZER_VERSION,
+    ) -> LexicalIndex:
         """Index chunks.
 
         Args:
             items: ``LexicalDoc``s or plain ``(chunk_id, text, language)`` triples. A repeated
                 chunk id keeps its first occurrence.
+            tokenizer: Turns texts into terms (see the class).
+            tokenizer_id: Its name and version, saved with the index (see the class).
 
         Returns:
             The index (empty when ``items`` is).
@@ -136,7 +158,7 @@ class LexicalIndex:
                 continue
             ids.append(doc.chunk_id)
             meta[doc.chunk_id] = DocMeta(doc.source, doc.language, doc.published_ts, doc.article_id)
-            corpus.append(tokenize(doc.text, doc.language))
+            corpus.append(tokenizer(doc.text, doc.language))
             variant = stemming_variant(doc.language)
             if variant:
                 variants.add(variant)
@@ -144,7 +166,7 @@ class LexicalIndex:
         if any(corpus):  # bm25s cannot index a corpus without a single token
             bm25 = bm25s.BM25(k1=BM25_K1, b=BM25_B, method="lucene")
             bm25.index(corpus, show_progress=False)
-        return cls(ids, meta, bm25, tuple(sorted(variants)))
+        return cls(ids, meta, bm25, tuple(sorted(variants)), tokenizer, tokenizer_id)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -196,10 +218,10 @@ class LexicalIndex:
 
     def query_tokens(self, query: str) -> list[str]:
         """Query tokens: default stemming, plus the new tokens of each of the corpus's stemming variants."""
-        tokens = tokenize(query)
+        tokens = self._tokenize(query, None)
         seen = set(tokens)
         for lang in self._variants:
-            for tok in tokenize(query, lang):
+            for tok in self._tokenize(query, lang):
                 if tok not in seen:
                     seen.add(tok)
                     tokens.append(tok)
@@ -236,7 +258,7 @@ class LexicalIndex:
         if self._bm25 is None or k <= 0:
             return []
         vocab: dict[str, int] = self._bm25.vocab_dict
-        query_tokens = tokenize(query)
+        query_tokens = self._tokenize(query, None)
         token_ids = sorted({vocab[t] for t in self.query_tokens(query) if t in vocab})
         if not token_ids:
             return []
@@ -280,7 +302,7 @@ class LexicalIndex:
                 self._bm25.save(str(tmp), show_progress=False)
             payload = {
                 "format": _FORMAT,
-                "tokenizer": TOKENIZER_VERSION,
+                "tokenizer": self._tokenizer_id,
                 "generation": generation,
                 "empty": self._bm25 is None,
                 "variants": list(self._variants),
@@ -306,11 +328,15 @@ class LexicalIndex:
         _sweep(directory, keep={name, previous or ""})
 
     @classmethod
-    def load(cls, directory: Path) -> tuple[LexicalIndex, int] | None:
+    def load(
+        cls, directory: Path, tokenizer: Tokenizer = tokenize, tokenizer_id: int | str = TOKENIZER_VERSION
+    ) -> tuple[LexicalIndex, int] | None:
         """Load the live index under ``directory``.
 
         Args:
             directory: Where :meth:`save` wrote.
+            tokenizer: The tokenizer the index was built with (see the class).
+            tokenizer_id: Its name and version; an index saved with another is not loaded.
 
         Returns:
             ``(index, generation)``, or None when there is no index, it is unreadable or corrupt,
@@ -322,7 +348,7 @@ class LexicalIndex:
                 return None
             version = directory / name
             payload = json.loads((version / _META_NAME).read_text(encoding="utf-8"))
-            if payload.get("format") != _FORMAT or payload.get("tokenizer") != TOKENIZER_VERSION:
+            if payload.get("format") != _FORMAT or payload.get("tokenizer") != tokenizer_id:
                 return None
             ids = [str(c) for c in payload["chunk_ids"]]
             meta = {
@@ -345,7 +371,7 @@ class LexicalIndex:
                 if int(indptr[-1]) != len(bm25.scores["data"]) or max(term_ids) >= len(indptr) - 1:
                     return None
             variants = tuple(str(v) for v in payload["variants"])
-            return cls(ids, meta, bm25, variants), int(payload["generation"])
+            return cls(ids, meta, bm25, variants, tokenizer, tokenizer_id), int(payload["generation"])
         except Exception as exc:  # any damage means "rebuild", never a crash
             if (directory / _CURRENT).exists():
                 log.warning("BM25 index under %s is unreadable (%s); it will be rebuilt", directory, exc)
