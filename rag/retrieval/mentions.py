@@ -8,8 +8,9 @@ with a fixed fusion weight (docs/results.md, "news-aware retrieval").
 
 Matching is deliberately literal: an outlet counts as named when one of its aliases (the full
 name, or the part before `` | ``/`` - ``/``: ``) appears as whole words in the question, ignoring
-case, diacritics and Arabic letter forms. Days are read from English ("October 7, 2023",
-"7 Oct 2023"), ISO (2023-10-07) and Arabic ("7 أكتوبر 2023", "٧ تشرين الأول ٢٠٢٣") forms.
+case, diacritics and Arabic letter forms (:func:`rag.text.normalize.fold`). Days are read from
+English ("October 7, 2023", "7 Oct 2023"), ISO (2023-10-07) and Arabic ("7 أكتوبر 2023",
+"٧ تشرين الأول ٢٠٢٣") forms.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-from rag.text.sentences import normalize
+from rag.text.normalize import fold
 
 _NON_WORD = re.compile(r"[^\w]+")
 _ALIAS_SEPARATORS = (" | ", " - ", " – ", ": ")
@@ -60,8 +61,7 @@ _AR_MONTHS_RAW = {
     11: ("نوفمبر", "تشرين الثاني"),
     12: ("ديسمبر", "كانون الأول"),
 }
-_AR_MONTHS = {normalize(name): month for month, names in _AR_MONTHS_RAW.items() for name in names}
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_AR_MONTHS = {fold(name): month for month, names in _AR_MONTHS_RAW.items() for name in names}
 
 _MONTH_ALT = "|".join(sorted((re.escape(m) for m in (*_EN_MONTHS, *_AR_MONTHS)), key=len, reverse=True))
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
@@ -73,7 +73,7 @@ _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 def _words(text: str) -> str:
     """``text`` folded and reduced to single-space-separated words, padded with spaces."""
-    return " " + _NON_WORD.sub(" ", normalize(text)).strip() + " "
+    return " " + _NON_WORD.sub(" ", fold(text)).strip() + " "
 
 
 def source_aliases(source: str) -> set[str]:
@@ -146,7 +146,7 @@ def named_days(question: str) -> frozenset[str]:
     "7 أكتوبر 2023" / "٧ تشرين الأول ٢٠٢٣" (Arabic-Indic digits included). Impossible dates
     (February 30) are ignored.
     """
-    text = normalize(question).translate(_DIGITS)
+    text = fold(question)
     text = re.sub(r"\s+", " ", text)
     found: set[str | None] = set()
     for m in _MONTH_DAY_YEAR.finditer(text):

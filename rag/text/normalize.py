@@ -1,22 +1,28 @@
-"""Normalisation and tokenisation for lexical (BM25) search, Arabic-aware.
+"""THE text normaliser of Sanad, and the tokeniser for lexical (BM25) search, Arabic-aware.
 
-Everything here is for *matching only*: stored and displayed text is never rewritten
-(DESIGN.md, "Invariants"). The pipeline of :func:`tokenize` is
+Everything here is for *comparison and embedding only*: stored, displayed and quoted text is never
+rewritten, and offsets always refer to the original cleaned text (DESIGN.md, "Invariants").
+Two levels, each documented where it is defined:
 
-1. Unicode NFKC (folds Arabic presentation forms such as U+FEFB "ﻻ" into base letters),
-   then ``str.casefold``;
-2. drop tashkeel and tatweel; Arabic-Indic digits → ASCII digits;
-3. split into runs of letters and digits (``[^\\W_]+``: Arabic letters, Latin letters, digits);
-4. drop stopwords, compared after :func:`normalize_arabic` (small built-in English and Arabic
-   lists). Because ى folds to ي, the name علي is dropped like the preposition على;
-5. stem with Snowball through PyStemmer, chosen *per token by script*: Arabic-script tokens use the
-   Arabic stemmer, other tokens the stemmer of ``language`` (English by default), so mixed text
-   ("قال Putin ...") is handled whatever the chunk's language tag. Arabic stems are then folded
-   with :func:`normalize_arabic` (أ إ آ ٱ → ا, ى → ي, ة → ه, ؤ → و, ئ → ي), so hamza and
-   teh-marbuta spelling variants meet.
+- :func:`embedding_text`, the *display-invariant* form fed to the embedder (passages, queries,
+  sentences): NFKC (presentation forms), Arabic tashkeel and Quranic marks, tatweel, zero-width
+  and bidi controls removed. Two texts that look the same to a reader embed the same; on ordinary
+  unvocalised text it is the identity, so cached embeddings of such text stay valid. Letters are
+  NOT folded here: the model knows أ/ا, ة/ه and ى/ي spellings and reads them better as written.
+- :func:`fold`, the *matching* form used by every comparison (BM25 tokens, sentence keys,
+  abstention evidence, outlet and day matching, duplicates): :func:`embedding_text`, then
+  ``str.casefold``, Latin accents removed (é → e), Arabic-Indic and Persian digits → ASCII, and
+  the Arabic letter folds ``أ إ آ ٱ → ا``, ``ى → ي``, ``ة → ه``, ``ؤ → و``, ``ئ → ي``.
 
-The Arabic folding follows the usual light normalisation of Arabic IR (Larkey, Ballesteros &
-Connell, "Improving stemming for Arabic information retrieval", SIGIR 2002).
+Hamza on a seat (ؤ ئ) folds to the bare seat letter, as the light normalisation of Arabic IR does
+for alef forms (Larkey, Ballesteros & Connell, SIGIR 2002): typed questions often drop the hamza
+(مسئول/مسؤول typed مسوول/مسيول) far more often than they swap its seat, and BM25 on the DEV sets
+was tuned with this fold.
+
+The tokeniser (:func:`tokenize`) splits the folded text into runs of letters and digits, drops
+stopwords and stems with Snowball through PyStemmer, chosen *per token by script*: Arabic-script
+tokens use the Arabic stemmer, other tokens the stemmer of ``language`` (English by default), so
+mixed text ("قال Putin ...") is handled whatever the chunk's language tag.
 """
 
 from __future__ import annotations
@@ -26,11 +32,24 @@ import threading
 import unicodedata
 from typing import Any
 
-#: Bumped whenever tokenisation changes, so persisted BM25 indexes built with an older one are rebuilt.
-TOKENIZER_VERSION = 1
+#: Bumped whenever :func:`fold` or :func:`tokenize` changes, so persisted BM25 indexes built with an
+#: older one are rebuilt (rag.retrieval.lexical).
+TOKENIZER_VERSION = 2
 
-_TASHKEEL = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-_FOLD = str.maketrans(
+#: Bumped whenever :func:`embedding_text` changes, so stores whose vectors were embedded from an
+#: older form re-embed the chunks it changes (rag.store.chroma, ingest.pipeline). 0 = raw text.
+EMBEDDING_INPUT_VERSION = 1
+
+# Arabic marks that do not change the letters a reader sees: signs U+0610–U+061A (honorific and
+# small high letters), tashkeel U+064B–U+065F (harakat, tanween, shadda, sukun, hamza marks),
+# superscript alef U+0670, Quranic annotation U+06D6–U+06ED, extended Quranic marks U+08D3–U+08FF
+# (except U+08E2, a format character), and tatweel U+0640 (kashida, a stretch of the baseline).
+_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08e1\u08e3-\u08ff\u0640]")
+# Zero-width and bidi controls: ZWSP/ZWNJ/ZWJ/LRM/RLM U+200B–U+200F, embeddings and overrides
+# U+202A–U+202E, word joiner and invisible operators U+2060–U+2064, isolates U+2066–U+2069, BOM
+# U+FEFF, Arabic letter mark U+061C, soft hyphen U+00AD (the same set ingest.cleaning removes).
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c\u00ad]")
+_ARABIC_LETTERS = str.maketrans(
     {
         "أ": "ا",  # U+0623 alef with hamza above
         "إ": "ا",  # U+0625 alef with hamza below
@@ -45,8 +64,59 @@ _FOLD = str.maketrans(
 _DIGITS = str.maketrans(
     {chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)}
 )
+_ACCENTS = re.compile("[\u0300-\u036f]")  # combining diacritical marks (Latin, Greek, Cyrillic)
 _WORD = re.compile(r"[^\W_]+")
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def embedding_text(text: str) -> str:
+    """The display-invariant form of ``text``: what the embedder reads.
+
+    NFKC (Arabic presentation forms such as U+FEFB "ﻻ" → "لا", full-width Latin, ligatures), then
+    Arabic marks and tatweel (see ``_MARKS``) and zero-width/bidi controls removed. The identity on
+    unvocalised NFKC text without controls, which is what ingest's cleaning stores.
+
+    Args:
+        text: Any text.
+
+    Returns:
+        The text as a reader sees it, without marks (may be shorter; offsets are not preserved).
+    """
+    if text.isascii():
+        return text
+    return _INVISIBLE.sub("", _MARKS.sub("", unicodedata.normalize("NFKC", text)))
+
+
+def _lower(text: str) -> str:
+    """:func:`embedding_text`, casefolded, digits in ASCII: the stemmer's input (accents kept)."""
+    return embedding_text(text).casefold().translate(_DIGITS)
+
+
+def _strip_accents(text: str) -> str:
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFD", text)
+    if not _ACCENTS.search(decomposed):
+        return text  # Arabic letters stay composed (NFD would split أ into ا + hamza)
+    return unicodedata.normalize("NFC", _ACCENTS.sub("", decomposed))
+
+
+def fold(text: str) -> str:
+    """The matching form of ``text``, used by every comparison in Sanad.
+
+    :func:`embedding_text`; ``str.casefold``; Arabic-Indic (U+0660–U+0669) and Persian
+    (U+06F0–U+06F9) digits → ASCII; Latin accents removed (combining marks U+0300–U+036F after
+    NFD: "Café" → "cafe"); ``أ إ آ ٱ → ا``, ``ى → ي``, ``ة → ه``, ``ؤ → و``, ``ئ → ي``.
+    Idempotent: ``fold(fold(t)) == fold(t)``.
+
+    Args:
+        text: Any text.
+
+    Returns:
+        The folded text (offsets are not preserved: never show or quote it).
+    """
+    return _strip_accents(_lower(text)).translate(_ARABIC_LETTERS)
+
 
 #: BCP 47 primary subtag → Snowball stemmer for non-Arabic-script tokens (PyStemmer names).
 STEMMER_BY_LANGUAGE: dict[str, str] = {
@@ -83,7 +153,7 @@ _AR_STOPWORDS_RAW = """في من على إلى الى عن أن إن ان هذا
     اللتان و او أو ثم لا ما لم لن قد كان كانت يكون هو هي هم هن نحن أنا انت أنت مع بين كل بعد قبل حتى
     عند منذ إذا اذا لكن بل أي اي كما ف ب ل ك وقد وفي ولا وما وهو وهي وأن وان إلا الا عليه عليها فيه فيها
     منه منها له لها به بها هناك هنا أيضا ايضا"""
-_AR_STOPWORDS = frozenset(w.translate(_FOLD) for w in _TASHKEEL.sub("", _AR_STOPWORDS_RAW).split())
+_AR_STOPWORDS = frozenset(fold(w) for w in _AR_STOPWORDS_RAW.split())
 STOPWORDS: frozenset[str] = _EN_STOPWORDS | _AR_STOPWORDS
 
 # PyStemmer objects are not thread-safe: one instance per (thread, algorithm).
@@ -102,22 +172,6 @@ def _stemmer(algorithm: str) -> Any:
         stemmer = Stemmer.Stemmer(algorithm)
         cache[algorithm] = stemmer
     return stemmer
-
-
-def normalize_arabic(text: str) -> str:
-    """Light Arabic normalisation for matching (never applied to stored text).
-
-    Strips tashkeel (U+064B–U+065F, superscript alef U+0670, Quranic marks U+06D6–U+06ED) and
-    tatweel (U+0640); folds أ إ آ ٱ → ا, ى → ي, ة → ه, ؤ → و, ئ → ي. Non-Arabic characters are
-    left unchanged.
-
-    Args:
-        text: Any text.
-
-    Returns:
-        The normalised text (may be shorter than the input; offsets are not preserved).
-    """
-    return _TASHKEEL.sub("", text).translate(_FOLD)
 
 
 def is_arabic_script(token: str) -> bool:
@@ -165,19 +219,18 @@ def tokenize(text: str, language: str | None = None) -> list[str]:
     """
     if not text:
         return []
-    clean = _TASHKEEL.sub("", unicodedata.normalize("NFKC", text).casefold()).translate(_DIGITS)
+    clean = _lower(text)
     primary = (language or "").split("-")[0].lower()
     latin = _stemmer(stemmer_name(language))
     arabic = _stemmer(_ARABIC_SCRIPT_STEMMER.get(primary, "arabic"))
     out: list[str] = []
     for word in _WORD.findall(clean):
-        folded = word.translate(_FOLD)
-        if folded in STOPWORDS:
+        if _strip_accents(word).translate(_ARABIC_LETTERS) in STOPWORDS:
             continue
         if is_arabic_script(word):
-            stem = arabic.stemWord(_pre_stem(word)).translate(_FOLD)
-        else:
-            stem = latin.stemWord(word)
+            stem = arabic.stemWord(_pre_stem(word)).translate(_ARABIC_LETTERS)
+        else:  # the stemmer reads the accents (French suffixes); the token drops them
+            stem = _strip_accents(latin.stemWord(word))
         if stem:
             out.append(stem)
     return out
@@ -186,7 +239,7 @@ def tokenize(text: str, language: str | None = None) -> list[str]:
 def _pre_stem(word: str) -> str:
     # Snowball's Arabic stemmer strips ة and ي suffixes but not ه or ى, so spelling variants
     # (مدرسه/مدرسة, مستشفى/مستشفي) are canonicalised towards the forms it strips; the stem is then
-    # folded with normalize_arabic. Measured: المدرسه, المياه, الاتجاه now stem like their variants.
+    # folded like :func:`fold`. Measured: المدرسه, المياه, الاتجاه now stem like their variants.
     word = word.replace("ى", "ي")
     return word[:-1] + "ة" if word.endswith("ه") and len(word) > 2 else word
 

@@ -5,24 +5,23 @@ longer than 400 characters (Arabic news often chains clauses with commas) is cut
 ``؛ ; ،`` so a quote stays readable. Spans are half-open character offsets into the input, with
 surrounding whitespace trimmed, so ``text[start:end]`` is always an exact substring.
 
-The lexical keys (:func:`content_keys`) are a tiny Arabic-aware normaliser used only to compare
-sentences: NFKC, lower case, tashkeel and tatweel removed, ``أ إ آ → ا``, ``ى → ي``, ``ة → ه``,
-common Arabic proclitics (``و ف ب ك ل ال``) stripped, stop words dropped, and every key cut to
-its first five characters as a crude stem ("thanked" and "thanks" both become "thank").
+The lexical keys (:func:`content_keys`) compare sentences to questions: words of the text folded
+by Sanad's one normaliser (:func:`rag.text.normalize.fold`), common Arabic proclitics
+(``و ف ب ك ل ال``) stripped, stop words dropped, and every key cut to its first five characters
+as a crude stem ("thanked" and "thanks" both become "thank").
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from rag.text.normalize import fold
 
 _TERMINATOR = re.compile(r"[.!?؟…]+[\"'”’»)\]]*(?=\s|$)|\n+")
 _SOFT_BREAK = re.compile(r"[؛;،](?=\s)")
 _MAX_SENTENCE_CHARS = 400
 _ABBREVIATION = re.compile(r"(?:^|\s)(?:(?:[A-Z]\.)+|(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|No|vs|etc|e\.g|i\.e)\.)$")
 
-_TASHKEEL = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]")
-_FOLD = str.maketrans("أإآىة", "ااايه")
 _WORD = re.compile(r"\w+")
 _AR_PREFIXES = ("وال", "فال", "بال", "كال", "لل", "ال")
 _EN_STOP = """a an the and or but of in on at to for from by with about as is are was were be been being
@@ -85,10 +84,8 @@ def sentences(text: str) -> list[str]:
 
 
 def normalize(text: str) -> str:
-    """Normalise for lexical matching only: NFKC, lower case, Arabic letter folding."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = _TASHKEEL.sub("", text)
-    return text.translate(_FOLD)
+    """Normalise for lexical matching only: :func:`rag.text.normalize.fold` (kept under this name)."""
+    return fold(text)
 
 
 _STOPWORDS = frozenset(normalize(w) for w in (_EN_STOP + " " + _AR_STOP).split())
