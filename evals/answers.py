@@ -6,8 +6,13 @@ settings) or any chat model. Figures:
 - EM / F1 (SQuAD, Arabic-aware normalisation) and containment of a gold answer in the answer body
   (the answer text without the leading notice line and without ``[n]`` markers), on answerable
   questions where the system answered;
+- short-answer EM / F1: the same SQuAD rules on ``Answer.short_answer`` (the answer span; a
+  missing span scores 0), and the share of answers that carry one;
 - end-to-end containment (abstentions count as misses);
 - abstention accuracy on MultiHop null queries and the false-abstention rate on answerable ones;
+- abstention on negatives (:mod:`evals.negatives`: gold-removed and cross-set questions), and
+  abstention precision/recall over answerable questions + null queries + negatives;
+- MultiHop comparison/temporal questions: the share whose answer quotes two gold articles;
 - citation precision and recall at article level;
 - answer-language match (detected language of the answer body vs the question's language), and
   the language the answer declares;
@@ -25,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from evals import metrics
 from evals.datasets import Dataset, Question
+from evals.negatives import NegativeSet, excluding_chain, negative_sets
 
 if TYPE_CHECKING:
     from rag.types import Answer
@@ -41,6 +47,20 @@ def answer_body(answer: Answer) -> str:
     if answer.notice and text.startswith(answer.notice):
         text = text[len(answer.notice) :]
     return _MARKER.sub("", text).strip()
+
+
+TWO_ARTICLE_TYPES = frozenset({"comparison_query", "temporal_query"})
+"""MultiHop question types answered from two articles (the two-gold-quoted figure)."""
+
+
+def quoted_articles(answer: Answer) -> set[str]:
+    """Ids of the articles an answer quotes: cited, further quotes, and listed near-duplicates."""
+    ids: set[str] = set()
+    for c in answer.citations:
+        ids.add(c.chunk.article_id)
+        ids.update(q.chunk.article_id for q in c.more_quotes)
+        ids.update(s.article_id for s in c.also_in)
+    return ids
 
 
 def chain_answerer(sanad: Sanad) -> tuple[AnswerFn, str]:
@@ -89,12 +109,18 @@ def score_answer(q: Question, answer: Answer, latency_ms: float) -> dict[str, An
     out["language_match"] = metrics.language_match(detect_language(body) if body else answer.language, q.lang)
     if q.is_null:
         return out
+    if q.question_type in TWO_ARTICLE_TYPES:
+        out["two_gold_quoted"] = metrics.gold_articles_quoted(quoted_articles(answer), q.gold_ids)
     out["end_to_end_containment"] = 0.0 if answer.abstained else metrics.containment(body, q.answers)
     if answer.abstained:
         return out
     out["em"] = metrics.exact_match(body, q.answers)
     out["f1"] = metrics.f1_score(body, q.answers)
     out["containment"] = metrics.containment(body, q.answers)
+    short = answer.short_answer.text if answer.short_answer is not None else ""
+    out["has_short_answer"] = bool(short.strip())
+    out["short_em"] = metrics.exact_match(short, q.answers)
+    out["short_f1"] = metrics.f1_score(short, q.answers)
     cited = {c.chunk.article_id for c in answer.citations}
     out["citation_precision"] = metrics.citation_precision(cited, q.gold_ids)
     out["citation_recall"] = metrics.citation_recall(cited, q.gold_ids)
@@ -124,6 +150,12 @@ def summarise(questions: Sequence[Question], rows: Sequence[dict[str, Any]]) -> 
         "n_answered": len(answered),
         "em": avg("em", answered),
         "f1": avg("f1", answered),
+        "short_em": avg("short_em", answered),
+        "short_f1": avg("short_f1", answered),
+        "short_answer_rate": None
+        if not answered
+        else round(metrics.rate(r["has_short_answer"] for r in answered) or 0.0, 4),
+        "two_gold_quoted": avg("two_gold_quoted", answerable),
         "containment": avg("containment", answered),
         "end_to_end_containment": avg("end_to_end_containment", answerable),
         "abstention_accuracy": None if abst is None else round(abst, 4),
@@ -141,28 +173,99 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(x, 1)
 
 
-def evaluate_answers(dataset: Dataset, sanad: Sanad, *, show_progress: bool = True) -> dict[str, Any]:
+def _progress(items: Sequence[Any], desc: str, show: bool) -> Any:
+    if not show:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, unit="q", desc=desc, file=sys.stderr, leave=False)
+
+
+def evaluate_negatives(
+    sets: Sequence[NegativeSet], sanad: Sanad, *, show_progress: bool = True
+) -> dict[str, dict[str, Any]]:
+    """Ask every negative question and record whether the system abstained.
+
+    Gold-removed questions go through a chain whose retriever excludes the question's gold
+    articles (:func:`evals.negatives.excluding_chain`); cross-set questions through the same
+    chain with nothing excluded.
+
+    Returns:
+        ``{kind: {"source", "n", "abstention_rate", "latency_ms": {p50, p95}, "flags": [bool…],
+        "examples": [...]}}`` (``flags`` per question, for the precision/recall figures).
+    """
+    if not sets:
+        return {}
+    chain, retriever = excluding_chain(sanad)
+    out: dict[str, dict[str, Any]] = {}
+    for ns in sets:
+        flags: list[bool] = []
+        lat: list[float] = []
+        examples: list[dict[str, Any]] = []
+        for q in _progress(ns.questions, f"negatives {ns.kind}", show_progress):
+            retriever.exclude = frozenset(q.gold_ids) if ns.kind == "gold_removed" else frozenset()
+            t0 = time.perf_counter()
+            ans = chain.answer(q.text)
+            lat.append((time.perf_counter() - t0) * 1000)
+            flags.append(ans.abstained)
+            if not ans.abstained and len(examples) < 3:
+                examples.append({"qid": q.qid, "question": q.text, "answer": answer_body(ans)[:300]})
+        rate = metrics.rate(flags)
+        out[ns.kind] = {
+            "source": ns.source,
+            "n": len(flags),
+            "abstention_rate": None if rate is None else round(rate, 4),
+            "latency_ms": {"p50": _r(metrics.percentile(lat, 50)), "p95": _r(metrics.percentile(lat, 95))},
+            "flags": flags,
+            "examples": examples,
+        }
+    retriever.exclude = frozenset()
+    return out
+
+
+def abstention_figures(
+    questions: Sequence[Question], rows: Sequence[dict[str, Any]], negatives: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """Abstention precision/recall over answerable + null questions + every negative set."""
+    abstained = [bool(r["abstained"]) for r in rows]
+    should = [q.is_null for q in questions]
+    for neg in negatives.values():
+        abstained += list(neg["flags"])
+        should += [True] * len(neg["flags"])
+    precision, recall = metrics.abstention_precision_recall(abstained, should)
+    return {
+        "n_should_abstain": sum(should),
+        "n_answerable": len(should) - sum(should),
+        "precision": None if precision is None else round(precision, 4),
+        "recall": None if recall is None else round(recall, 4),
+    }
+
+
+def evaluate_answers(
+    dataset: Dataset,
+    sanad: Sanad,
+    *,
+    show_progress: bool = True,
+    negatives: bool = True,
+    negatives_limit: int | None = None,
+) -> dict[str, Any]:
     """Answer every question of ``dataset`` (already limited by the caller) and score the answers.
 
     Args:
         dataset: The dataset, its corpus indexed into ``sanad``.
         sanad: Sanad over the dataset's evaluation index.
         show_progress: tqdm bar on stderr.
+        negatives: Also ask the negative sets of :func:`evals.negatives.negative_sets`.
+        negatives_limit: Cross-set questions asked (None: all of the other set's DEV questions).
 
     Returns:
-        ``{"dataset", "answerer", "overall": figures, "by_type"?: {type: figures}, "examples": [...]}``.
+        ``{"dataset", "answerer", "overall": figures, "by_type"?: {type: figures},
+        "negatives": {kind: figures}, "abstention": precision/recall, "examples": [...]}``.
     """
     answer, label = chain_answerer(sanad)
     rows: list[dict[str, Any]] = []
     examples: list[dict[str, Any]] = []
-    items: Any = dataset.questions
-    if show_progress:
-        from tqdm import tqdm
-
-        items = tqdm(
-            dataset.questions, unit="q", desc=f"answering {dataset.name}", file=sys.stderr, leave=False
-        )
-    for q in items:
+    for q in _progress(dataset.questions, f"answering {dataset.name}", show_progress):
         t0 = time.perf_counter()
         ans = answer(q.text)
         ms = (time.perf_counter() - t0) * 1000
@@ -174,14 +277,19 @@ def evaluate_answers(dataset: Dataset, sanad: Sanad, *, show_progress: bool = Tr
                     "question": q.text,
                     "gold": list(q.answers),
                     "answer": answer_body(ans)[:400],
+                    "short_answer": ans.short_answer.text if ans.short_answer else None,
                     "abstained": ans.abstained,
                     "cited": sorted({c.chunk.article_id for c in ans.citations}),
                 }
             )
+    sets = negative_sets(dataset.name, dataset.questions, negatives_limit) if negatives else []
+    negs = evaluate_negatives(sets, sanad, show_progress=show_progress)
     result: dict[str, Any] = {
         "dataset": dataset.name,
         "answerer": label,
         "overall": summarise(dataset.questions, rows),
+        "negatives": {k: {kk: vv for kk, vv in v.items() if kk != "flags"} for k, v in negs.items()},
+        "abstention": abstention_figures(dataset.questions, rows, negs),
         "examples": examples,
     }
     types = sorted({q.question_type for q in dataset.questions})
@@ -206,10 +314,14 @@ ANSWER_COLS = (
     "n",
     "em",
     "f1",
+    "short_em",
+    "short_f1",
+    "short_answer_rate",
     "containment",
     "end_to_end_containment",
     "abstention_accuracy",
     "false_abstention_rate",
+    "two_gold_quoted",
     "citation_precision",
     "citation_recall",
     "language_match",
@@ -218,7 +330,7 @@ ANSWER_COLS = (
 
 
 def render_markdown(result: dict[str, Any]) -> str:
-    """Markdown table of one :func:`evaluate_answers` result."""
+    """Markdown tables of one :func:`evaluate_answers` result (answers, then negatives)."""
     o = result["overall"]
     lines = [f"### Answers — {result['dataset']} ({o['n']} questions; answerer: {result['answerer']})", ""]
     header = [*ANSWER_COLS, "p50 ms", "p95 ms"]
@@ -235,10 +347,30 @@ def render_markdown(result: dict[str, Any]) -> str:
     lines.append(row("all", o))
     for t, f in result.get("by_type", {}).items():
         lines.append(row(t, f))
+    negs = result.get("negatives") or {}
+    if negs:
+        lines += ["", "| negatives | from | n | abstention | p50 ms | p95 ms |", "|---|---|---|---|---|---|"]
+        for kind, f in negs.items():
+            lines.append(
+                f"| {kind} | {f['source']} | {f['n']} | {_fmt(f['abstention_rate'])} | "
+                f"{_fmt(f['latency_ms']['p50'])} | {_fmt(f['latency_ms']['p95'])} |"
+            )
+    ab = result.get("abstention")
+    if ab and ab.get("n_should_abstain"):
+        lines += [
+            "",
+            f"Abstention precision {_fmt(ab['precision'])}, recall {_fmt(ab['recall'])} "
+            f"({ab['n_should_abstain']} questions that should be abstained on, "
+            f"{ab['n_answerable']} answerable).",
+        ]
     lines += [
         "",
-        "EM/F1/containment are over answered (non-abstained) answerable questions; end-to-end containment "
-        "counts abstentions as misses. Language match: detected language of the answer body = question's.",
+        "EM/F1/containment are over answered (non-abstained) answerable questions; short_em/short_f1 "
+        "score `Answer.short_answer` (the answer span) by SQuAD rules, 0 when there is none; "
+        "end-to-end containment counts abstentions as misses; two_gold_quoted: comparison/temporal "
+        "questions whose answer quotes two gold articles. Negatives: gold-removed = the same "
+        "questions with their gold paragraph excluded from retrieval; cross_set = another corpus's "
+        "questions. Language match: detected language of the answer body = question's.",
         "",
     ]
     return "\n".join(lines) + "\n"

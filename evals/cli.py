@@ -101,6 +101,8 @@ def answers_command(
     index_root: Path | None = None,
     cache_dir: Path | None = None,
     write: bool = True,
+    negatives: bool = True,
+    negatives_limit: int | None = None,
 ) -> dict[str, Any]:
     """Index (or reuse) the corpus, answer the questions, print and write the report.
 
@@ -110,6 +112,8 @@ def answers_command(
         index_root: Root of the evaluation indexes.
         cache_dir: Embeddings cache directory.
         write: Write ``reports/`` and update ``docs/results.md``.
+        negatives: Also ask the gold-removed and cross-set negatives (:mod:`evals.negatives`).
+        negatives_limit: Cross-set questions asked; default ``limit`` (None: all).
     """
     prepare_environment()
     from evals.answers import evaluate_answers, render_markdown
@@ -119,7 +123,12 @@ def answers_command(
 
     ds = load_dataset(dataset, limit=limit)
     sanad, _ = build_index(ds, index_root, cache_dir)
-    result = evaluate_answers(ds, sanad)
+    result = evaluate_answers(
+        ds,
+        sanad,
+        negatives=negatives,
+        negatives_limit=negatives_limit if negatives_limit is not None else limit,
+    )
     md = render_markdown(result)
     _echo(md)
     meta = report_meta(sanad.settings, ds.files)
@@ -239,9 +248,13 @@ def _retrieval(
 
 
 @app.command("answers")
-def _answers(dataset: DatasetOpt, limit: LimitOpt = None) -> None:
+def _answers(
+    dataset: DatasetOpt,
+    limit: LimitOpt = None,
+    negatives: Annotated[bool, typer.Option(help="also gold-removed and cross-set negatives")] = True,
+) -> None:
     """Answer figures on one dataset."""
-    answers_command(dataset, limit)
+    answers_command(dataset, limit, negatives=negatives)
 
 
 @app.command("all")

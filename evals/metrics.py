@@ -124,7 +124,7 @@ def chunk_is_relevant(chunk_text: str, facts: Iterable[str]) -> bool:
 # Tashkeel (harakat U+064B–U+065F incl. sukun and shadda, superscript alef U+0670), Quranic
 # annotation marks (U+0610–U+061A, U+06D6–U+06ED) and tatweel (U+0640).
 _TASHKEEL = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-_ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا"})
+_ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا", "ى": "ي", "ة": "ه"})
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _EN_ARTICLES = re.compile(r"\b(a|an|the)\b")
 _ASCII_PUNCT = set(string.punctuation)
@@ -139,14 +139,16 @@ def normalize_answer(text: str, strip_arabic_article: bool = True) -> str:
 
     SQuAD v1.1's ``normalize_answer`` (Rajpurkar et al. 2016, official ``evaluate-v1.1.py``):
     lower-case, remove punctuation, remove the English articles *a/an/the*, collapse whitespace.
-    Added for Arabic (as in the Arabic SQuAD-style evaluations of ARCD, Mozannar et al. 2019, and
-    AraBERT's, Antoun et al. 2020): Unicode NFKC (presentation forms → letters); strip tashkeel,
-    Quranic marks and tatweel; fold alef forms أ إ آ ٱ → ا; Arabic-Indic digits → ASCII digits;
-    every Unicode punctuation character (category P*, e.g. ، ؛ ؟ « ») is removed, not only ASCII.
-    Optionally (``strip_arabic_article``, default on) the definite article "ال" is dropped from
-    the start of a word when at least two letters remain (so "الكتاب" and "كتاب" match); this is
-    applied to both sides, so it can only merge, never split, answers. ى/ي and ة/ه are NOT folded
-    (they distinguish words; the gold spans are verbatim from the same text).
+    Added for Arabic, the folding of Sanad's matcher (:func:`rag.text.sentences.normalize`):
+    Unicode NFKC (presentation forms → letters); strip tashkeel, Quranic marks and tatweel; fold
+    alef forms أ إ آ ٱ → ا, ى → ي and ة → ه; Arabic-Indic digits → ASCII digits. Punctuation is
+    every Unicode category-P character (e.g. ، ؛ ؟ « »), not only ASCII, as in the official MLQA
+    evaluation script (Lewis et al. 2020, ``mlqa_evaluation_v1.py``, ``PUNCT``). Optionally
+    (``strip_arabic_article``, default on) the Arabic definite article is removed as MLQA's
+    script does for ``lang == "ar"`` (``re.sub('\\sال^|ال', ' ', text)``, the Arabic counterpart of
+    SQuAD's a/an/the), but only at the start of a word and when at least two letters remain
+    (MLQA's pattern also cuts "ال" inside words, e.g. "مال"; we keep those). Applied to both
+    sides, so it can only merge, never split, answers.
 
     Args:
         text: A predicted or gold answer.
@@ -283,3 +285,50 @@ def language_match(answer_language: str, question_language: str) -> bool:
     the question. ``"ar-EG"`` matches ``"ar"``; comparison is case-insensitive.
     """
     return answer_language.split("-")[0].lower() == question_language.split("-")[0].lower()
+
+
+def abstention_precision_recall(
+    abstained: Sequence[bool], should_abstain: Sequence[bool]
+) -> tuple[float | None, float | None]:
+    """Precision and recall of abstention, "abstain" being the positive class.
+
+    Precision: share of the abstentions that were on questions the corpus cannot answer (null
+    queries, gold-removed and cross-set negatives); recall: share of those questions abstained
+    on. Standard binary precision/recall (Manning et al. 2008, §8.3); selective-QA work reports
+    abstention this way (e.g. Kamath, Jia & Liang 2020, *Selective Question Answering under
+    Domain Shift*, which also builds its unanswerable questions from another dataset).
+
+    Args:
+        abstained: Per question, whether the system abstained.
+        should_abstain: Per question, whether it should have (same order and length).
+
+    Returns:
+        ``(precision, recall)``; precision is None when nothing was abstained on, recall None
+        when no question should have been.
+
+    Raises:
+        ValueError: the sequences differ in length.
+    """
+    if len(abstained) != len(should_abstain):
+        raise ValueError("abstained and should_abstain differ in length")
+    tp = sum(1 for a, s in zip(abstained, should_abstain, strict=True) if a and s)
+    n_abstained = sum(1 for a in abstained if a)
+    n_should = sum(1 for s in should_abstain if s)
+    precision = tp / n_abstained if n_abstained else None
+    recall = tp / n_should if n_should else None
+    return precision, recall
+
+
+def gold_articles_quoted(quoted_ids: Collection[str], gold_ids: Collection[str], need: int = 2) -> float:
+    """1.0 when quotes come from at least ``need`` distinct gold articles (or from all, if fewer).
+
+    The comparison/temporal criterion of issue 12: a MultiHop question comparing two articles is
+    served when a sentence of each is quoted. Article-level, like :func:`citation_recall`.
+
+    Args:
+        quoted_ids: Ids of the articles the answer quotes (citations, further quotes, copies).
+        gold_ids: The question's evidence articles.
+        need: Distinct gold articles required.
+    """
+    gold = set(gold_ids)
+    return 1.0 if len(gold & set(quoted_ids)) >= min(need, len(gold)) else 0.0

@@ -89,8 +89,26 @@ UntilOpt = Annotated[
 ]
 
 
-def print_report(report: IngestReport, as_json: bool = False) -> None:
-    """Print an ingest report (human form on stdout, or JSON)."""
+def nothing_found(report: IngestReport, inputs: list[str]) -> str | None:
+    """The line saying an ingest found no article at all, naming where it looked; else None.
+
+    Args:
+        report: The run's report.
+        inputs: The paths, globs and URLs the user gave (shown resolved, so a relative path
+            typed in the wrong folder is obvious).
+    """
+    if report.added or report.updated or report.unchanged or report.removed or report.failed:
+        return None
+    from pathlib import Path
+
+    from ingest.readers import SUPPORTED_EXTENSIONS
+
+    where = ", ".join(i if "://" in i else str(Path(i).expanduser().resolve()) for i in inputs)
+    return f"nothing found: no supported article file ({' '.join(SUPPORTED_EXTENSIONS)}) in {where}"
+
+
+def print_report(report: IngestReport, as_json: bool = False, inputs: list[str] | None = None) -> None:
+    """Print an ingest report (human form on stdout, or JSON; ``inputs``: what the user gave)."""
     if as_json:
         data = asdict(report)
         data["chunks_per_second"] = round(report.chunks_per_second, 2)
@@ -106,8 +124,13 @@ def print_report(report: IngestReport, as_json: bool = False) -> None:
             f"chunks written {report.chunks_written} (embedded {report.chunks_embedded}, rest from cache) "
             f"in {report.seconds:.1f} s — {report.chunks_per_second:.1f} chunks/s"
         )
+    for notice in report.notices:
+        typer.echo(notice)
     for where, reason in report.skipped:
         typer.echo(f"skipped {where}: {reason}")
+    empty = nothing_found(report, inputs) if inputs is not None else None
+    if empty:
+        typer.echo(empty)
     for where, reason in report.failures:
         typer.echo(f"failed  {where}: {reason}", err=True)
 
@@ -151,7 +174,7 @@ def ingest(
     finally:
         if bar is not None:
             bar.close()
-    print_report(report, as_json)
+    print_report(report, as_json, paths)
     if report.failed:
         raise typer.Exit(1)
 
@@ -275,9 +298,14 @@ def check(
     ] = False,
 ) -> None:
     """Verify the store: every chunk readable, store = catalog, BM25 in step (exit 1 if not)."""
-    from ingest.maintenance import check_store, repair_store
+    from ingest.maintenance import check_store, never_written, repair_store
 
-    sanad = _sanad()
+    settings = _settings()
+    if never_written(settings):  # healthy, and nothing to create: say so and touch nothing
+        typer.echo(f"empty: nothing ingested into {settings.data_dir.resolve()} yet")
+        typer.echo("ok")
+        return
+    sanad = _sanad(settings)
     try:
         found = check_store(sanad)
     except SanadError as exc:
@@ -289,6 +317,8 @@ def check(
     )
     for aid in found.broken_articles:
         typer.echo(f"broken article: {aid}")
+    if found.ok and found.empty:
+        typer.echo("empty: the store holds no article yet")
     if found.ok:
         typer.echo("ok")
         return
@@ -410,9 +440,18 @@ def eval_retrieval(
 
 
 @eval_app.command("answers")
-def eval_answers(dataset: EvalDatasetOpt, limit: EvalLimitOpt = None) -> None:
-    """EM/F1, containment, abstention, citation precision/recall, language match, latency."""
-    _run_eval("answers_command", dataset=dataset, limit=limit)
+def eval_answers(
+    dataset: EvalDatasetOpt,
+    limit: EvalLimitOpt = None,
+    negatives: Annotated[bool, typer.Option(help="also gold-removed and cross-set negatives")] = True,
+    negatives_limit: Annotated[
+        int | None, typer.Option(help="cross-set negatives asked (default: --limit, else all)")
+    ] = None,
+) -> None:
+    """EM/F1, span EM/F1, containment, abstention (+ negatives), citations, language, latency."""
+    _run_eval(
+        "answers_command", dataset=dataset, limit=limit, negatives=negatives, negatives_limit=negatives_limit
+    )
 
 
 @eval_app.command("all")

@@ -99,8 +99,9 @@ def test_normalize_answer_arabic() -> None:
     assert m.normalize_answer("الكتاب") == "كتاب"
     assert m.normalize_answer("الكتاب", strip_arabic_article=False) == "الكتاب"
     assert m.normalize_answer("الف") == "الف"
-    # ى and ة are not folded
-    assert m.normalize_answer("مدرسة") != m.normalize_answer("مدرسه")
+    # ى and ة are folded like Sanad's matcher folds them (rag.text.sentences.normalize)
+    assert m.normalize_answer("مدرسة") == m.normalize_answer("مدرسه") == "مدرسه"
+    assert m.normalize_answer("مستشفى") == "مستشفي"
 
 
 def test_exact_match() -> None:
@@ -170,3 +171,31 @@ def test_percentile_linear_like_numpy() -> None:
     assert m.percentile([3.0, 1.0, 2.0], 0) == 1.0
     with pytest.raises(ValueError):
         m.percentile(values, 101)
+
+
+def test_abstention_precision_recall_by_hand() -> None:
+    # 5 questions: 3 should be abstained on (T), the system abstains on q0, q1 and q3.
+    abstained = [True, True, False, True, False]
+    should = [True, False, True, True, False]
+    # TP = 2 (q0, q3); precision 2/3, recall 2/3
+    p, r = m.abstention_precision_recall(abstained, should)
+    assert p == pytest.approx(2 / 3) and r == pytest.approx(2 / 3)
+    assert m.abstention_precision_recall([False, False], [True, False]) == (None, 0.0)
+    assert m.abstention_precision_recall([True], [False]) == (0.0, None)
+    with pytest.raises(ValueError):
+        m.abstention_precision_recall([True], [])
+
+
+def test_gold_articles_quoted() -> None:
+    assert m.gold_articles_quoted({"a", "b", "x"}, ["a", "b"]) == 1.0
+    assert m.gold_articles_quoted({"a", "x"}, ["a", "b"]) == 0.0
+    assert m.gold_articles_quoted({"a"}, ["a"]) == 1.0  # one gold article: quoting it suffices
+    assert m.gold_articles_quoted({"a", "c"}, ["a", "b", "c"]) == 1.0
+
+
+def test_short_answer_span_scores_arabic_by_mlqa_rule() -> None:
+    # the span «١٢ هكتاراً» against the gold «12 هكتارا»: digits and tanween folded → EM 1
+    assert m.exact_match("١٢ هكتاراً", ["12 هكتارا"]) == 1.0
+    # «المستشفى الجديد» vs «مستشفى جديد»: article stripped, ى folded
+    assert m.exact_match("المستشفى الجديد", ["مستشفي جديد"]) == 1.0
+    assert m.f1_score("سبع عيادات جديدة", ["سبع عيادات"]) == pytest.approx(0.8)

@@ -1,0 +1,69 @@
+"""Negatives of the answer evaluation: the excluding retriever and the precision/recall table."""
+
+from __future__ import annotations
+
+from evals.answers import abstention_figures, render_markdown
+from evals.datasets import Question
+from evals.negatives import CROSS_SET, ExcludingRetriever, negative_sets
+from rag.types import Chunk, Filters, Retrieved
+
+
+def chunk(article: str, i: int) -> Chunk:
+    return Chunk(f"{article}-{i}", article, i, f"text {article} {i}", 0, 10)
+
+
+class ListRetriever:
+    """Returns its passages in order, recording the ``k`` it was asked for."""
+
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self.items = [Retrieved(c, score=1.0 - n / 100) for n, c in enumerate(chunks)]
+        self.asked: list[int] = []
+
+    def retrieve(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Retrieved]:
+        self.asked.append(k)
+        return self.items[:k]
+
+
+def test_excluding_retriever_drops_the_gold_and_still_returns_k() -> None:
+    inner = ListRetriever(
+        [chunk("gold", 0), chunk("p1", 0), chunk("gold", 1), chunk("p2", 0), chunk("p3", 0)]
+    )
+    r = ExcludingRetriever(inner, overfetch=3)
+    assert [x.chunk.article_id for x in r.retrieve("q", k=2)] == ["gold", "p1"]
+    r.exclude = frozenset({"gold"})
+    assert [x.chunk.chunk_id for x in r.retrieve("q", k=3)] == ["p1-0", "p2-0", "p3-0"]
+    assert inner.asked == [2, 6]
+
+
+def q(qid: str, gold: tuple[str, ...] = ("p",), qtype: str = "extractive") -> Question:
+    return Question(qid, "?", "ar", gold, ("x",), qtype)
+
+
+def test_negative_sets_of_each_dataset() -> None:
+    questions = [q("a"), q("b", ())]
+    kinds = {ns.kind: ns for ns in negative_sets("xquad-en", questions)}
+    assert list(kinds) == ["gold_removed"] and [x.qid for x in kinds["gold_removed"].questions] == ["a"]
+    assert negative_sets("multihop", questions) == []
+    assert CROSS_SET["xquad-ar"] == "arcd" and CROSS_SET["arcd"] == "xquad-ar"
+
+
+def test_abstention_figures_and_table() -> None:
+    questions = [q("a"), q("b"), q("n", (), "null_query")]
+    rows = [{"abstained": False}, {"abstained": True}, {"abstained": True}]
+    negs = {"gold_removed": {"flags": [True, True, False], "source": "x", "n": 3}}
+    ab = abstention_figures(questions, rows, negs)
+    # should: n + 3 negatives = 4; abstained: b (wrong), n, 2 negatives → precision 3/4, recall 3/4
+    assert ab == {"n_should_abstain": 4, "n_answerable": 2, "precision": 0.75, "recall": 0.75}
+    overall = {"n": 3, "latency_ms": {"p50": 1.0, "p95": 2.0}, "short_f1": 0.5}
+    neg = {"source": "x", "n": 3, "abstention_rate": 0.6667, "latency_ms": {"p50": 1.0, "p95": 2.0}}
+    md = render_markdown(
+        {
+            "dataset": "d",
+            "answerer": "t",
+            "overall": overall,
+            "negatives": {"gold_removed": neg},
+            "abstention": ab,
+        }
+    )
+    assert "| gold_removed | x | 3 | 0.667 |" in md and "Abstention precision 0.750, recall 0.750" in md
+    assert "short_f1" in md
