@@ -141,7 +141,7 @@ def test_language_model_loads_once_for_concurrent_first_questions(monkeypatch: p
     """
     from py3langid.langid import LanguageIdentifier
 
-    from rag import language
+    from rag.text import language
 
     loads: list[int] = []
     real = LanguageIdentifier.from_model_file
