@@ -22,6 +22,7 @@ from ingest.chunking import CHUNKER_VERSION, chunk_article
 from ingest.cleaning import clean_text
 from ingest.language import detect_language, guess_title
 from ingest.readers import RawRecord, ReadProblem, expand_paths, read_file
+from ingest.reembed import upgrade_embedding_input
 from ingest.web import is_url, make_client, read_url
 from rag.embedding.cache import EmbeddingCache, embed_with_cache
 from rag.embedding.embedders import IdentifiedEmbeddings
@@ -31,6 +32,7 @@ from rag.settings import Settings
 from rag.store.catalog import ArticleCatalog, ArticleRecord
 from rag.store.chroma import ChunkStore, sweepable_orphans
 from rag.store.locking import WaitNotice, write_lock
+from rag.text.normalize import TOKENIZER_VERSION
 from rag.types import Article, Chunk, IngestReport
 
 log = logging.getLogger(__name__)
@@ -298,6 +300,7 @@ class IngestPipeline:
         with lock:
             generation = self.catalog.generation()
             changed |= self._sweep()
+            changed |= self._upgrade_normaliser(report)
             fingerprint = self.chunking_fingerprint()
             stored = self.catalog.get_meta("chunking")
             self._rechunk = self._needs_rechunk(stored, fingerprint)
@@ -335,6 +338,35 @@ class IngestPipeline:
                 self.catalog.set_meta("chunking", fingerprint)
         report.seconds = time.perf_counter() - started
         return report
+
+    def _upgrade_normaliser(self, report: IngestReport) -> bool:
+        """After a normaliser change: re-embed the chunks whose embedder input changed
+        (ingest.reembed) and rebuild BM25 for a new tokenizer, saying so in the report.
+
+        Returns:
+            True when BM25 must be rebuilt at the end of the run.
+        """
+        rebuild = False
+        if self.catalog.get_meta("tokenizer") != str(TOKENIZER_VERSION):
+            if self.catalog.count() > 0:
+                rebuild = True
+                report.notices.append(
+                    f"re-indexing BM25: the text normaliser changed (tokenizer version {TOKENIZER_VERSION})"
+                )
+            self.catalog.set_meta("tokenizer", str(TOKENIZER_VERSION))
+        batch = max(self.settings.embedder.batch_size, 1)
+        try:
+            done = upgrade_embedding_input(self.store, self.catalog, self.embeddings, self.cache, batch)
+        except (EmbeddingError, StoreError) as exc:  # the next run tries again; articles go on
+            report.notices.append(f"re-indexing for the new text normaliser postponed: {describe_error(exc)}")
+            return rebuild
+        if done is not None and done[0]:
+            report.chunks_embedded += done[1]
+            report.notices.append(
+                f"re-indexed {done[0]} stored chunks for the new text normaliser "
+                f"(embedder input changed; {done[1]} embedded, the rest from cache)"
+            )
+        return rebuild
 
     def _needs_rechunk(self, stored: str | None, fingerprint: str) -> bool:
         """A store whose chunks were cut by other rules: every article counts as changed."""
@@ -566,6 +598,8 @@ class IngestPipeline:
         if problem.kind == "skipped":
             report.skipped_files += 1
             report.skipped.append((problem.where, problem.reason))
+        elif problem.kind == "warning":
+            report.notices.append(f"warning {problem.where}: {problem.reason}")
         else:
             report.failed += 1
             report.failures.append((problem.where, problem.reason))

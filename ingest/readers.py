@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ingest.decoding import decode_bytes, normalize_date
+from ingest.front_matter import split_front_matter
 from rag.errors import InputError
 
 DEFAULT_MAX_CHARS = 1_000_000
@@ -87,12 +88,14 @@ class ReadProblem:
     Attributes:
         where: "path", "path:LINE" or "path[INDEX]".
         reason: Human-readable cause, e.g. "invalid JSON: Expecting value: line 1 column 1 (char 0)".
-        kind: "failed" for bad input, "skipped" for files that are not articles (unknown extension).
+        kind: "failed" for bad input, "skipped" for files that are not articles (unknown extension,
+            dangling or looping links), "warning" for a file still read but not as intended
+            (malformed front matter: the article is ingested with it as text).
     """
 
     where: str
     reason: str
-    kind: Literal["failed", "skipped"] = "failed"
+    kind: Literal["failed", "skipped", "warning"] = "failed"
 
 
 # --------------------------------------------------------------------------------------- paths
@@ -304,8 +307,18 @@ def _read_plain(path: Path, fmt: str, max_chars: int) -> Iterator[RawRecord | Re
         yield text
         return
     title: str | None = None
+    meta = None
     if fmt == "md":
-        match = _MD_TITLE_RE.match(text)
+        meta = split_front_matter(text)
+        if meta.warning:
+            line, _, reason = meta.warning.partition(": ")
+            yield ReadProblem(f"{path}:{line.removeprefix('line ')}", reason, "warning")
+        elif not meta.body.strip():
+            yield ReadProblem(str(path), "empty article (only front matter)")
+            return
+        text = meta.body
+        title = meta.title
+        match = None if title else _MD_TITLE_RE.match(text)
         if match and match.group("title").strip():
             title = match.group("title").strip()
             text = text[match.end() :]
@@ -315,7 +328,20 @@ def _read_plain(path: Path, fmt: str, max_chars: int) -> Iterator[RawRecord | Re
     if len(text) > max_chars:
         yield ReadProblem(str(path), _over_limit(len(text), max_chars))
         return
-    yield RawRecord(text, title, None, None, None, None, None, str(path), fmt)
+    if meta is None:
+        yield RawRecord(text, title, None, None, None, None, None, str(path), fmt)
+        return
+    yield RawRecord(
+        text=text,
+        title=title,
+        source=meta.source,
+        url=meta.url,
+        published_at=normalize_date(meta.published_at) if meta.published_at else None,
+        language=meta.language,
+        record_id=None,
+        origin=str(path),
+        fmt=fmt,
+    )
 
 
 def _read_html(path: Path, max_chars: int) -> Iterator[RawRecord | ReadProblem]:
@@ -472,7 +498,10 @@ def read_file(path: Path, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[RawRec
     """Read the articles of one file, chosen by extension (case-insensitive).
 
     ``.txt``/``.text`` and ``.md``/``.markdown`` give one article (title None, except a leading
-    Markdown "# Title" line, which becomes the title and is removed from the body). ``.html``/
+    Markdown "# Title" line, which becomes the title and is removed from the body). A Markdown
+    file's YAML (``---``) or TOML (``+++``) front matter gives title, date, source, url and
+    language, and only the body after it is kept (:mod:`ingest.front_matter`); malformed front
+    matter is a "warning" problem naming its line, and the file is read as plain text. ``.html``/
     ``.htm`` give the main text extracted by trafilatura (no comments, no tables, no network),
     with title, date, site name and canonical URL from the page metadata. ``.json`` holds one
     article object or a list of them (read whole: use JSONL for large feeds); ``.jsonl``/

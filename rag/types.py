@@ -217,7 +217,8 @@ class IngestReport:
     Counts are of articles except ``chunks_written``; ``failures`` holds
     ``(where, reason)`` pairs such as ``("feed.jsonl:7", "invalid JSON: …")``. ``unavailable``
     counts the failures caused by a backend (embedder or store) rather than by the input: the
-    same articles may well succeed on a later run.
+    same articles may well succeed on a later run. ``notices`` are one-line remarks for the user
+    (e.g. an automatic re-index after a normaliser change).
     """
 
     added: int = 0
@@ -233,6 +234,7 @@ class IngestReport:
     dry_run: bool = False
     failures: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
 
     @property
     def chunks_per_second(self) -> float:

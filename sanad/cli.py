@@ -126,6 +126,8 @@ def print_report(report: IngestReport, as_json: bool = False, inputs: list[str] 
         )
     for notice in report.notices:
         typer.echo(notice)
+    for notice in report.notices:
+        typer.echo(notice)
     for where, reason in report.skipped:
         typer.echo(f"skipped {where}: {reason}")
     empty = nothing_found(report, inputs) if inputs is not None else None

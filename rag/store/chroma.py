@@ -272,6 +272,21 @@ class ChunkStore:
                 embeddings=[list(v) for v in vectors[i : i + 1000]],  # type: ignore[arg-type]
             )
 
+    def update_vectors(self, chunk_ids: Sequence[str], vectors: Sequence[Sequence[float]]) -> None:
+        """Replace the vectors of stored chunks, keeping their text and metadata.
+
+        Raises:
+            StoreError: Chroma refused the update.
+        """
+        try:
+            for i in range(0, len(chunk_ids), 1000):
+                self._col.update(
+                    ids=list(chunk_ids[i : i + 1000]),
+                    embeddings=[list(v) for v in vectors[i : i + 1000]],  # type: ignore[arg-type]
+                )
+        except Exception as exc:
+            raise StoreError(f"cannot update embeddings: {exc}") from exc
+
     def delete(self, chunk_ids: Sequence[str]) -> None:
         """Delete chunks by id (unknown ids are ignored)."""
         for i in range(0, len(chunk_ids), 1000):

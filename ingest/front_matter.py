@@ -1,0 +1,155 @@
+"""Front matter of Markdown posts (Jekyll, Hugo, Zola…): metadata out, body alone to be chunked.
+
+A post opens with YAML between ``---`` lines or TOML between ``+++`` lines. It is parsed with
+python-frontmatter (YAML through PyYAML's safe loader; TOML through the standard library's
+``tomllib``, since python-frontmatter's own TOML handler needs the unmaintained ``toml``
+package). Keys read, first present wins (case-insensitive):
+
+- title: ``title``, ``headline``; date: ``date``, ``published``, ``published_at``, ``pubDate``,
+  ``publishDate``; source: ``source``, ``publisher``, ``outlet``, ``site``, else ``author``
+  (a list gives its first name); url: ``url``, ``link``, ``permalink``, ``canonical``,
+  ``canonicalURL``; language: ``lang``, ``language``, ``locale``; tags: ``tags``, ``categories``,
+  ``keywords``.
+
+A block that does not parse, or is not a mapping, is left in the text and reported as a warning
+naming the file and line, so the article is never lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from typing import Any
+
+from frontmatter.default_handlers import BaseHandler, YAMLHandler
+
+_OPENING = re.compile(r"\A\ufeff?(?:---|\+\+\+)[ \t]*\r?\n")
+
+TITLE_KEYS = ("title", "headline")
+DATE_KEYS = ("date", "published", "published_at", "pubdate", "publishdate")
+SOURCE_KEYS = ("source", "publisher", "outlet", "site", "author", "authors")
+URL_KEYS = ("url", "link", "permalink", "canonical", "canonicalurl")
+LANGUAGE_KEYS = ("lang", "language", "locale")
+TAG_KEYS = ("tags", "categories", "keywords")
+
+
+class _TomlHandler(BaseHandler):  # type: ignore[misc]
+    """TOML between ``+++`` lines, read with :mod:`tomllib`."""
+
+    FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
+    START_DELIMITER = END_DELIMITER = "+++"
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return tomllib.loads(fm)
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """What a post's front matter says (None: not given).
+
+    Attributes:
+        body: The text after the front matter (the whole text when there is none or it is bad).
+        title, published_at, source, url, language: Article metadata as strings; the date is
+            as written (a YAML date or datetime is given in ISO form).
+        tags: Tags or categories, in order.
+        warning: Why a front matter block was left in the text, naming its line, or None.
+    """
+
+    body: str
+    title: str | None = None
+    published_at: str | None = None
+    source: str | None = None
+    url: str | None = None
+    language: str | None = None
+    tags: tuple[str, ...] = field(default_factory=tuple)
+    warning: str | None = None
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, list | tuple):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("name")
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, bool) or value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _first(meta: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        if key in meta:
+            found = _text(meta[key])
+            if found:
+                return found
+    return None
+
+
+def _tags(meta: dict[str, Any]) -> tuple[str, ...]:
+    for key in TAG_KEYS:
+        value = meta.get(key)
+        if isinstance(value, str):
+            value = [t for t in re.split(r"[,\s]+", value) if t]
+        if isinstance(value, list | tuple) and value:
+            return tuple(str(t).strip() for t in value if str(t).strip())
+    return ()
+
+
+def split_front_matter(text: str) -> FrontMatter:
+    """Split a Markdown post into its front matter's metadata and its body.
+
+    Args:
+        text: The decoded file.
+
+    Returns:
+        A :class:`FrontMatter`; ``body`` is ``text`` unchanged when there is no front matter, and
+        also when it is malformed (then ``warning`` says why and where).
+    """
+    if not _OPENING.match(text):
+        return FrontMatter(body=text)
+    text = text.removeprefix("\ufeff")
+    handler = _TomlHandler() if text.startswith("+") else YAMLHandler()
+    try:
+        raw, body = handler.split(text)
+    except ValueError:
+        fence = "+++" if text.startswith("+") else "---"
+        return FrontMatter(body=text, warning=f"line 1: front matter opened with {fence} is never closed")
+    try:
+        meta = handler.load(raw)
+    except Exception as exc:  # yaml.YAMLError (several kinds) or tomllib.TOMLDecodeError
+        return FrontMatter(
+            body=text, warning=f"line {_error_line(exc)}: malformed front matter ({_reason(exc)})"
+        )
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        return FrontMatter(body=text, warning="line 2: front matter is not a mapping of keys to values")
+    lower = {str(k).lower(): v for k, v in meta.items()}
+    return FrontMatter(
+        body=body,
+        title=_first(lower, TITLE_KEYS),
+        published_at=_first(lower, DATE_KEYS),
+        source=_first(lower, SOURCE_KEYS),
+        url=_first(lower, URL_KEYS),
+        language=_first(lower, LANGUAGE_KEYS),
+        tags=_tags(lower),
+    )
+
+
+def _error_line(exc: Exception) -> int:
+    """The file line of a parse error. The block's text starts with the rest of the opening fence's
+    line, so its line k (0-based, YAML) or k (1-based, TOML) is the file's line k + 1 or k."""
+    mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+    if mark is not None:
+        return int(mark.line) + 1
+    found = re.search(r"at line (\d+)", str(exc))  # tomllib (Python 3.11) says it in the message
+    return int(found.group(1)) if found else 1
+
+
+def _reason(exc: Exception) -> str:
+    problem = getattr(exc, "problem", None)
+    return str(problem) if problem else re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
