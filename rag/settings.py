@@ -140,6 +140,12 @@ class RetrievalSettings(BaseModel):
         le=1.0,
         description="weight of the best-sentence evidence for long questions (retrieval.sentence_evidence)",
     )
+    cross_script_weight: float = Field(
+        0.15,
+        ge=0.0,
+        le=1.0,
+        description="weight of the cross-script name/number keys (rag.text.crossscript); 0 = off",
+    )
     rrf_k: int = Field(60, ge=1, description="reciprocal rank fusion constant (Cormack et al., 2009)")
     abstain_threshold: float = Field(
         0.83,
