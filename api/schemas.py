@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from rag.answer.citations import citation_to_dict
+from rag.answer.citations import citation_to_dict, short_answer_to_dict
 from rag.text.normalize import has_visible_text
 from rag.types import Answer, Filters, IngestReport, Turn
 
@@ -209,11 +209,40 @@ class ArticlesIn(_Strict):
 # ------------------------------------------------------------------------------------- responses
 
 
+class QuoteOut(BaseModel):
+    """A further supporting span of a source (offsets in its article, as for ``quote``)."""
+
+    article_id: str
+    chunk_id: str
+    quote: str
+    start: int
+    end: int
+
+
+class SourceRefOut(BaseModel):
+    """Another article carrying the same passage (a syndicated copy, a duplicate file)."""
+
+    article_id: str
+    title: str
+    source: str
+    url: str | None
+    published_at: str | None
+
+
+class ShortAnswerOut(BaseModel):
+    """The answer span: a few words from a cited sentence, with that citation's number."""
+
+    text: str
+    citation: int | None
+    kind: str
+
+
 class CitationOut(BaseModel):
-    """A numbered source of an answer.
+    """A numbered source of an answer: one number per article.
 
     ``quote`` is the supporting span; ``start``/``end`` are its character offsets in the article's
-    cleaned text (half-open, ``article.text[start:end] == quote``).
+    cleaned text (half-open, ``article.text[start:end] == quote``). ``more_quotes`` are further
+    spans of the same source; ``also_in`` lists near-duplicate copies of it (other outlets).
     """
 
     number: int
@@ -226,6 +255,8 @@ class CitationOut(BaseModel):
     quote: str
     start: int
     end: int
+    more_quotes: list[QuoteOut] = Field(default_factory=list)
+    also_in: list[SourceRefOut] = Field(default_factory=list)
 
 
 class RetrievalOut(BaseModel):
@@ -245,6 +276,7 @@ class AskResponse(BaseModel):
 
     answer: str
     citations: list[CitationOut]
+    short_answer: ShortAnswerOut | None = None
     abstained: bool
     language: str
     model: str
@@ -444,13 +476,15 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
     """The JSON form of an answer (the CLI's ``ask --json`` and the HTTP API share it).
 
     Returns:
-        ``{answer, abstained, language, model, notice, fallback, citations: [{number, article_id,
-        chunk_id, title, source, url, published_at, quote, start, end}] (start/end: the quote's
-        offsets in the article), retrieval: [{chunk_id,
+        ``{answer, short_answer: {text, citation, kind} | null, abstained, language, model, notice,
+        fallback, citations: [{number, article_id, chunk_id, title, source, url, published_at,
+        quote, start, end, more_quotes, also_in}] (see
+        :func:`rag.answer.citations.citation_to_dict`), retrieval: [{chunk_id,
         article_id, score, dense_rank, lexical_rank, dense_score, lexical_score}]}``.
     """
     return {
         "answer": answer.text,
+        "short_answer": short_answer_to_dict(answer),
         "abstained": answer.abstained,
         "language": answer.language,
         "model": answer.model,

@@ -56,7 +56,7 @@ from api.schemas import (
     ask_response,
     error_body,
 )
-from rag.answer.citations import citation_to_dict, defuse_markers
+from rag.answer.citations import citation_to_dict, defuse_markers, short_answer_to_dict
 from rag.embedding.embedders import OpenAICompatibleEmbeddings
 from rag.errors import (
     ConfigError,
@@ -408,9 +408,16 @@ def sources_block(answer: Answer) -> str:
         title = defuse_markers(c.chunk.title or c.chunk.article_id)
         lines.append(f"[{c.number}] {title}" + (f" — {defuse_markers(meta)}" if meta else ""))
         # Article text is data: its own "[7]" must not read as one of our markers.
-        quote = defuse_markers(" ".join(c.quote.split()))
-        if quote:
-            lines.append(f"    “{quote[:300]}{'…' if len(quote) > 300 else ''}”")
+        for text in (c.quote, *(q.text for q in c.more_quotes)):
+            quote = defuse_markers(" ".join(text.split()))
+            if quote:
+                lines.append(f"    “{quote[:300]}{'…' if len(quote) > 300 else ''}”")
+        if c.also_in:  # near-duplicate copies: one source, every outlet named
+            names = (
+                " ".join(x for x in (s.source or s.title or s.article_id, (s.published_at or "")[:10]) if x)
+                for s in c.also_in
+            )
+            lines.append("    also in: " + defuse_markers("; ".join(names)))
     return "\n".join(lines)
 
 
@@ -430,9 +437,10 @@ def _citations_json(answer: Answer) -> list[dict[str, Any]]:
 
 
 def _extensions(answer: Answer) -> dict[str, Any]:
-    """Sanad's fields beside an OpenAI chat completion: citations, abstained, fallback."""
+    """Sanad's fields beside an OpenAI chat completion: citations, short answer, abstained, fallback."""
     return {
         "citations": _citations_json(answer),
+        "short_answer": short_answer_to_dict(answer),
         "abstained": answer.abstained,
         "fallback": answer.fallback,
     }

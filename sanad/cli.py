@@ -126,8 +126,6 @@ def print_report(report: IngestReport, as_json: bool = False, inputs: list[str] 
         )
     for notice in report.notices:
         typer.echo(notice)
-    for notice in report.notices:
-        typer.echo(notice)
     for where, reason in report.skipped:
         typer.echo(f"skipped {where}: {reason}")
     empty = nothing_found(report, inputs) if inputs is not None else None
@@ -241,7 +239,13 @@ def ask(
             x for x in (c.chunk.title, c.chunk.source, c.chunk.published_at or "", c.chunk.url or "") if x
         )
         typer.echo(f"  [{c.number}] {where}")
-        typer.echo(f"      “{c.quote}”")
+        for quote in (c.quote, *(q.text for q in c.more_quotes)):
+            typer.echo(f"      “{quote}”")
+        if c.also_in:  # near-duplicate copies of this source: listed, not cited again
+            copies = "; ".join(
+                " — ".join(x for x in (s.source or s.title, s.url or "") if x) for s in c.also_in
+            )
+            typer.echo(f"      also in: {copies}")
 
 
 @app.command()

@@ -20,7 +20,7 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from rag.text.sentences import content_keys, overlap, sentence_spans
-from rag.types import Citation, Retrieved
+from rag.types import Answer, Chunk, Citation, Retrieved
 
 # One marker group: "[1]", "[1, 2]", "[1-3]"; a run is adjacent groups ("[1][2]", "[1] [2]").
 _GROUP = r"\[\s*\d+\s*(?:(?:[,،;]|[-–])\s*\d+\s*)*\]"
@@ -287,19 +287,38 @@ def resolve_citations(
 
 def quote_start(citation: Citation) -> int:
     """Character offset of the citation's quote in its article (the chunk's start if not found)."""
-    at = citation.chunk.text.find(citation.quote)
-    return citation.chunk.start + max(at, 0)
+    return _span_start(citation.chunk, citation.quote)
+
+
+def _span_start(chunk: Chunk, text: str) -> int:
+    at = chunk.text.find(text)
+    return chunk.start + max(at, 0)
 
 
 def citation_to_dict(citation: Citation) -> dict[str, Any]:
     """The JSON form of a citation (API, CLI, feedback log).
 
     Returns:
-        ``{number, article_id, chunk_id, title, source, url, published_at, quote, start, end}``
-        where ``start``/``end`` are the quote's character offsets in the article's cleaned text.
+        ``{number, article_id, chunk_id, title, source, url, published_at, quote, start, end,
+        more_quotes: [{article_id, chunk_id, quote, start, end}], also_in: [{article_id, title,
+        source, url, published_at}]}`` where ``start``/``end`` are a quote's character offsets in
+        its article's cleaned text; ``more_quotes`` are further supporting spans of the source
+        and ``also_in`` its near-duplicate copies (:mod:`rag.answer.sources`).
     """
     c = citation
     start = quote_start(c)
+    more = []
+    for q in c.more_quotes:
+        q_start = _span_start(q.chunk, q.text)
+        more.append(
+            {
+                "article_id": q.chunk.article_id,
+                "chunk_id": q.chunk.chunk_id,
+                "quote": q.text,
+                "start": q_start,
+                "end": q_start + len(q.text),
+            }
+        )
     return {
         "number": c.number,
         "article_id": c.chunk.article_id,
@@ -311,4 +330,23 @@ def citation_to_dict(citation: Citation) -> dict[str, Any]:
         "quote": c.quote,
         "start": start,
         "end": start + len(c.quote),
+        "more_quotes": more,
+        "also_in": [
+            {
+                "article_id": s.article_id,
+                "title": s.title,
+                "source": s.source,
+                "url": s.url,
+                "published_at": s.published_at,
+            }
+            for s in c.also_in
+        ],
     }
+
+
+def short_answer_to_dict(answer: Answer) -> dict[str, Any] | None:
+    """The JSON form of ``answer.short_answer``: ``{text, citation, kind}``, or None."""
+    sa = answer.short_answer
+    if sa is None:
+        return None
+    return {"text": sa.text, "citation": sa.citation, "kind": sa.kind}

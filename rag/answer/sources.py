@@ -15,9 +15,13 @@ same article under two file names). :func:`merge_sources` rewrites the answer so
 The LLM path (:func:`rag.answer.citations.resolve_citations`) and the extractive answerer call
 the same function, so the UI, API, Slack and CLI always see per-article citations.
 
-Near-duplicate detection uses RapidFuzz's normalised Indel similarity (``fuzz.ratio``, 0–100) on
-text folded by :func:`rag.text.sentences.normalize` with punctuation and spacing dropped, so
-copies that differ in a dateline, a byline, quote marks or tashkeel still match.
+Near-duplicate detection (:func:`near_duplicate_texts`) aligns the two texts word by word with
+RapidFuzz's Indel opcodes, on words folded by :func:`rag.text.sentences.normalize` (punctuation,
+spacing, tashkeel and letter variants dropped), and asks that one unbroken run of shared words
+covers most of the shorter text. Copies of a wire story differ at the edges (a dateline, a byline,
+"said on Thursday"), which leaves one long run; two different reports that share a template
+("the bank raised / cut its key rate by a quarter point") or differ in a figure break the run,
+whereas a character ratio would call them 92–93 % similar.
 """
 
 from __future__ import annotations
@@ -26,47 +30,50 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
 
 from rag.answer.citations import map_markers, parse_markers
 from rag.text.sentences import normalize
 from rag.types import Chunk, Citation, Quote, SourceRef
 
-NEAR_DUPLICATE_RATIO = 90.0
-"""``fuzz.ratio`` (0–100) at or above which two normalised texts are one passage. 90 keeps a
-syndicated sentence that gained or lost a dateline ("LONDON (Reuters) -", ~20 characters of a
-200-character sentence scores ~94) and keeps apart two sentences of one story that share a
-template but differ in a figure or a name (e.g. two quarterly-results sentences, ~80–88)."""
+NEAR_DUPLICATE_RUN = 0.85
+"""Share of the shorter text's words that one unbroken run of shared words must cover. Invented
+pairs (tests/rag/answer/test_sources.py): a syndicated sentence with and without a dateline
+("LONDON (Reuters) -") and a trailing "on Thursday" scores 0.89; tashkeel-only differences 1.0;
+"raised"/"cut" in an otherwise equal sentence 0.69; two quarterly-results sentences with other
+figures 0.35; "3 percent in May"/"4 percent in June" 0.40."""
 
-MIN_DUPLICATE_CHARS = 25
-"""Normalised texts shorter than this are never called duplicates ("He said.", "Reuters")."""
+MIN_DUPLICATE_WORDS = 5
+"""Texts of fewer words are never called duplicates ("He said.", "Reuters")."""
 
 _WORD = re.compile(r"\w+")
 
 
-def fold_for_duplicates(text: str) -> str:
-    """``text`` as compared for near-duplicates: normalised words joined by single spaces."""
-    return " ".join(_WORD.findall(normalize(text)))
+def fold_for_duplicates(text: str) -> list[str]:
+    """``text``'s words as compared for near-duplicates (normalised, punctuation dropped)."""
+    return _WORD.findall(normalize(text))
 
 
-def near_duplicate_texts(a: str, b: str, threshold: float = NEAR_DUPLICATE_RATIO) -> bool:
-    """True when ``a`` and ``b`` are the same passage up to small edits (see the module docstring).
+def near_duplicate_texts(a: str, b: str, run: float = NEAR_DUPLICATE_RUN) -> bool:
+    """True when ``a`` and ``b`` are the same passage up to edits at the edges (module docstring).
 
     Args:
         a: A sentence or passage (any language; Arabic folded).
         b: Another.
-        threshold: Minimum ``fuzz.ratio`` in [0, 100].
+        run: Share in (0, 1] of the shorter text's words one shared run must cover.
 
     Returns:
-        True when both fold to at least :data:`MIN_DUPLICATE_CHARS` characters and their
-        similarity reaches ``threshold``.
+        True when both have at least :data:`MIN_DUPLICATE_WORDS` words and the longest run of
+        words they share in order covers ``run`` of the shorter one.
     """
-    fa, fb = fold_for_duplicates(a), fold_for_duplicates(b)
-    if len(fa) < MIN_DUPLICATE_CHARS or len(fb) < MIN_DUPLICATE_CHARS:
+    wa, wb = fold_for_duplicates(a), fold_for_duplicates(b)
+    shorter = min(len(wa), len(wb))
+    if shorter < MIN_DUPLICATE_WORDS:
         return False
-    if fa == fb:
+    if wa == wb:
         return True
-    return bool(fuzz.ratio(fa, fb, score_cutoff=threshold))
+    longest = max((op.src_end - op.src_start for op in Indel.opcodes(wa, wb) if op.tag == "equal"), default=0)
+    return longest >= run * shorter
 
 
 def source_ref(chunk: Chunk) -> SourceRef:
@@ -119,14 +126,14 @@ def _same_story(g: _Group, c: Citation, threshold: float) -> bool:
 
 
 def merge_sources(
-    text: str, citations: Sequence[Citation], *, threshold: float = NEAR_DUPLICATE_RATIO
+    text: str, citations: Sequence[Citation], *, threshold: float = NEAR_DUPLICATE_RUN
 ) -> tuple[str, tuple[Citation, ...]]:
     """One number per article and near-duplicate articles folded (see the module docstring).
 
     Args:
         text: Answer text whose ``[n]`` markers refer to ``citations`` by ``number``.
         citations: The raw citations, one per cited passage, numbers unique (any order).
-        threshold: Near-duplicate ``fuzz.ratio`` threshold (:data:`NEAR_DUPLICATE_RATIO`).
+        threshold: Near-duplicate run share (:data:`NEAR_DUPLICATE_RUN`).
 
     Returns:
         ``(text, citations)``: markers rewritten (a run citing one source twice shows it once),
@@ -175,7 +182,7 @@ def merge_sources(
     return map_markers(text, mapping), merged
 
 
-def passage_groups(chunks: Sequence[Chunk], *, threshold: float = NEAR_DUPLICATE_RATIO) -> list[int]:
+def passage_groups(chunks: Sequence[Chunk], *, threshold: float = NEAR_DUPLICATE_RUN) -> list[int]:
     """A source key per passage: passages of one article, or near-duplicate copies, share a key.
 
     Used while streaming (:class:`rag.answer.citations.MarkerBuffer`) so the numbers shown live
@@ -184,7 +191,7 @@ def passage_groups(chunks: Sequence[Chunk], *, threshold: float = NEAR_DUPLICATE
 
     Args:
         chunks: The passages' chunks, in prompt order.
-        threshold: Near-duplicate ``fuzz.ratio`` threshold.
+        threshold: Near-duplicate run share (:data:`NEAR_DUPLICATE_RUN`).
 
     Returns:
         ``keys[i]``: the index of the first passage of ``chunks[i]``'s group.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import httpx
@@ -260,6 +261,29 @@ def test_llm_answer_with_citations(llm_api: str, fake_llm: FakeOpenAI) -> None:
     assert reply["fallback"] is False and reply["model"] == "fake-model"
     assert "[1]" in reply["answer"] and reply["citations"][0]["number"] == 1
     assert len(fake_llm.requests) == 1
+
+
+def test_llm_citations_are_one_per_article_in_json_and_sse(llm_api: str, fake_llm: FakeOpenAI) -> None:
+    fake_llm.enqueue("Thanked [1]. Sanctions [2]. Summit [3].")
+    reply = httpx.post(f"{llm_api}/v1/ask", json={"question": AR_QUESTION}, timeout=60).json()
+    first3 = [r["article_id"] for r in reply["retrieval"][:3]]
+    articles = list(dict.fromkeys(first3))  # passages [1]..[3], one citation per distinct article
+    assert [c["article_id"] for c in reply["citations"]] == articles
+    for c in reply["citations"]:
+        assert len(c["more_quotes"]) == first3.count(c["article_id"]) - 1
+        assert c["also_in"] == [] and all(q["article_id"] == c["article_id"] for q in c["more_quotes"])
+    assert "short_answer" in reply and reply["short_answer"] is None  # the LLM path gives no span
+    fake_llm.enqueue("Thanked [1]. Sanctions [2]. Summit [3].")
+    with httpx.stream(
+        "POST", f"{llm_api}/v1/ask", json={"question": AR_QUESTION, "stream": True}, timeout=60
+    ) as response:
+        body = "".join(response.iter_text())
+    final = next(
+        json.loads(block.split("data: ", 1)[1])
+        for block in body.split("\n\n")
+        if block.startswith("event: answer")
+    )
+    assert final["citations"] == reply["citations"] and "short_answer" in final
 
 
 def test_llm_failure_falls_back(llm_api: str, fake_llm: FakeOpenAI) -> None:

@@ -90,3 +90,34 @@ def test_sources_block_defuses_markers_in_article_text() -> None:
     assert "［7］ Reuters" in lines[2] and "［2］" in lines[2]
     # The only ASCII marker left is our own [1].
     assert re.findall(r"\[\d+\]", block) == ["[1]"]
+
+
+def test_sources_block_lists_more_quotes_and_copies() -> None:
+    from api.server import sources_block
+    from rag.types import Answer, Chunk, Citation, Quote, SourceRef
+
+    text = "The bridge closes on Monday. Lorries over 40 tonnes are banned."
+    c0 = Chunk("c0", "wire-a", 0, text, 0, len(text), title="Bridge closes", source="Reuters")
+    c1 = Chunk("c1", "wire-a", 1, "Engineers found cracks.", 64, 87, title="Bridge closes", source="Reuters")
+    cite = Citation(
+        1,
+        c0,
+        "Lorries over 40 tonnes are banned.",
+        more_quotes=(Quote(c1, "Engineers found cracks."),),
+        also_in=(SourceRef("wire-b", source="Daily Post", published_at="2024-05-02T08:00:00"),),
+    )
+    lines = sources_block(Answer(text="Banned [1].", citations=(cite,))).splitlines()
+    assert lines[1].startswith("[1] Bridge closes — Reuters")
+    assert lines[2:] == [
+        "    “Lorries over 40 tonnes are banned.”",
+        "    “Engineers found cracks.”",
+        "    also in: Daily Post 2024-05-02",
+    ]
+
+
+def test_completion_carries_the_short_answer_field(oai: openai.OpenAI) -> None:
+    completion = oai.chat.completions.create(
+        model="sanad", messages=[{"role": "user", "content": AR_QUESTION}]
+    )
+    extra = completion.model_extra or {}
+    assert "short_answer" in extra and all("more_quotes" in c and "also_in" in c for c in extra["citations"])

@@ -82,6 +82,18 @@ def test_different_sentences_of_a_template_are_not_duplicates() -> None:
     one = "The company reported quarterly revenue of 4.2 billion dollars, up 12 percent from a year earlier."
     two = "The company reported quarterly revenue of 3.1 billion euros, down 7 percent from a year earlier."
     assert not near_duplicate_texts(one, two)
+    assert not near_duplicate_texts(
+        "The central bank raised its key rate by a quarter point on Thursday.",
+        "The central bank cut its key rate by a quarter point on Thursday.",
+    )
+    assert not near_duplicate_texts(
+        "Prices rose 3 percent in May, the statistics office said.",
+        "Prices rose 4 percent in June, the statistics office said.",
+    )
+    # copies differ at the edges only: a dateline before, "on Thursday" after
+    assert near_duplicate_texts(
+        "LONDON (Reuters) - " + WIRE.split(". ")[0], WIRE.replace("said.", "said on Thursday.")
+    )
     assert not near_duplicate_texts("He said.", "He said.")  # too short to call a copy
     out, cites = merge_sources(
         "A [1]. B [2].", [cite(1, chunk("x", 0, one), one), cite(2, chunk("y", 0, two), two)]
