@@ -26,6 +26,8 @@ SEARCHING = "_Searching the articles…_"
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _SOURCES = {"ar": "المصادر", "en": "Sources"}
+_ALSO_IN = {"ar": "ورد أيضاً في:", "en": "also in:"}
+_ANSWER = {"ar": "الإجابة:", "en": "Answer:"}
 
 
 def escape(text: str) -> str:
@@ -83,22 +85,43 @@ def quote_block(passage: str, limit: int = QUOTE_CHARS) -> str:
     return "> " + inert(flat)
 
 
-def source_entry(citation: CitationOut) -> str:
-    """``[n] <url|title> — source, date`` then the quoted passage on its own line."""
+def _meta(source: str, published_at: str | None) -> str:
+    return ", ".join(inert(" ".join(x.split())) for x in (source, (published_at or "")[:10]) if x)
+
+
+def source_entry(citation: CitationOut, language: str = "en") -> str:
+    """``[n] <url|title> — source, date``, then each quoted passage on its own ``>`` line, then
+    ``also in: <url|outlet>, …`` naming the near-duplicate copies of the source (if any)."""
     title = citation.title or citation.article_id
-    meta = ", ".join(inert(" ".join(x.split())) for x in (citation.source, citation.published_at or "") if x)
-    head = f"*[{citation.number}]* {link(citation.url, title)}" + (f" — {meta}" if meta else "")
-    return head + ("\n" + quote_block(citation.quote) if citation.quote.strip() else "")
+    meta = _meta(citation.source, citation.published_at)
+    lines = [f"*[{citation.number}]* {link(citation.url, title)}" + (f" — {meta}" if meta else "")]
+    for quote in (citation.quote, *(q.quote for q in citation.more_quotes)):
+        if quote.strip():
+            lines.append(quote_block(quote))
+    if citation.also_in:
+        copies = ", ".join(
+            link(s.url, s.source or s.title or s.article_id)
+            + (f" ({d})" if (d := (s.published_at or "")[:10]) else "")
+            for s in citation.also_in
+        )
+        lines.append(f"_{_ALSO_IN.get(language, _ALSO_IN['en'])}_ {copies}")
+    return "\n".join(lines)
 
 
 def render_answer(answer: AskResponse) -> str:
-    """The whole reply: answer text, an optional italic notice, then the Sources list."""
-    parts = [answer_mrkdwn(answer.answer.strip())]
+    """The whole reply: the short answer (when the text does not already hold it), the answer
+    text, an optional italic notice, then the Sources list."""
+    parts = []
+    short = answer.short_answer
+    if short is not None and short.text.strip() and short.text not in answer.answer:
+        cite = f" [{short.citation}]" if short.citation is not None else ""
+        parts.append(f"*{_ANSWER.get(answer.language, _ANSWER['en'])}* {inert(short.text.strip())}{cite}")
+    parts.append(answer_mrkdwn(answer.answer.strip()))
     if answer.notice and answer.notice not in answer.answer:
         parts.append(f"_{inert(answer.notice)}_")
     if answer.citations:
         heading = _SOURCES.get(answer.language, _SOURCES["en"])
-        parts.append(f"*{heading}*\n" + "\n".join(source_entry(c) for c in answer.citations))
+        parts.append(f"*{heading}*\n" + "\n".join(source_entry(c, answer.language) for c in answer.citations))
     return "\n\n".join(p for p in parts if p)
 
 

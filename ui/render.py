@@ -38,8 +38,20 @@ _ANSWER_ID = re.compile(r'data-answer-id="([0-9A-Za-z_-]{1,64})"')
 _SAFE_ID = re.compile(r"[^0-9A-Za-z_-]")
 
 _LABELS: dict[str, dict[str, str]] = {
-    "en": {"sources": "Sources", "open": "open article", "thinking": "Searching the articles…"},
-    "ar": {"sources": "المصادر", "open": "فتح المقال", "thinking": "جارٍ البحث في المقالات…"},
+    "en": {
+        "sources": "Sources",
+        "open": "open article",
+        "thinking": "Searching the articles…",
+        "also_in": "Also in:",
+        "answer": "Answer:",
+    },
+    "ar": {
+        "sources": "المصادر",
+        "open": "فتح المقال",
+        "thinking": "جارٍ البحث في المقالات…",
+        "also_in": "ورد أيضاً في:",
+        "answer": "الإجابة:",
+    },
 }
 
 
@@ -124,7 +136,14 @@ def render_answer(answer: Answer, answer_id: str) -> str:
         any and not already in the text) in a ``sanad-notice`` element. ``data-answer-id``
         lets feedback find the answer.
     """
-    body = link_citations(_paragraphs(answer.text), answer_id, (c.number for c in answer.citations))
+    numbers = [c.number for c in answer.citations]
+    body = link_citations(_paragraphs(answer.text), answer_id, numbers)
+    short = answer.short_answer
+    if short is not None and short.text.strip() and short.text not in answer.text:
+        # The answerer did not lead its text with the span: show it first, cited.
+        cite = f" [{short.citation}]" if short.citation is not None else ""
+        lead = f"<b>{_esc(label('answer', answer.language))}</b> {_esc(short.text.strip())}{cite}"
+        body = f'<p dir="auto" class="sanad-short">{link_citations(lead, answer_id, numbers)}</p>{body}'
     notice = ""
     if answer.notice and answer.notice.strip() not in answer.text:
         notice = f'<div dir="auto" class="{NOTICE_CLASS}"><small>{_esc(answer.notice)}</small></div>'
@@ -147,14 +166,33 @@ def _citation_item(c: Citation, answer_id: str, language: str) -> str:
         link_text = _esc(label("open", language))
         meta.append(f'<a href="{_esc(ch.url)}" target="_blank" rel="noopener noreferrer">{link_text}</a>')
     meta_html = f'<div dir="auto" class="sanad-src-meta">{" · ".join(meta)}</div>' if meta else ""
-    quote = c.quote.strip() or ch.text.strip()
-    quote_html = "<br>".join(map(_esc, quote.splitlines()))
+    quotes = [c.quote.strip() or ch.text.strip(), *(q.text.strip() for q in c.more_quotes if q.text.strip())]
+    quotes_html = "".join(
+        f'<blockquote dir="auto" class="sanad-quote">{"<br>".join(map(_esc, q.splitlines()))}</blockquote>'
+        for q in quotes
+    )
     return (
         f'<li id="{anchor_id(answer_id, c.number)}" dir="auto" class="sanad-src">'
         f'<div class="sanad-src-title"><b>[{c.number}]</b> <b>{title}</b></div>{meta_html}'
-        f'<blockquote dir="auto" class="sanad-quote">{quote_html}</blockquote>'
-        "</li>"
+        f"{quotes_html}{_also_in(c, language)}</li>"
     )
+
+
+def _also_in(c: Citation, language: str) -> str:
+    """The near-duplicate copies of a source: outlet, date, link (empty when there are none)."""
+    if not c.also_in:
+        return ""
+    items = []
+    for s in c.also_in:
+        text = " ".join(x for x in (s.source or s.title or s.article_id, (s.published_at or "")[:10]) if x)
+        if s.url and s.url.lower().startswith(("http://", "https://")):
+            items.append(
+                f'<a href="{_esc(s.url)}" target="_blank" rel="noopener noreferrer">{_esc(text)}</a>'
+            )
+        else:
+            items.append(_esc(text))
+    head = _esc(label("also_in", language))
+    return f'<div dir="auto" class="sanad-src-also"><small>{head} {" · ".join(items)}</small></div>'
 
 
 def render_sources(answer: Answer, answer_id: str, *, open_: bool = False) -> str | None:

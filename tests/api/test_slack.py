@@ -294,3 +294,35 @@ def test_strip_mentions_and_once() -> None:
     )
     once = Once()
     assert once.first("e1") and not once.first("e1") and once.first("e2")
+
+
+def test_short_answer_more_quotes_and_copies_in_mrkdwn() -> None:
+    from api.schemas import ask_response
+    from rag.types import Answer, Chunk, Citation, Quote, ShortAnswer, SourceRef
+
+    text = "قالت الوزارة إن الجسر سيغلق. ولا يُسمح بعبور الشاحنات التي يزيد وزنها على ٤٠ طناً."
+    c0 = Chunk(
+        "c0", "wire-a", 0, text, 0, len(text), title="إغلاق الجسر", source="واس", url="https://a.test/1"
+    )
+    c1 = Chunk("c1", "wire-a", 1, "عثر المهندسون على تشققات.", 90, 115, title="إغلاق الجسر", source="واس")
+    cite = Citation(
+        1,
+        c0,
+        "ولا يُسمح بعبور الشاحنات التي يزيد وزنها على ٤٠ طناً.",
+        more_quotes=(Quote(c1, "عثر المهندسون على تشققات."),),
+        also_in=(
+            SourceRef("wire-b", source="الشرق", url="https://b.test/2", published_at="2024-05-02T08:00"),
+        ),
+    )
+    ans = Answer(
+        "يُمنع عبور الشاحنات [1].", (cite,), language="ar", short_answer=ShortAnswer("٤٠ طناً", 1, "quantity")
+    )
+    out = render_answer(ask_response(ans))
+    assert out.startswith("*الإجابة:* ٤٠ طناً [1]\n\nيُمنع عبور الشاحنات [1].")
+    assert "> ولا يُسمح بعبور الشاحنات التي يزيد وزنها على ٤٠ طناً.\n> عثر المهندسون على تشققات." in out
+    assert out.endswith("_ورد أيضاً في:_ <https://b.test/2|الشرق> (2024-05-02)")
+    # an answer whose text already leads with the span does not repeat it
+    lead = Answer(
+        "٤٠ طناً [1]\n\nيُمنع عبور الشاحنات [1].", (cite,), language="ar", short_answer=ShortAnswer("٤٠ طناً", 1)
+    )
+    assert render_answer(ask_response(lead)).count("٤٠ طناً [1]") == 1

@@ -181,3 +181,39 @@ def test_ingest_report_lists_failures_escaped() -> None:
     md = render.render_report(report, [("x.pdf", "unsupported file type")])
     assert "2 added" in md and "1 unchanged" in md and "1 failed" in md and "7 chunks in 1.2 s" in md
     assert "feed.jsonl:3: invalid JSON: &lt;bad&gt;" in md and "x.pdf" in md
+
+
+def test_sources_show_more_quotes_copies_and_the_short_answer() -> None:
+    from rag.types import Quote, ShortAnswer, SourceRef
+
+    c0 = chunk(1, title="Bridge closes", text="Lorries over 40 tonnes are banned.")
+    cite = Citation(
+        1,
+        c0,
+        "Lorries over 40 tonnes are banned.",
+        more_quotes=(Quote(chunk(1, text="Engineers found <cracks>."), "Engineers found <cracks>."),),
+        also_in=(
+            SourceRef(
+                "a9", source="Daily Post", url="https://post.test/x?a=1&b=2", published_at="2024-05-02T08:00"
+            ),
+            SourceRef("a8", source="Evening <News>", url="javascript:alert(1)"),
+        ),
+    )
+    a = answer(
+        "They are banned [1].", cite, language="en", short_answer=ShortAnswer("40 tonnes", 1, "quantity")
+    )
+    html = render.render_answer(a, "s1")
+    assert '<p dir="auto" class="sanad-short"><b>Answer:</b> 40 tonnes <sup class="sanad-cite">' in html
+    assert html.index("40 tonnes") < html.index("They are banned")
+    sources = render.render_sources(a, "s1")
+    assert sources is not None and sources.count('class="sanad-quote"') == 2
+    assert "Engineers found &lt;cracks&gt;." in sources
+    assert (
+        '<a href="https://post.test/x?a=1&amp;b=2" target="_blank" rel="noopener noreferrer">'
+        "Daily Post 2024-05-02</a>" in sources
+    )
+    assert "Also in:" in sources and "Evening &lt;News&gt;" in sources and "javascript:" not in sources
+    led = answer(
+        "40 tonnes [1]\n\nThey are banned [1].", cite, language="en", short_answer=ShortAnswer("40 tonnes", 1)
+    )
+    assert "sanad-short" not in render.render_answer(led, "s2")  # the text already leads with it
