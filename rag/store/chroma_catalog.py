@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rag.errors import StoreError
-from rag.store.catalog import ArticleRecord, catalog_stats
+from rag.store.catalog import ArticleRecord, ListedArticle, catalog_stats
 from rag.types import Article
 
 _PAGE = 1000
@@ -121,6 +121,18 @@ class ChromaCatalog:
         for _, meta in self._scan():
             out.update(json.loads(str(meta.get("chunk_ids") or "[]")))
         return out
+
+    def listing(self) -> dict[str, ListedArticle]:
+        """Chunk ids and filter fields by article_id (metadata only, page by page)."""
+        return {
+            aid: ListedArticle(
+                tuple(json.loads(str(meta.get("chunk_ids") or "[]"))),
+                str(meta.get("source", "")),
+                str(meta.get("language", "und")),
+                str(meta.get("published_at") or "") or None,
+            )
+            for aid, meta in self._scan()
+        }
 
     def count(self) -> int:
         """Number of articles."""

@@ -129,38 +129,133 @@ def test_missing_index_loads_as_none(tmp_path: Path) -> None:
     assert LexicalIndex.load(tmp_path / "nothing") is None
 
 
-def _version_dir(directory: Path) -> Path:
+def _manifest(directory: Path) -> Path:
     return directory / (directory / "CURRENT").read_text().strip()
+
+
+def _segment_files(directory: Path, ext: str) -> list[Path]:
+    names = [s["name"] for s in json.loads(_manifest(directory).read_text())["segments"]]
+    return [directory / f"seg-{n}.{ext}" for n in names]
 
 
 @pytest.mark.parametrize(
     "damage",
-    ["truncate_arrays", "garbage_vocab", "garbage_meta", "wrong_tokenizer", "bad_pointer", "missing_dir"],
+    ["truncate_arrays", "garbage_vocab", "garbage_meta", "wrong_tokenizer", "bad_pointer", "missing_segment"],
 )
 def test_corrupted_index_loads_as_none_and_rebuild_recovers(
     index: LexicalIndex, tmp_path: Path, damage: str
 ) -> None:
     directory = tmp_path / "bm25"
     index.save(directory, generation=5)
-    version = _version_dir(directory)
     if damage == "truncate_arrays":
-        data = version / "data.csc.index.npy"
-        data.write_bytes(data.read_bytes()[:20])
+        data = _segment_files(directory, "npz")[0]
+        data.write_bytes(data.read_bytes()[:200])
     elif damage == "garbage_vocab":
-        (version / "vocab.index.json").write_text("{not json")
+        _segment_files(directory, "json")[0].write_text("{not json")
     elif damage == "garbage_meta":
-        (version / "sanad.json").write_text('{"format": 1, "chunk')
+        _manifest(directory).write_text('{"format": 2, "segm')
     elif damage == "wrong_tokenizer":
-        payload = json.loads((version / "sanad.json").read_text())
+        payload = json.loads(_manifest(directory).read_text())
         payload["tokenizer"] = -1
-        (version / "sanad.json").write_text(json.dumps(payload))
+        _manifest(directory).write_text(json.dumps(payload))
     elif damage == "bad_pointer":
         (directory / "CURRENT").write_text("../../etc")
     else:
-        for p in version.iterdir():
+        for p in _segment_files(directory, "npz"):
             p.unlink()
-        version.rmdir()
     assert LexicalIndex.load(directory) is None
     LexicalIndex.build(DOCS).save(directory, generation=6)  # what a caller does on None
     loaded = LexicalIndex.load(directory)
     assert loaded is not None and loaded[1] == 6 and ids(loaded[0].search("inflation", 1)) == ["c1"]
+
+
+# -- segments: incremental updates score exactly like a rebuild ---------------------------------
+
+MORE = [
+    ("d1", "Inflation fell as the central bank held interest rates.", "en"),
+    ("d2", "أعلن البنك المركزي رفع أسعار الفائدة لمواجهة التضخم", "ar"),
+    ("d3", "Flooding closed schools in the northern provinces after rain.", "en"),
+]
+QUERIES = [
+    "inflation interest rates",
+    "rain flooding provinces",
+    "البنك المركزي التضخم",
+    "élections",
+    "rates",
+]
+
+
+def assert_same_results(a: LexicalIndex, b: LexicalIndex) -> None:
+    assert sorted(a.chunk_ids) == sorted(b.chunk_ids) and len(a) == len(b)
+    for q in QUERIES:
+        got, want = a.search(q, 10), b.search(q, 10)
+        assert dict(got) == pytest.approx(dict(want)), q
+        assert a.known_terms(q) == b.known_terms(q)
+        assert a.idf(a.query_tokens(q)) == pytest.approx(b.idf(b.query_tokens(q)))
+
+
+def test_scores_equal_bm25s_lucene(index: LexicalIndex) -> None:
+    import bm25s
+
+    from rag.text.normalize import tokenize
+
+    corpus = [tokenize(text, lang) for _, text, lang in DOCS]
+    reference = bm25s.BM25(k1=1.2, b=0.75, method="lucene")
+    reference.index(corpus, show_progress=False)
+    for q in QUERIES:
+        toks = sorted({t for t in index.query_tokens(q) if t in reference.vocab_dict})
+        want = reference.get_scores_from_ids([reference.vocab_dict[t] for t in toks])
+        got = dict(index.search(q, 10, min_should_match=False))
+        for (cid, _, _), score in zip(DOCS, want, strict=True):
+            assert got.get(cid, 0.0) == pytest.approx(float(score), rel=1e-5), (q, cid)
+
+
+def test_added_and_removed_chunks_score_like_a_rebuild(index: LexicalIndex) -> None:
+    updated = index.with_changes(MORE, removed=["c3", "c7", "unknown"])
+    rebuilt = LexicalIndex.build([d for d in DOCS if d[0] not in ("c3", "c7")] + MORE)
+    assert_same_results(updated, rebuilt)
+    assert "c3" not in updated and updated.meta("c3") is None and "d2" in updated
+    assert index.search("football championship", 1) and not updated.search("football championship", 1)
+    assert len(index) == len(DOCS)  # the old index is unchanged
+
+
+def test_replacing_a_chunk_keeps_one_copy_with_the_new_text(index: LexicalIndex) -> None:
+    updated = index.with_changes([LexicalDoc("c1", "A recipe for lentil soup.", "en", "bbc")], ())
+    assert updated.chunk_ids.count("c1") == 1 and updated.meta("c1") == ("bbc", "en", None, "")
+    assert ids(updated.search("lentil soup", 3)) == ["c1"] and not updated.search("inflation", 3)
+
+
+def test_many_small_writes_compact_without_changing_scores() -> None:
+    # A main segment of 200 chunks, then 10 writes of two chunks, each deleting two older ones.
+    main = [(f"m{i}", f"{DOCS[i % 7][1]} item {i}", DOCS[i % 7][2]) for i in range(200)]
+    current = LexicalIndex.build(main)
+    for i in range(10):
+        doc = MORE[i % 3]
+        added = [(f"w{i}a", doc[1], doc[2]), (f"w{i}b", f"{doc[1]} again", doc[2])]
+        current = current.with_changes(added, removed=[f"w{i - 1}a", f"m{i}"])
+    assert current.segment_count == 11
+    tiered = current.compacted()  # small segments: 20 of 220 chunks (< 10 %)
+    assert tiered.segment_count == 2 and tiered.postings < current.postings
+    assert_same_results(tiered, current)
+    full = current.compacted(force=True)
+    assert full.segment_count == 1 and len(full) == len(current) == 200 - 10 + 11
+    assert_same_results(full, current)
+    assert current.with_changes([], [f"m{i}" for i in range(12, 40)]).compacted().segment_count == 1
+
+
+def test_load_reads_only_new_segments(index: LexicalIndex, tmp_path: Path) -> None:
+    directory = tmp_path / "bm25"
+    index.save(directory, generation=1)
+    replica = LexicalIndex.load(directory)
+    assert replica is not None
+    before = set(directory.iterdir())
+    index.with_changes(MORE[:1], ["c2"]).save(directory, generation=2)
+    new_files = {p.name for p in set(directory.iterdir()) - before}
+    assert len([n for n in new_files if n.startswith("seg-")]) == 2  # one small segment: .npz + .json
+    for p in directory.glob("seg-*"):
+        if p.name not in new_files:
+            p.write_bytes(b"unreadable: a replica holding the index never reads it again")
+    loaded = LexicalIndex.load(directory, reuse=replica[0])
+    assert loaded is not None and loaded[1] == 2
+    assert_same_results(loaded[0], LexicalIndex.build([d for d in DOCS if d[0] != "c2"] + MORE[:1]))
+    assert LexicalIndex.load(directory) is None  # without the old segments in memory: damaged

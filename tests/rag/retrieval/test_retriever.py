@@ -265,18 +265,19 @@ def test_saved_index_is_loaded_not_rebuilt(world: World, monkeypatch: pytest.Mon
     loaded = LexicalIndex.load(world.index_dir)
     assert loaded is not None and loaded[1] == world.catalog.generation()
 
-    def no_rebuild(*args: object) -> object:
-        raise AssertionError("rebuilt although the saved index was current")
+    def no_store_reads(*args: object) -> object:
+        raise AssertionError("read chunks although the saved index was current")
 
-    monkeypatch.setattr("rag.retrieval.retriever.build_lexical_index", no_rebuild)
+    monkeypatch.setattr(world.store, "iter_chunks", no_store_reads)
+    monkeypatch.setattr(world.store, "get", no_store_reads)
     hits = world.fresh_retriever().retrieve("Amazon frog", k=2)
     assert hits[0].chunk.chunk_id == "frog:0" and hits[0].lexical_rank == 1
 
 
 def test_corrupted_index_is_rebuilt(world: World) -> None:
     rebuild_lexical_index(world.store, world.catalog, world.index_dir)
-    version = world.index_dir / (world.index_dir / "CURRENT").read_text().strip()
-    (version / "vocab.index.json").write_text("garbage")
+    for header in world.index_dir.glob("seg-*.json"):
+        header.write_text("garbage")
     assert LexicalIndex.load(world.index_dir) is None
     hits = world.fresh_retriever().retrieve("Amazon frog", k=2)
     assert hits[0].chunk.chunk_id == "frog:0" and hits[0].lexical_rank == 1
@@ -314,16 +315,16 @@ def test_stale_index_with_matching_generation_is_not_trusted(world: World) -> No
 def test_concurrent_refreshes_rebuild_once(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    import rag.retrieval.retriever as module
+    import rag.retrieval.lexical_view as module
 
     calls: list[int] = []
-    real = module.build_lexical_index
+    real = module.sync_lexical_index
 
     def counting(*args: Any) -> Any:
         calls.append(1)
         return real(*args)
 
-    monkeypatch.setattr(module, "build_lexical_index", counting)
+    monkeypatch.setattr(module, "sync_lexical_index", counting)
     retriever = world.fresh_retriever()
     threads = [threading.Thread(target=retriever.refresh) for _ in range(4)]
     for t in threads:
