@@ -50,11 +50,14 @@ from rag.answer.citations import (
 from rag.answer.extractive import extractive_answer
 from rag.answer.grounding import GroundingPolicy, abstention_text, model_says_unknown, should_abstain
 from rag.answer.llm import model_name
+from rag.answer.relevance import has_words
 from rag.answer.sources import merge_sources, passage_groups
+from rag.embedding.cache import EmbeddingCache
+from rag.embedding.cached import CachedEmbeddings
+from rag.embedding.embedders import IdentifiedEmbeddings
 from rag.errors import describe_error
 from rag.settings import Settings
 from rag.text.language import detect_language, language_name
-from rag.text.normalize import has_visible_text
 from rag.text.sentences import content_keys
 from rag.types import Answer, Delta, Filters, Retrieved, Turn
 
@@ -265,6 +268,8 @@ class SanadChain:
         settings: Sanad settings (``retrieval.k``, ``retrieval.abstain_threshold``,
             ``llm.max_retries``).
         chat_model: A LangChain chat model, or None for offline extractive answers.
+        cache: The embeddings cache; the extractive answerer then reads sentence vectors from it
+            (each sentence embedded once, ever) instead of embedding them on every question.
         retry_base_delay: First backoff in seconds (doubles per retry).
         retry_max_delay: Cap in seconds on one backoff, ``Retry-After`` included.
     """
@@ -276,11 +281,17 @@ class SanadChain:
         settings: Settings,
         chat_model: BaseChatModel | None = None,
         *,
+        cache: EmbeddingCache | None = None,
         retry_base_delay: float = 0.5,
         retry_max_delay: float = 4.0,
     ) -> None:
         self.retriever = retriever
         self.embeddings = embeddings
+        self.sentence_embeddings: Embeddings = (
+            CachedEmbeddings(embeddings, cache)
+            if cache is not None and isinstance(embeddings, IdentifiedEmbeddings)
+            else embeddings
+        )
         self.settings = settings
         self.chat_model = chat_model
         self.retry_base_delay = retry_base_delay
@@ -335,7 +346,7 @@ class SanadChain:
         """
         language = detect_language(question)
         label = model_name(self.chat_model) if self.chat_model is not None else "extractive"
-        if not has_visible_text(question):  # nothing to look up: never retrieve on noise
+        if not has_words(question):  # emoji, punctuation, digits, a bare URL: never retrieve on noise
             text = abstention_text(language)
             yield Delta(text)
             yield Answer(text=text, abstained=True, language=language, model=label)
@@ -348,7 +359,7 @@ class SanadChain:
             yield Answer(text=text, abstained=True, language=language, model=label, retrieved=tuple(passages))
             return
         if self.chat_model is None:
-            ans = extractive_answer(query, passages, self.embeddings, language)
+            ans = extractive_answer(query, passages, self.sentence_embeddings, language)
             yield Delta(ans.text)
             yield ans
             return
@@ -421,7 +432,7 @@ class SanadChain:
                     log.warning("LLM failed (%s: %s); answering extractively", reason, safe)
                     notice = fallback_notice(language, reason)
                     ans = extractive_answer(
-                        query, passages, self.embeddings, language, notice=notice, fallback=True
+                        query, passages, self.sentence_embeddings, language, notice=notice, fallback=True
                     )
                     yield Delta(("\n\n" if streamed else "") + ans.text)
                     yield ans

