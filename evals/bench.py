@@ -12,8 +12,10 @@
    that, **real chunk texts are replicated under new ids with synthetic random unit vectors**
    (so BM25 sees realistic text and HNSW a realistic size, but the dense neighbours of the
    replicas are random). The report says how many rows were synthetic.
-3. **Peak RSS** of the process (``resource.getrusage(RUSAGE_SELF).ru_maxrss``).
-4. **API under load** — 20 concurrent ``/v1/ask`` requests against a real server on 127.0.0.1
+3. **Offline answer latency** — the extractive chain's ``answer`` against retrieval alone on the
+   same DEV questions over the same evaluation index, as a ratio (:mod:`evals.bench_answer`).
+4. **Peak RSS** of the process (``resource.getrusage(RUSAGE_SELF).ru_maxrss``).
+5. **API under load** — 20 concurrent ``/v1/ask`` requests against a real server on 127.0.0.1
    while 200 articles are posted to ``/v1/articles``, against the same asks on the idle server
    (:mod:`evals.load`; alone: ``sanad bench --only load``).
 
@@ -39,7 +41,7 @@ from evals.datasets import Dataset, load_dataset
 
 SIZES = (1_000, 10_000)
 LARGE_SIZE = 100_000
-SECTIONS = ("ingest", "retrieval", "load")
+SECTIONS = ("ingest", "retrieval", "answer", "load")
 """The benchmark sections, in running order (``sanad bench --only <section>``)."""
 
 
@@ -316,6 +318,11 @@ def run_bench(
                 sizes = (*SIZES, LARGE_SIZE) if large else SIZES
                 print(f"bench: retrieval latency at {', '.join(map(str, sizes))} chunks…", file=sys.stderr)
                 result["retrieval"] = bench_retrieval(sizes, queries, work, index_root)
+        if "answer" in sections:
+            from evals.bench_answer import bench_answers
+
+            print("bench: offline answer latency vs retrieval…", file=sys.stderr)
+            result["answer"] = bench_answers(n_queries)
         if "load" in sections:
             from evals.load import bench_api_load
 
@@ -336,12 +343,17 @@ def render_blocks(result: dict[str, Any]) -> dict[str, str]:
     """Markdown of one :func:`run_bench` result, per ``docs/results.md`` block.
 
     Returns:
-        ``{"bench": …}`` when ingest or retrieval ran and ``{"bench:load": …}`` when the load
-        section ran, so ``sanad bench --only load`` leaves the other block alone.
+        ``{"bench": …}`` when ingest or retrieval ran, ``{"bench:answer": …}`` when the answer
+        section ran and ``{"bench:load": …}`` when the load section ran, so ``sanad bench --only
+        load`` (or ``answer``) leaves the other blocks alone.
     """
     blocks: dict[str, str] = {}
     if "ingest" in result or "retrieval" in result:
         blocks["bench"] = _render_main(result)
+    if "answer" in result:
+        from evals.bench_answer import render_answer_latency
+
+        blocks["bench:answer"] = "\n".join(render_answer_latency(result["answer"])) + "\n"
     if "load" in result:
         from evals.load import render_markdown as render_load
 

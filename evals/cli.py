@@ -194,7 +194,8 @@ def bench_command(
         large: Also measure retrieval at 100k chunks.
         queries: Timed queries per corpus size.
         ingest_articles: MultiHop articles of the ingest-throughput section.
-        only: Run one section of :data:`evals.bench.SECTIONS` ("ingest", "retrieval" or "load");
+        only: Run one section of :data:`evals.bench.SECTIONS` ("ingest", "retrieval", "answer" or
+            "load");
             the report is then ``reports/bench-<section>-*`` and only that section's block of
             ``docs/results.md`` changes.
 
@@ -272,7 +273,7 @@ def _all(
 def _bench(
     large: Annotated[bool, typer.Option(help="also measure at 100k chunks (a few minutes)")] = False,
     queries: Annotated[int, typer.Option(help="timed queries per corpus size")] = 50,
-    only: Annotated[str | None, typer.Option(help="one section: ingest, retrieval or load")] = None,
+    only: Annotated[str | None, typer.Option(help="one section: ingest, retrieval, answer or load")] = None,
 ) -> None:
     """Speed and memory benchmarks."""
     bench_command(large, queries, only=only)

@@ -22,7 +22,7 @@ from ingest.chunking import CHUNKER_VERSION, chunk_article
 from ingest.cleaning import clean_text
 from ingest.language import detect_language, guess_title
 from ingest.readers import RawRecord, ReadProblem, expand_paths, read_file
-from ingest.reembed import upgrade_embedding_input
+from ingest.reembed import upgrade_embedding_input, upgrade_local_days
 from ingest.web import is_url, make_client, read_url
 from rag.embedding.cache import EmbeddingCache, embed_with_cache
 from rag.embedding.embedders import IdentifiedEmbeddings
@@ -356,6 +356,9 @@ class IngestPipeline:
             self.catalog.set_meta("tokenizer", str(TOKENIZER_VERSION))
         batch = max(self.settings.embedder.batch_size, 1)
         try:
+            days = upgrade_local_days(self.store, self.catalog)
+            if days:
+                report.notices.append(f"gave {days} stored chunks their local publication day")
             done = upgrade_embedding_input(self.store, self.catalog, self.embeddings, self.cache, batch)
         except (EmbeddingError, StoreError) as exc:  # the next run tries again; articles go on
             report.notices.append(f"re-indexing for the new text normaliser postponed: {describe_error(exc)}")

@@ -1,4 +1,4 @@
-"""Bring a store's vectors in step with the embedder input form (:func:`embedding_text`).
+"""Bring an older store in step: vectors with the embedder input form, chunks with local days.
 
 The embedder reads :func:`rag.text.normalize.embedding_text` of a chunk, not the stored text
 (rag.embedding.embedders). When that form changes (:data:`EMBEDDING_INPUT_VERSION` is bumped), a
@@ -7,6 +7,9 @@ store built before holds vectors of the old form for exactly the chunks the new 
 other chunk are already right. The first write run re-embeds those chunks in place (through the
 embeddings cache) and records the version in the catalog, so the upgrade is automatic, costs only
 what changed, and an interrupted upgrade is simply redone by the next run.
+
+Likewise chunks written before ``published_day`` (the article's local calendar day, which day
+filters compare: rag.store.chroma.local_day) get it, once, without embedding anything.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from rag.embedding.embedders import IdentifiedEmbeddings
 from rag.store.catalog import ArticleCatalog
 from rag.store.chroma import ChunkStore
 from rag.text.normalize import EMBEDDING_INPUT_VERSION, embedding_text
+
+DAYS_KEY = "chunk_days"
+"""Catalog meta key set once every chunk carries ``published_day``."""
 
 META_KEY = "embedding_input"
 """Catalog meta key holding the :data:`EMBEDDING_INPUT_VERSION` the store's vectors were made with."""
@@ -72,3 +78,19 @@ def upgrade_embedding_input(
         embedded += new
     catalog.set_meta(META_KEY, str(EMBEDDING_INPUT_VERSION))
     return len(chunks), embedded
+
+
+def upgrade_local_days(store: ChunkStore, catalog: ArticleCatalog) -> int | None:
+    """Add ``published_day`` to the chunks of a store written before it; call under the write lock.
+
+    Returns:
+        None when done before; else the number of chunks updated (0 for an empty store).
+
+    Raises:
+        StoreError: the store cannot be read or written (nothing recorded; the next run retries).
+    """
+    if catalog.get_meta(DAYS_KEY) == "1":
+        return None
+    updated = store.add_local_days() if catalog.count() > 0 else 0
+    catalog.set_meta(DAYS_KEY, "1")
+    return updated

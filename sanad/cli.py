@@ -484,7 +484,8 @@ def bench(
     large: Annotated[bool, typer.Option(help="also measure retrieval at 100k chunks (minutes)")] = False,
     queries: Annotated[int, typer.Option(help="timed queries per corpus size")] = 50,
     only: Annotated[
-        str | None, typer.Option(help="one section: ingest, retrieval or load (API under load, ~2 min)")
+        str | None,
+        typer.Option(help="one section: ingest, retrieval, answer or load (API under load, ~2 min)"),
     ] = None,
 ) -> None:
     """Ingest throughput, retrieval latency vs corpus size, API under load, peak RSS (writes reports/)."""

@@ -37,10 +37,11 @@ from rag.retrieval.fusion import (
 )
 from rag.retrieval.lexical import DocMeta, LexicalIndex
 from rag.retrieval.lexical_view import LexicalView
+from rag.retrieval.local_days import ArticleDays
 from rag.retrieval.mentions import SourceMatcher, named_days
 from rag.retrieval.sentence_evidence import best_sentence_score
 from rag.store.catalog import ArticleCatalog
-from rag.store.chroma import ChunkStore, filters_to_where
+from rag.store.chroma import ChunkStore, day_number, filters_to_where
 from rag.types import Chunk, Filters, Retrieved
 
 log = logging.getLogger(__name__)
@@ -76,17 +77,23 @@ def rebuild_lexical_index(store: ChunkStore, catalog: ArticleCatalog, index_dir:
 
 
 def filter_predicate(
-    filters: Filters | None, meta: Callable[[str], DocMeta | None]
+    filters: Filters | None,
+    meta: Callable[[str], DocMeta | None],
+    day_of: Callable[[str], int | None] | None = None,
 ) -> Callable[[str], bool] | None:
     """A predicate over chunk ids that applies the same filter as the dense search.
 
     It evaluates the very ``where`` clause :func:`rag.store.chroma.filters_to_where` gives Chroma, over
-    each chunk's ``source``, ``language``, ``published_ts`` and ``article_id``, so the two paths
-    cannot drift apart. As in Chroma, a comparison on a missing key (an undated chunk) is False.
+    each chunk's ``source``, ``language``, ``published_ts``, ``published_day`` and ``article_id``,
+    so the two paths cannot drift apart. As in Chroma, a comparison on a missing key (an undated
+    chunk) is False.
 
     Args:
         filters: The filters, or None.
         meta: Looks up a chunk's metadata (None for an unknown chunk, which is then rejected).
+        day_of: The local publication day (``YYYYMMDD``) of an article id
+            (:class:`rag.retrieval.local_days.ArticleDays`); default: the UTC day of
+            ``published_ts``.
 
     Returns:
         The predicate, or None when no filter applies.
@@ -106,6 +113,9 @@ def filter_predicate(
         fields: dict[str, Any] = {"source": m.source, "language": m.language, "article_id": m.article_id}
         if m.published_ts is not None:
             fields["published_ts"] = m.published_ts
+        day = day_of(m.article_id) if day_of is not None else _utc_day_number(m.published_ts)
+        if day is not None:
+            fields["published_day"] = day
         return _matches(where, fields)
 
     return allowed
@@ -205,6 +215,7 @@ class HybridRetriever:
             raise ValueError(f"unknown fusion {fusion!r}: choose 'convex' or 'rrf'")
         self.store = store
         self.catalog = catalog
+        self.days = ArticleDays(catalog)
         self.embeddings = embeddings
         self.index_dir = index_dir
         self.dense_k = dense_k
@@ -260,13 +271,15 @@ class HybridRetriever:
             return []
         state = self.lexical.current()
         index, visible = state.index, state.visible
+        self.days.refresh()
 
         dense_hits = [
             (chunk, sim)
             for chunk, sim in self.store.query(self.embeddings.embed_query(query), self.dense_k, filters)
             if chunk.chunk_id in visible
         ]
-        lexical_hits = index.search(query, self.lexical_k, filter_predicate(filters, index.meta))
+        allowed = filter_predicate(filters, index.meta, self.days.get)
+        lexical_hits = index.search(query, self.lexical_k, allowed)
 
         dense_ids = [c.chunk_id for c, _ in dense_hits]
         lexical_ids = [cid for cid, _ in lexical_hits]
@@ -332,7 +345,7 @@ class HybridRetriever:
             if meta is not None:
                 if meta.source in sources:
                     score += self.source_boost
-                if days and meta.published_ts is not None and _utc_day(meta.published_ts) in days:
+                if days and self.days.iso(meta.article_id) in days:
                     score += self.date_boost
             boosted.append((cid, score))
         return sorted(boosted, key=lambda kv: -kv[1])
@@ -378,9 +391,9 @@ class HybridRetriever:
         return SanadLangChainRetriever(retriever=self, k=k, filters=filters)
 
 
-def _utc_day(ts: int) -> str:
-    """The UTC calendar day of a Unix timestamp, ISO formatted."""
-    return datetime.fromtimestamp(ts, UTC).date().isoformat()
+def _utc_day_number(ts: int | None) -> int | None:
+    """The UTC calendar day of a Unix timestamp as ``YYYYMMDD`` (None for None)."""
+    return None if ts is None else day_number(datetime.fromtimestamp(ts, UTC).date())
 
 
 def retrieved_to_document(item: Retrieved) -> Document:

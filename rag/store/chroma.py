@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlparse
 
@@ -43,10 +43,48 @@ def published_ts(published_at: str | None) -> int | None:
     return int(dt.timestamp())
 
 
+def local_day(published_at: str | None) -> date | None:
+    """The calendar day an article was published on, in its own time zone, or None.
+
+    A news reader's and an editor's "1 April" is the paper's own day: ``2024-04-01T00:30+03:00``
+    (Amman) is 1 April although it is 31 March in UTC, and ``Sun, 31 Mar 2024 21:10 -0500``
+    (stored as ``2024-03-31T21:10:00-05:00``) is 31 March although it is 1 April in UTC. An ISO
+    datetime carries its local date before the ``T``; a date-only value is that date; a value in
+    UTC (``Z``, ``+00:00``) or without offset gives its date as written.
+
+    Args:
+        published_at: ISO-8601 date or datetime as stored (ingest.decoding.normalize_date).
+
+    Returns:
+        The date, or None when undated or unparseable.
+    """
+    if not published_at:
+        return None
+    text = published_at.strip()
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        pass
+    ts = published_ts(text)
+    return None if ts is None else datetime.fromtimestamp(ts, tz=UTC).date()
+
+
+def day_number(day: date) -> int:
+    """``YYYYMMDD`` as an integer (Chroma compares numbers, not strings): 2024-04-01 → 20240401."""
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def is_date_only(value: str) -> bool:
+    """True for a bare ``YYYY-MM-DD`` (a calendar day), False for a datetime."""
+    return len(value.strip()) == 10
+
+
 def chunk_to_metadata(chunk: Chunk) -> dict[str, str | int]:
     """Flat Chroma metadata for a chunk (no None values: Chroma rejects them, stack.md P3).
 
-    ``published_ts`` is seconds since the epoch (UTC) for date-range filters, -1 when undated.
+    ``published_ts`` is seconds since the epoch (UTC) for ordering and datetime bounds;
+    ``published_day`` is the local calendar day as ``YYYYMMDD`` (:func:`local_day`) for day
+    bounds; both -1 when undated.
     """
     meta: dict[str, str | int] = {
         "article_id": chunk.article_id,
@@ -62,6 +100,7 @@ def chunk_to_metadata(chunk: Chunk) -> dict[str, str | int]:
         "url": chunk.url or "",
         "published_at": chunk.published_at or "",
         "published_ts": published_ts(chunk.published_at) or -1,
+        "published_day": day_number(d) if (d := local_day(chunk.published_at)) else -1,
     }
     return meta
 
@@ -90,8 +129,30 @@ def _readable(meta: Any) -> bool:
     return bool(meta) and "article_id" in meta
 
 
+def _date_clauses(lo: str | None, hi: str | None) -> list[dict[str, Any]]:
+    """Date bounds: a bare date compares the article's local calendar day (``published_day``),
+    a datetime compares the instant (``published_ts``, UTC). Undated articles never match."""
+    clauses: list[dict[str, Any]] = []
+    for bound, op in ((lo, "$gte"), (hi, "$lte")):
+        if not bound:
+            continue
+        if is_date_only(bound) and (day := local_day(bound)) is not None:
+            clauses.append({"published_day": {op: day_number(day)}})
+        elif (ts := published_ts(bound)) is not None:
+            clauses.append({"published_ts": {op: ts}})
+    if not any(op == "$gte" for c in clauses for cond in c.values() for op in cond):
+        key = next(iter(clauses[0])) if clauses else "published_ts"
+        clauses.insert(0, {key: {"$gte": 0}})  # undated chunks (-1) never match a date filter
+    return clauses
+
+
 def filters_to_where(filters: Filters | None) -> dict[str, Any] | None:
-    """A Chroma ``where`` clause for the filters, or None when there are none."""
+    """A Chroma ``where`` clause for the filters, or None when there are none.
+
+    Date bounds are inclusive; a bare date (``YYYY-MM-DD``) means that calendar day in each
+    article's own time zone (:func:`local_day`), so ``published_to="2024-04-01"`` keeps the whole
+    of 1 April wherever the article was published.
+    """
     if filters is None or filters.is_empty():
         return None
     clauses: list[dict[str, Any]] = []
@@ -100,14 +161,7 @@ def filters_to_where(filters: Filters | None) -> dict[str, Any] | None:
     if filters.languages:
         clauses.append({"language": {"$in": list(filters.languages)}})
     if filters.published_from or filters.published_to:
-        lo = published_ts(filters.published_from) if filters.published_from else None
-        clauses.append({"published_ts": {"$gte": lo if lo is not None else 0}})  # undated never match
-    if filters.published_to:
-        hi = published_ts(filters.published_to)
-        if hi is not None:
-            if len(filters.published_to.strip()) <= 10:  # a bare date includes the whole day
-                hi += 86399
-            clauses.append({"published_ts": {"$lte": hi}})
+        clauses.extend(_date_clauses(filters.published_from, filters.published_to))
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -286,6 +340,28 @@ class ChunkStore:
                 )
         except Exception as exc:
             raise StoreError(f"cannot update embeddings: {exc}") from exc
+
+    def add_local_days(self) -> int:
+        """Give every chunk its ``published_day`` (:func:`local_day` of its ``published_at``).
+
+        Stores written before that field existed hold only the UTC ``published_ts``; Chroma merges
+        the metadata of an update, so only the day is written. Returns the chunks updated.
+
+        Raises:
+            StoreError: Chroma refused the update.
+        """
+        ids: list[str] = []
+        metas: list[dict[str, str | int]] = []
+        for chunk in self.iter_chunks():
+            day = local_day(chunk.published_at)
+            ids.append(chunk.chunk_id)
+            metas.append({"published_day": day_number(day) if day else -1})
+        try:
+            for i in range(0, len(ids), 1000):
+                self._col.update(ids=ids[i : i + 1000], metadatas=metas[i : i + 1000])  # type: ignore[arg-type]
+        except Exception as exc:
+            raise StoreError(f"cannot update chunk metadata: {exc}") from exc
+        return len(ids)
 
     def delete(self, chunk_ids: Sequence[str]) -> None:
         """Delete chunks by id (unknown ids are ignored)."""

@@ -67,3 +67,22 @@ def test_abstention_figures_and_table() -> None:
     )
     assert "| gold_removed | x | 3 | 0.667 |" in md and "Abstention precision 0.750, recall 0.750" in md
     assert "short_f1" in md
+
+
+def test_answer_latency_table_reports_the_ratio() -> None:
+    from evals.bench import render_blocks
+    from evals.bench_answer import _ratio
+
+    row = {
+        "dataset": "xquad-ar",
+        "queries": 50,
+        "answered": 47,
+        "retrieval_ms": {"p50": 80.0, "p95": 200.0},
+        "answer_ms": {"p50": 100.0, "p95": 290.0},
+        "ratio_p50": _ratio(100.0, 80.0),
+        "ratio_p95": _ratio(290.0, 200.0),
+    }
+    blocks = render_blocks({"answer": [row], "peak_rss_mb": 1.0})
+    assert list(blocks) == ["bench:answer"]  # --only answer leaves the other bench blocks alone
+    assert "| xquad-ar (50) | 47 | 80.0 | 200.0 | 100.0 | 290.0 | 1.25 | **1.45** |" in blocks["bench:answer"]
+    assert _ratio(1.0, None) is None and _ratio(None, 2.0) is None
