@@ -27,6 +27,8 @@ from pydantic import (
     model_validator,
 )
 
+from ingest.decoding import is_iso_date, normalize_date
+from ingest.readers import DATE_FIELDS
 from rag.answer.citations import citation_to_dict, short_answer_to_dict
 from rag.text.normalize import has_visible_text
 from rag.types import Answer, Filters, IngestReport, Turn
@@ -180,6 +182,15 @@ class SearchRequest(_Strict):
     _query_not_blank = field_validator("query")(_not_blank)
 
 
+def _is_date(value: object) -> bool:
+    """A date field's value is a date string (or Unix seconds) that ingest understands."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return False
+    if isinstance(value, int | float) and value <= 0:
+        return False  # 0 is a "no date" placeholder, not 1 January 1970
+    return is_iso_date(normalize_date(value))
+
+
 class ArticlesIn(_Strict):
     """``POST /v1/articles``: article objects with the fields the JSONL reader accepts.
 
@@ -193,7 +204,7 @@ class ArticlesIn(_Strict):
     @field_validator("articles")
     @classmethod
     def _text_fields_are_clean(cls, articles: list[Any]) -> list[Any]:
-        """Text fields of the articles hold no NUL characters and no lone surrogates."""
+        """Text fields hold no NUL characters and no lone surrogates; date fields hold dates."""
         for i, obj in enumerate(articles):
             if not isinstance(obj, dict):
                 continue  # the reader reports it per article: "api[i]: not an object"
@@ -203,6 +214,11 @@ class ArticlesIn(_Strict):
                         _clean_text(value)
                     except ValueError as exc:
                         raise ValueError(f"api[{i}].{key} {exc}") from None
+                if key in DATE_FIELDS and value is not None and not _is_date(value):
+                    raise ValueError(
+                        f"api[{i}].{key} must be a date (ISO 8601 such as 2024-04-01T09:30:00+03:00, "
+                        f"RFC 2822, or a Hijri date such as ١٥ رمضان ١٤٤٥), got {value!r}"
+                    )
         return articles
 
 

@@ -2,7 +2,9 @@
 
 - :func:`decode_bytes`: UTF-8 (BOMs dropped) or charset detection (charset-normalizer) with
   preferences for Windows-1256 Arabic and Windows-1252 Western text; binary input is refused.
-- :func:`normalize_date`: ISO-8601 from the many date shapes of feeds and exports.
+- :func:`normalize_date`: ISO-8601 from the many date shapes of feeds and exports, Hijri dates
+  in Arabic included (:mod:`ingest.hijri`); :func:`is_iso_date` tells a parsed date from a
+  string left as given.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 
+from ingest.hijri import hijri_date
 from rag.errors import InputError
 from rag.text.language import is_arabic_char
 
@@ -132,8 +135,9 @@ def normalize_date(value: object) -> str | None:
     """Return ``value`` as an ISO-8601 string when it parses, else the stripped string.
 
     Accepts ISO-8601 (``Z`` suffix included), RFC 2822 (RSS ``pubDate``), a few common
-    formats ("2024/06/18", "June 18, 2024", "18 June 2024"), and Unix timestamps (seconds, or
-    milliseconds when above 10^11) as numbers. Date-only inputs stay dates ("2024-06-18").
+    formats ("2024/06/18", "June 18, 2024", "18 June 2024"), Hijri dates in Arabic
+    ("١٥ رمضان ١٤٤٥ هـ" → "2024-03-25") and Unix timestamps (seconds, or milliseconds when above
+    10^11) as numbers. Date-only inputs stay dates ("2024-06-18"); offsets are kept as written.
 
     Args:
         value: The raw field value.
@@ -144,6 +148,8 @@ def normalize_date(value: object) -> str | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
+        if value <= 0:
+            return None  # 0 (or less) is a "no date" placeholder, not 1 January 1970
         seconds = float(value) / 1000 if abs(value) > 1e11 else float(value)
         try:
             return datetime.fromtimestamp(seconds, tz=UTC).isoformat()
@@ -174,7 +180,20 @@ def normalize_date(value: object) -> str | None:
             continue
         has_time = "%H" in fmt
         return parsed.isoformat() if has_time else parsed.date().isoformat()
-    return raw
+    hijri = hijri_date(raw)
+    return hijri.isoformat() if hijri else raw
+
+
+def is_iso_date(value: str | None) -> bool:
+    """True when ``value`` is an ISO-8601 date or datetime (what :func:`normalize_date` gives for
+    any date it understood), False for None or a string it had to leave as given."""
+    if not value:
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 # ------------------------------------------------------------------------------------- records

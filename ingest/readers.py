@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ingest.decoding import decode_bytes, normalize_date
+from ingest.decoding import decode_bytes, is_iso_date, normalize_date
 from ingest.front_matter import split_front_matter
+from ingest.hijri import dateline_date
 from rag.errors import InputError
 
 DEFAULT_MAX_CHARS = 1_000_000
@@ -216,6 +217,13 @@ def _source_of(obj: dict[str, Any]) -> str | None:
     return _as_text(value)
 
 
+def _not_a_date(field: str, value: str) -> str:
+    return (
+        f"field {field!r} is not a date: {value!r} (write ISO 8601 such as 2024-04-01T09:30:00+03:00, "
+        "RFC 2822, or a Hijri date such as ١٥ رمضان ١٤٤٥)"
+    )
+
+
 def record_from_object(
     obj: object, *, origin: str, fmt: str, max_chars: int = DEFAULT_MAX_CHARS
 ) -> RawRecord | ReadProblem:
@@ -232,8 +240,10 @@ def record_from_object(
         max_chars: Longest accepted body, in characters.
 
     Returns:
-        A :class:`RawRecord`, or a failed :class:`ReadProblem` when ``obj`` is not an object or
-        its body is missing, not a string, empty, or over ``max_chars``.
+        A :class:`RawRecord`, or a failed :class:`ReadProblem` when ``obj`` is not an object,
+        its body is missing, not a string, empty, or over ``max_chars``, or its date field holds
+        something that is not a date. Without a date field, a Hijri date in the body's dateline
+        (first line) is used (:func:`ingest.hijri.dateline_date`).
     """
     if not isinstance(obj, dict):
         kind = "null" if obj is None else type(obj).__name__
@@ -251,12 +261,15 @@ def record_from_object(
     if len(body) > max_chars:
         return ReadProblem(origin, _over_limit(len(body), max_chars))
     date_found = _first(obj, DATE_FIELDS)
+    published_at = None if date_found is None else normalize_date(date_found[1])
+    if date_found is not None and published_at is not None and not is_iso_date(published_at):
+        return ReadProblem(origin, _not_a_date(date_found[0], published_at))
     return RawRecord(
         text=body,
         title=_field_text(obj, TITLE_FIELDS),
         source=_source_of(obj),
         url=_field_text(obj, URL_FIELDS),
-        published_at=None if date_found is None else normalize_date(date_found[1]),
+        published_at=published_at if date_found is not None else dateline_date(body),
         language=_field_text(obj, LANGUAGE_FIELDS),
         record_id=_field_text(obj, ID_FIELDS),
         origin=origin,
@@ -329,14 +342,18 @@ def _read_plain(path: Path, fmt: str, max_chars: int) -> Iterator[RawRecord | Re
         yield ReadProblem(str(path), _over_limit(len(text), max_chars))
         return
     if meta is None:
-        yield RawRecord(text, title, None, None, None, None, None, str(path), fmt)
+        yield RawRecord(text, title, None, None, dateline_date(text), None, None, str(path), fmt)
         return
+    published_at = normalize_date(meta.published_at) if meta.published_at else dateline_date(text)
+    if published_at and not is_iso_date(published_at):
+        yield ReadProblem(str(path), _not_a_date("date", published_at) + "; read as undated", "warning")
+        published_at = None
     yield RawRecord(
         text=text,
         title=title,
         source=meta.source,
         url=meta.url,
-        published_at=normalize_date(meta.published_at) if meta.published_at else None,
+        published_at=published_at,
         language=meta.language,
         record_id=None,
         origin=str(path),

@@ -1,0 +1,69 @@
+"""Hijri dates written in Arabic («١٥ رمضان ١٤٤٥ هـ») → Gregorian dates.
+
+Many Gulf and religious outlets date their stories in the Hijri calendar only. The conversion
+uses hijridate (Umm al-Qura calendar, the official calendar of Saudi Arabia, valid for
+1343–1500 AH, i.e. 1924–2077); a day outside that range, or a day the month does not have
+(30 in a 29-day month), gives no date rather than a wrong one. Month names are matched after
+:func:`rag.text.normalize.fold` (hamza, alef and ya forms, Arabic-Indic digits), with the usual
+variants: ربيع الأول/الآخر/الثاني, جمادى الأولى/الآخرة/الثانية, ذو/ذي القعدة, ذو/ذي الحجة.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from rag.text.normalize import fold
+
+_MONTHS_RAW: dict[int, tuple[str, ...]] = {
+    1: ("محرم", "المحرم"),
+    2: ("صفر",),
+    3: ("ربيع الأول", "ربيع الاول", "ربيع أول"),
+    4: ("ربيع الآخر", "ربيع الثاني", "ربيع ثاني", "ربيع آخر"),
+    5: ("جمادى الأولى", "جمادى الأول", "جمادى الاولى"),
+    6: ("جمادى الآخرة", "جمادى الثانية", "جمادى الآخر", "جمادى الثاني"),
+    7: ("رجب",),
+    8: ("شعبان",),
+    9: ("رمضان",),
+    10: ("شوال",),
+    11: ("ذو القعدة", "ذي القعدة"),
+    12: ("ذو الحجة", "ذي الحجة"),
+}
+_MONTHS = {fold(name): month for month, names in _MONTHS_RAW.items() for name in names}
+_MONTH_ALT = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+# day, month name, 4-digit year, optional era mark (هـ / ه / للهجرة): digits are ASCII after fold.
+_HIJRI = re.compile(rf"(?<!\d)(\d{{1,2}})\s+({_MONTH_ALT})\s*،?\s*(\d{{4}})(?!\d)")
+
+
+def hijri_date(text: str) -> date | None:
+    """The Gregorian date of the first Hijri date written in ``text``, or None.
+
+    Args:
+        text: Text such as "١٥ رمضان ١٤٤٥ هـ" or "الرياض، 1 شوال 1445".
+
+    Returns:
+        The Gregorian date (e.g. 2024-03-25 for 15 Ramadan 1445), or None when there is no
+        Hijri date, or it is impossible or outside 1343–1500 AH.
+    """
+    match = _HIJRI.search(re.sub(r"\s+", " ", fold(text)))
+    if match is None:
+        return None
+    from hijridate import Hijri
+
+    day, month, year = int(match.group(1)), _MONTHS[match.group(2)], int(match.group(3))
+    try:
+        return date(*Hijri(year, month, day).to_gregorian().datetuple())
+    except (ValueError, OverflowError):
+        return None
+
+
+def dateline_date(text: str, limit: int = 200) -> str | None:
+    """The ISO date of a Hijri date in an article's dateline (its first line, at most ``limit``
+    characters), e.g. «الرياض - ١٥ رمضان ١٤٤٥هـ (واس)» → "2024-03-25"; None when there is none.
+
+    Only the dateline is read: a Hijri date further down the story is what the story is about,
+    not when it was published.
+    """
+    first = text.lstrip().split("\n", 1)[0][:limit]
+    day = hijri_date(first)
+    return day.isoformat() if day else None

@@ -1,0 +1,71 @@
+"""Dates as articles give them (#13): Hijri dates, datelines, and dates that are not dates."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ingest.decoding import is_iso_date, normalize_date
+from ingest.hijri import dateline_date, hijri_date
+from ingest.readers import RawRecord, ReadProblem, read_file
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("١٥ رمضان ١٤٤٥ هـ", date(2024, 3, 25)),
+        ("الرياض، 1 شوال 1445", date(2024, 4, 10)),
+        ("10 ذي الحجة 1444هـ", date(2023, 6, 28)),
+        ("١ جمادى الأولى ١٤٤٦", date(2024, 11, 3)),
+        ("3 ربيع الآخر 1446", date(2024, 10, 6)),
+        ("31 رمضان 1445", None),  # no month has 31 days
+        ("5 رمضان 1200", None),  # outside the Umm al-Qura tables
+        ("15 March 2024", None),
+    ],
+)
+def test_hijri_dates(text: str, expected: date | None) -> None:
+    assert hijri_date(text) == expected
+
+
+def test_normalize_date_reads_hijri_and_keeps_offsets() -> None:
+    assert normalize_date("١٥ رمضان ١٤٤٥ هـ") == "2024-03-25"
+    assert normalize_date("Sun, 31 Mar 2024 21:10:00 -0500") == "2024-03-31T21:10:00-05:00"
+    assert is_iso_date("2024-03-25") and not is_iso_date("not a date") and not is_iso_date(None)
+
+
+def test_only_the_dateline_dates_an_article() -> None:
+    assert dateline_date("الرياض - ١٥ رمضان ١٤٤٥هـ (واس)\nأعلنت الوزارة...") == "2024-03-25"
+    assert dateline_date("أعلنت الوزارة اليوم...\nوفي ١٥ رمضان ١٤٤٥ هـ بدأت الحملة.") is None
+
+
+def test_plain_text_article_is_dated_by_its_hijri_dateline(tmp_path: Path) -> None:
+    path = tmp_path / "spa.txt"
+    path.write_text("الرياض ١٥ رمضان ١٤٤٥ هـ\nأعلنت الوزارة مواعيد العمل في العيد.\n", encoding="utf-8")
+    [record] = list(read_file(path))
+    assert isinstance(record, RawRecord) and record.published_at == "2024-03-25"
+
+
+def test_a_gregorian_date_field_wins_over_the_dateline(tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl"
+    rows = [
+        {"id": "a", "published_at": "2024-03-26T08:00+03:00", "body": "الرياض ١٥ رمضان ١٤٤٥ هـ\nنص."},
+        {"id": "b", "body": "الرياض ١٥ رمضان ١٤٤٥ هـ\nنص."},
+        {"id": "c", "published_at": "soon", "body": "Text."},
+    ]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    a, b, c = list(read_file(path))
+    assert isinstance(a, RawRecord) and a.published_at == "2024-03-26T08:00:00+03:00"
+    assert isinstance(b, RawRecord) and b.published_at == "2024-03-25"
+    assert isinstance(c, ReadProblem) and c.where == f"{path}:3"
+    assert "'published_at' is not a date: 'soon'" in c.reason
+
+
+def test_front_matter_date_that_is_not_a_date_warns(tmp_path: Path) -> None:
+    path = tmp_path / "post.md"
+    path.write_text("---\ntitle: T\ndate: next week\n---\nBody.\n", encoding="utf-8")
+    problem, record = list(read_file(path))
+    assert isinstance(problem, ReadProblem) and problem.kind == "warning" and "next week" in problem.reason
+    assert isinstance(record, RawRecord) and record.published_at is None and record.title == "T"
