@@ -13,7 +13,9 @@ settings) or any chat model. Figures:
 - abstention on negatives (:mod:`evals.negatives`: gold-removed and cross-set questions), and
   abstention precision/recall over answerable questions + null queries + negatives;
 - MultiHop comparison/temporal questions: the share whose answer quotes two gold articles;
-- citation precision and recall at article level;
+- citation precision and recall at article level (a citation stands for its article and the
+  near-duplicate copies it lists in ``also_in``; precision counts citations whose source holds a
+  gold article, recall the gold articles among all sources);
 - answer-language match (detected language of the answer body vs the question's language), and
   the language the answer declares;
 - latency p50/p95 of one ``answer`` call (ms).
@@ -33,7 +35,7 @@ from evals.datasets import Dataset, Question
 from evals.negatives import NegativeSet, excluding_chain, negative_sets
 
 if TYPE_CHECKING:
-    from rag.types import Answer
+    from rag.types import Answer, Citation
     from sanad.app import Sanad
 
 _MARKER = re.compile(r"\s*\[\d+\]")
@@ -53,14 +55,17 @@ TWO_ARTICLE_TYPES = frozenset({"comparison_query", "temporal_query"})
 """MultiHop question types answered from two articles (the two-gold-quoted figure)."""
 
 
+def source_articles(citation: Citation) -> set[str]:
+    """Ids of the articles one citation stands for: its own, its quotes', its listed copies'."""
+    ids = {citation.chunk.article_id}
+    ids.update(q.chunk.article_id for q in citation.more_quotes)
+    ids.update(s.article_id for s in citation.also_in)
+    return ids
+
+
 def quoted_articles(answer: Answer) -> set[str]:
     """Ids of the articles an answer quotes: cited, further quotes, and listed near-duplicates."""
-    ids: set[str] = set()
-    for c in answer.citations:
-        ids.add(c.chunk.article_id)
-        ids.update(q.chunk.article_id for q in c.more_quotes)
-        ids.update(s.article_id for s in c.also_in)
-    return ids
+    return set().union(*(source_articles(c) for c in answer.citations))
 
 
 def chain_answerer(sanad: Sanad) -> tuple[AnswerFn, str]:
@@ -121,9 +126,12 @@ def score_answer(q: Question, answer: Answer, latency_ms: float) -> dict[str, An
     out["has_short_answer"] = bool(short.strip())
     out["short_em"] = metrics.exact_match(short, q.answers)
     out["short_f1"] = metrics.f1_score(short, q.answers)
-    cited = {c.chunk.article_id for c in answer.citations}
-    out["citation_precision"] = metrics.citation_precision(cited, q.gold_ids)
-    out["citation_recall"] = metrics.citation_recall(cited, q.gold_ids)
+    # A source is its article plus the near-duplicate copies listed with it (also_in): citing
+    # one copy of the gold passage cites the gold passage.
+    gold = set(q.gold_ids)
+    sources = [source_articles(c) for c in answer.citations]
+    out["citation_precision"] = sum(1 for ids in sources if ids & gold) / len(sources) if sources else None
+    out["citation_recall"] = metrics.citation_recall(quoted_articles(answer), q.gold_ids)
     out["answer_words"] = len(body.split())
     return out
 

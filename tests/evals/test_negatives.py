@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from evals.answers import abstention_figures, render_markdown
 from evals.datasets import Question
 from evals.negatives import CROSS_SET, ExcludingRetriever, negative_sets
@@ -86,3 +88,19 @@ def test_answer_latency_table_reports_the_ratio() -> None:
     assert list(blocks) == ["bench:answer"]  # --only answer leaves the other bench blocks alone
     assert "| xquad-ar (50) | 47 | 80.0 | 200.0 | 100.0 | 290.0 | 1.25 | **1.45** |" in blocks["bench:answer"]
     assert _ratio(1.0, None) is None and _ratio(None, 2.0) is None
+
+
+def test_a_cited_copy_of_the_gold_counts_and_short_answers_are_scored() -> None:
+    from evals.answers import score_answer
+    from rag.types import Answer, Citation, ShortAnswer, SourceRef
+
+    q = Question("q", "Who?", "en", ("gold", "other-gold"), ("Christine Lagarde",), "comparison_query")
+    cites = (
+        Citation(1, chunk("copy", 0), "x", also_in=(SourceRef("gold"),)),
+        Citation(2, chunk("noise", 0), "y"),
+    )
+    ans = Answer("Lagarde said so [1][2].", cites, language="en", short_answer=ShortAnswer("Lagarde", 1))
+    row = score_answer(q, ans, 10.0)
+    assert row["citation_precision"] == 0.5 and row["citation_recall"] == 0.5
+    assert row["short_em"] == 0.0 and row["short_f1"] == pytest.approx(2 / 3) and row["has_short_answer"]
+    assert row["two_gold_quoted"] == 0.0  # only one of the two gold articles is quoted
