@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from evals import metrics
 from evals.datasets import Dataset, Question
-from evals.negatives import NegativeSet, excluding_chain, negative_sets
+from evals.negatives import NegativeSet, excluding_chain, negative_sets, normalised_corpus
 
 if TYPE_CHECKING:
     from rag.types import Answer, Citation
@@ -222,6 +222,7 @@ def evaluate_negatives(
         out[ns.kind] = {
             "source": ns.source,
             "n": len(flags),
+            "left_out": ns.left_out,
             "abstention_rate": None if rate is None else round(rate, 4),
             "latency_ms": {"p50": _r(metrics.percentile(lat, 50)), "p95": _r(metrics.percentile(lat, 95))},
             "flags": flags,
@@ -290,7 +291,9 @@ def evaluate_answers(
                     "cited": sorted({c.chunk.article_id for c in ans.citations}),
                 }
             )
-    sets = negative_sets(dataset.name, dataset.questions, negatives_limit) if negatives else []
+    sets: list[NegativeSet] = []
+    if negatives:
+        sets = negative_sets(dataset.name, dataset.questions, negatives_limit, normalised_corpus(dataset))
     negs = evaluate_negatives(sets, sanad, show_progress=show_progress)
     result: dict[str, Any] = {
         "dataset": dataset.name,
@@ -357,10 +360,15 @@ def render_markdown(result: dict[str, Any]) -> str:
         lines.append(row(t, f))
     negs = result.get("negatives") or {}
     if negs:
-        lines += ["", "| negatives | from | n | abstention | p50 ms | p95 ms |", "|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "| negatives | from | n | left out | abstention | p50 ms | p95 ms |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for kind, f in negs.items():
             lines.append(
-                f"| {kind} | {f['source']} | {f['n']} | {_fmt(f['abstention_rate'])} | "
+                f"| {kind} | {f['source']} | {f['n']} | {f.get('left_out', 0)} | "
+                f"{_fmt(f['abstention_rate'])} | "
                 f"{_fmt(f['latency_ms']['p50'])} | {_fmt(f['latency_ms']['p95'])} |"
             )
     ab = result.get("abstention")
@@ -377,7 +385,8 @@ def render_markdown(result: dict[str, Any]) -> str:
         "score `Answer.short_answer` (the answer span) by SQuAD rules, 0 when there is none; "
         "end-to-end containment counts abstentions as misses; two_gold_quoted: comparison/temporal "
         "questions whose answer quotes two gold articles. Negatives: gold-removed = the same "
-        "questions with their gold paragraph excluded from retrieval; cross_set = another corpus's "
+        "questions with their gold paragraph excluded from retrieval (left out: questions whose answer "
+        "string occurs in another paragraph); cross_set = another corpus's "
         "questions. Language match: detected language of the answer body = question's.",
         "",
     ]

@@ -7,6 +7,11 @@
   question: it over-fetches and drops the gold article's chunks. Dense cosines, which the
   abstention policy reads, are unchanged by the exclusion; BM25 still counts the gold paragraph
   in its document frequencies (one of 120–231 paragraphs), a negligible difference.
+  A question whose gold answer string still occurs in another paragraph of the corpus (token-
+  bounded, after :func:`evals.metrics.normalize_answer`) is left out: on DEV that is 245 of
+  693 ARCD questions (its paragraph records repeat a page's opening sentences), 58 + 52 of 632
+  XQuAD-ar and 73 + 60 of 632 XQuAD-en (sibling + other pages), so what remains is unanswerable by
+  construction rather than by assumption. The report gives both counts.
 - **Cross-set** negatives: the questions of another corpus (XQuAD-ar questions against the ARCD
   index and ARCD questions against the XQuAD-ar index). Both are Arabic Wikipedia, so a few pages
   may overlap in subject; the figure is a lower bound of abstention on truly absent facts.
@@ -18,7 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from evals.datasets import Question
+from evals.datasets import Dataset, Question
+from evals.metrics import normalize_answer
 from rag.types import Filters, Retrieved
 
 if TYPE_CHECKING:
@@ -63,20 +69,52 @@ class NegativeSet:
         kind: ``"gold_removed"`` or ``"cross_set"``.
         questions: The questions (their gold says what to exclude, for gold-removed).
         source: The dataset the questions come from.
+        left_out: Questions not asked because their answer is still in the index.
     """
 
     kind: str
     questions: tuple[Question, ...]
     source: str
+    left_out: int = 0
 
 
-def negative_sets(dataset: str, questions: Sequence[Question], limit: int | None = None) -> list[NegativeSet]:
+def answer_elsewhere(question: Question, corpus: dict[str, str]) -> bool:
+    """True when a gold answer of ``question`` occurs in a corpus text other than its gold's.
+
+    Args:
+        question: A paragraph-set question.
+        corpus: ``{article id as indexed: normalised text}`` (:func:`normalised_corpus`).
+    """
+    golds = [f" {g} " for g in (normalize_answer(a) for a in question.answers) if g.strip()]
+    gold_ids = set(question.gold_ids)
+    return any(g in text for aid, text in corpus.items() if aid not in gold_ids for g in golds)
+
+
+def normalised_corpus(dataset: Dataset) -> dict[str, str]:
+    """``{article id as indexed: " normalised text "}`` of ``dataset``'s corpus records."""
+    from ingest.readers import RawRecord
+
+    return {
+        r.record_id: f" {normalize_answer(r.text)} "
+        for r in dataset.records()
+        if isinstance(r, RawRecord) and r.record_id
+    }
+
+
+def negative_sets(
+    dataset: str,
+    questions: Sequence[Question],
+    limit: int | None = None,
+    corpus: dict[str, str] | None = None,
+) -> list[NegativeSet]:
     """The negative sets of ``dataset`` (empty for MultiHop, which has its own null queries).
 
     Args:
         dataset: The evaluated dataset's name.
         questions: Its (possibly limited) questions: the gold-removed negatives reuse them.
         limit: Cross-set questions kept (the first N of the other set's DEV file); None for all.
+        corpus: The dataset's :func:`normalised_corpus`; when given, gold-removed questions whose
+            answer occurs elsewhere in it are left out (see the module docstring).
 
     Raises:
         DatasetError: the other set's files are missing or changed.
@@ -85,7 +123,10 @@ def negative_sets(dataset: str, questions: Sequence[Question], limit: int | None
 
     out: list[NegativeSet] = []
     if dataset in GOLD_REMOVED_SETS:
-        out.append(NegativeSet("gold_removed", tuple(q for q in questions if q.gold_ids), dataset))
+        kept = tuple(
+            q for q in questions if q.gold_ids and (corpus is None or not answer_elsewhere(q, corpus))
+        )
+        out.append(NegativeSet("gold_removed", kept, dataset, len(questions) - len(kept)))
     other = CROSS_SET.get(dataset)
     if other is not None:
         out.append(NegativeSet("cross_set", load_dataset(other, limit=limit).questions, other))

@@ -67,7 +67,7 @@ def test_abstention_figures_and_table() -> None:
             "abstention": ab,
         }
     )
-    assert "| gold_removed | x | 3 | 0.667 |" in md and "Abstention precision 0.750, recall 0.750" in md
+    assert "| gold_removed | x | 3 | 0 | 0.667 |" in md and "Abstention precision 0.750, recall 0.750" in md
     assert "short_f1" in md
 
 
@@ -104,3 +104,14 @@ def test_a_cited_copy_of_the_gold_counts_and_short_answers_are_scored() -> None:
     assert row["citation_precision"] == 0.5 and row["citation_recall"] == 0.5
     assert row["short_em"] == 0.0 and row["short_f1"] == pytest.approx(2 / 3) and row["has_short_answer"]
     assert row["two_gold_quoted"] == 0.0  # only one of the two gold articles is quoted
+
+
+def test_gold_removed_leaves_out_questions_answered_elsewhere() -> None:
+    from evals.negatives import answer_elsewhere
+
+    corpus = {"p0": " born in 1958 in medina ", "p1": " he studied in indiana ", "p2": " other text "}
+    asked = Question("a", "Where did he study?", "en", ("p1",), ("Indiana",))
+    repeated = Question("b", "When was he born?", "en", ("p2",), ("1958",))
+    assert not answer_elsewhere(asked, corpus) and answer_elsewhere(repeated, corpus)
+    (ns,) = negative_sets("xquad-en", [asked, repeated], corpus=corpus)
+    assert [x.qid for x in ns.questions] == ["a"] and ns.left_out == 1
