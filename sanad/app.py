@@ -194,7 +194,13 @@ class Sanad:
         from rag.answer.chain import SanadChain
         from rag.answer.llm import build_chat_model
 
-        return SanadChain(self.retriever, self.embeddings, self.settings, build_chat_model(self.settings.llm))
+        return SanadChain(
+            self.retriever,
+            self.embeddings,
+            self.settings,
+            build_chat_model(self.settings.llm),
+            cache=self.cache,  # sentence vectors of the extractive answerer, embedded once
+        )
 
     @component
     def pipeline(self) -> IngestPipeline:
