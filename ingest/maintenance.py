@@ -60,6 +60,11 @@ class CheckReport:
     lexical_in_step: bool = True
 
     @property
+    def empty(self) -> bool:
+        """True when the store holds no article and no chunk (healthy: nothing ingested yet)."""
+        return self.articles == 0 and self.chunks_stored == 0
+
+    @property
     def ok(self) -> bool:
         """True when nothing needs repair."""
         return not (self.orphans or self.missing or self.unreadable) and self.lexical_in_step
@@ -112,10 +117,22 @@ def check_store(sanad: Any) -> CheckReport:
         r.article.article_id for r in catalog.records() if any(cid in bad for cid in r.chunk_ids)
     )
     loaded = LexicalIndex.load(sanad.settings.lexical_index_dir)
-    report.lexical_in_step = bool(
-        loaded is not None and loaded[1] == catalog.generation() and set(loaded[0].chunk_ids) == listed
-    )
+    if loaded is None:
+        report.lexical_in_step = not listed  # nothing to index: no saved index is in step
+    else:
+        report.lexical_in_step = loaded[1] == catalog.generation() and set(loaded[0].chunk_ids) == listed
     return report
+
+
+def never_written(settings: Any) -> bool:
+    """True for an on-disk store nothing was ever written to (no catalog, no Chroma database).
+
+    ``sanad check`` then reports it empty and healthy without creating anything (creating the
+    collection would load the embedder for its dimension). Server mode always opens the server.
+    """
+    if settings.store.server_mode:
+        return False
+    return not settings.catalog_path.exists() and not (settings.chroma_path / "chroma.sqlite3").exists()
 
 
 def repair_store(sanad: Any, found: CheckReport) -> IngestReport:

@@ -40,6 +40,9 @@ _FORMATS: dict[str, str] = {
     ".ndjson": "jsonl",
 }
 
+SUPPORTED_EXTENSIONS = tuple(_FORMATS)
+"""File name endings ``sanad ingest`` reads (lower case; matched case-insensitively)."""
+
 # Accepted field names of JSON records, first present (and not null) wins.
 ID_FIELDS = ("id", "article_id", "_id", "guid")
 TITLE_FIELDS = ("title", "headline", "name")

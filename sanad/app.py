@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from rag.embedding.cache import EmbeddingCache
@@ -23,6 +24,7 @@ from rag.errors import EmbeddingError
 from rag.settings import Settings, quiet_offline_defaults
 from rag.store.catalog import ArticleCatalog, Catalog
 from rag.store.chroma import ChunkStore, open_client, open_store
+from rag.store.locking import init_lock
 
 if TYPE_CHECKING:
     from ingest.pipeline import IngestPipeline
@@ -84,6 +86,16 @@ class Sanad:
         """The configured embedder."""
         return build_embeddings(self.settings)
 
+    def _creating(self) -> AbstractContextManager[object]:
+        """The data dir's creation lock: held while something missing is created for the first time.
+
+        Processes started together on an empty directory (several ``sanad ingest``, ``sanad
+        serve`` beside one) then create the Chroma database and collection once; the others wait
+        seconds and open them (issue #15). SQLite files (catalog, embeddings cache) are created
+        idempotently instead (rag/store/sqlite.py), the BM25 folder by ``mkdir(exist_ok=True)``.
+        """
+        return init_lock(self.settings.data_dir, self.settings.ingest.lock_timeout)
+
     @component
     def chroma_client(self) -> Any:
         """The chromadb client (HTTP in server mode, else on-disk), shared by store and catalog.
@@ -92,7 +104,7 @@ class Sanad:
             StoreError: the server is unreachable or the on-disk store cannot be opened.
         """
         with self._lock:
-            return open_client(self.settings)
+            return open_client(self.settings, self._creating)
 
     @component
     def store(self) -> ChunkStore:
@@ -123,7 +135,9 @@ class Sanad:
                     ) from None
 
             dimension: int | Callable[[], int] = known if known is not None else probe
-            store = open_store(self.settings, emb.embedder_id, dimension, client=self.chroma_client)
+            store = open_store(
+                self.settings, emb.embedder_id, dimension, client=self.chroma_client, creating=self._creating
+            )
             if isinstance(emb, OpenAICompatibleEmbeddings):
                 emb.expect_dimension(store.dimension)
             return store

@@ -12,7 +12,6 @@ and many readers across processes; a torn write leaves no half row.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.embedding.embedders import IdentifiedEmbeddings
+from rag.store.sqlite import connect_wal
 from rag.text.normalize import embedding_text
 
 
@@ -36,16 +36,14 @@ class EmbeddingCache:
     """
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=60)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
+        # Idempotent: several data dirs (and processes) share one cache (rag/store/sqlite.py).
+        self._db = connect_wal(
+            path,
             "CREATE TABLE IF NOT EXISTS vectors (embedder TEXT NOT NULL, key TEXT NOT NULL, "
-            "vector BLOB NOT NULL, PRIMARY KEY (embedder, key))"
+            "vector BLOB NOT NULL, PRIMARY KEY (embedder, key));",
         )
-        self._db.commit()
 
     def get_many(self, embedder_id: str, keys: Sequence[str]) -> dict[str, list[float]]:
         """Cached vectors for those keys that are present."""

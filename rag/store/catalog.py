@@ -18,7 +18,6 @@ Two implementations behind one seam, :class:`ArticleCatalog`:
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -27,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
+from rag.store.sqlite import connect_wal
 from rag.types import Article
 
 _SCHEMA = """
@@ -144,13 +144,10 @@ class Catalog:
     """
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=60)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
-        self._db.commit()
+        # Idempotent, so processes creating the catalog together all succeed (rag/store/sqlite.py).
+        self._db = connect_wal(path, _SCHEMA)
 
     # -- reads -------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlparse
@@ -196,14 +197,26 @@ def sweepable_orphans(
     return set(orphans) - pending, pending
 
 
-def open_client(settings: Settings) -> Any:
+def open_client(
+    settings: Settings, creating: Callable[[], AbstractContextManager[object]] = nullcontext
+) -> Any:
     """The chromadb client chosen by settings: HTTP when ``store.chroma_url`` is set, else on-disk.
+
+    Args:
+        settings: Store location.
+        creating: Context held while an on-disk store that does not exist yet is created:
+            Chroma's first open runs its migrations, and two processes running them together
+            fail with "table collections already exists" (issue #15). The composition root
+            passes the data dir's creation lock (rag/store/locking.py).
 
     Raises:
         StoreError: the URL is malformed or the client cannot be created (server unreachable).
     """
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     try:
+        if not settings.store.chroma_url and not (settings.chroma_path / "chroma.sqlite3").exists():
+            with creating():
+                return _client(settings)
         return _client(settings)
     except StoreError:
         raise
@@ -244,6 +257,9 @@ class ChunkStore:
         embedder_id: Id of the embedder whose vectors go in.
         dimension: Vector length of that embedder, or a callable giving it (called only when the
             collection must be created, e.g. a remote embedder's probe).
+        creating: Context held while a missing collection is created (the composition root
+            passes the data dir's creation lock: processes starting together on an empty store
+            create it once, the others open it). Opening an existing one never takes it.
 
     Attributes:
         dimension: The vector length of the collection (recorded, or the embedder's if new).
@@ -255,25 +271,23 @@ class ChunkStore:
     """
 
     def __init__(
-        self, client: Any, collection: str, embedder_id: str, dimension: int | Callable[[], int]
+        self,
+        client: Any,
+        collection: str,
+        embedder_id: str,
+        dimension: int | Callable[[], int],
+        creating: Callable[[], AbstractContextManager[object]] = nullcontext,
     ) -> None:
         self.client = client
         self.embedder_id = embedder_id
         col = self._existing(client, collection)
-        wanted: int | None
+        wanted = None if callable(dimension) else dimension
         if col is None:
-            wanted = dimension() if callable(dimension) else dimension
-            try:
-                col = client.get_or_create_collection(
-                    collection,
-                    embedding_function=None,  # never Chroma's downloading default (stack.md P2)
-                    configuration={"hnsw": {"space": "cosine"}},
-                    metadata={"embedder_id": embedder_id, "dimension": wanted},
-                )
-            except Exception as exc:
-                raise StoreError(f"cannot open Chroma collection {collection!r}: {exc}") from exc
-        else:
-            wanted = None if callable(dimension) else dimension
+            with creating():  # the creation lock: a racer may have created it meanwhile
+                col = self._existing(client, collection)
+                if col is None:
+                    wanted = dimension() if callable(dimension) else dimension
+                    col = self._create(client, collection, embedder_id, wanted)
         self._col = col
         meta = col.metadata or {}
         recorded = _recorded_dimension(meta)
@@ -290,6 +304,18 @@ class ChunkStore:
                 "and run `sanad ingest` again, or switch back to the original embedder."
             )
         self.dimension = recorded
+
+    @staticmethod
+    def _create(client: Any, collection: str, embedder_id: str, dimension: int) -> Any:
+        try:
+            return client.get_or_create_collection(
+                collection,
+                embedding_function=None,  # never Chroma's downloading default (stack.md P2)
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"embedder_id": embedder_id, "dimension": dimension},
+            )
+        except Exception as exc:
+            raise StoreError(f"cannot open Chroma collection {collection!r}: {exc}") from exc
 
     @staticmethod
     def _existing(client: Any, collection: str) -> Any:
@@ -469,7 +495,11 @@ def _recorded_dimension(meta: Any) -> int | None:
 
 
 def open_store(
-    settings: Settings, embedder_id: str, dimension: int | Callable[[], int], client: Any = None
+    settings: Settings,
+    embedder_id: str,
+    dimension: int | Callable[[], int],
+    client: Any = None,
+    creating: Callable[[], AbstractContextManager[object]] = nullcontext,
 ) -> ChunkStore:
     """Open (or create) the chunk store chosen by settings.
 
@@ -480,11 +510,13 @@ def open_store(
             the collection does not exist yet (an existing one gives its recorded dimension).
         client: A chromadb client to share (e.g. with the Chroma catalog); default: a new one
             from :func:`open_client`.
+        creating: Context held while a missing store or collection is created (see
+            :func:`open_client`).
 
     Raises:
         StoreError: the store cannot be opened.
         EmbedderMismatchError: it was built with another embedder.
         EmbeddingError: creating a new collection needed the dimension and its probe failed.
     """
-    chroma = client if client is not None else open_client(settings)
-    return ChunkStore(chroma, settings.store.collection, embedder_id, dimension)
+    chroma = client if client is not None else open_client(settings, creating)
+    return ChunkStore(chroma, settings.store.collection, embedder_id, dimension, creating)

@@ -12,6 +12,10 @@ dirs or on other hosts are not held back. The Chroma server serialises their wri
 the commit protocol (chunks, then the shared catalog record, then stale deletes; readers trust
 only listed ids) plus the sweep's grace period (``store.orphan_grace_seconds``). A lock shared
 across hosts would need a compare-and-swap Chroma does not offer.
+
+First-time creation (the Chroma database and collection of an empty data dir) takes a second,
+short lock, :func:`init_lock`: processes starting together on an empty directory create the
+store once and the others open it, and a reader never waits for a long ingest to finish.
 """
 
 from __future__ import annotations
@@ -87,4 +91,34 @@ def write_lock(
     finally:
         with contextlib.suppress(OSError):
             holder_file.unlink()
+        lock.release()
+
+
+@contextlib.contextmanager
+def init_lock(data_dir: Path, timeout: float = DEFAULT_TIMEOUT) -> Iterator[None]:
+    """Hold the data directory's creation lock: first-time initialisation, never a long write.
+
+    Held only while something that does not exist yet is created (Chroma's database runs its
+    migrations on first open; a new collection), so the wait is seconds at most, whatever the
+    writers are doing. Callers re-check for the thing under the lock before creating it.
+
+    Args:
+        data_dir: The data directory (created when missing).
+        timeout: Seconds to wait; a negative value waits forever.
+
+    Raises:
+        StoreLockedError: another process kept it for ``timeout`` seconds (a creation hung).
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(data_dir / ".init.lock"), timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise StoreLockedError(
+            f"another Sanad process is creating the store in {data_dir} and has not finished "
+            f"after {timeout:g} s; try again"
+        ) from None
+    try:
+        yield
+    finally:
         lock.release()
