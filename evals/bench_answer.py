@@ -9,6 +9,7 @@ chat model whatever the settings say, so no LLM call is ever timed.
 
 from __future__ import annotations
 
+import copy
 import sys
 import time
 from collections.abc import Sequence
@@ -47,11 +48,11 @@ def bench_answer_latency(dataset: str, n_queries: int) -> dict[str, Any]:
     """
     from evals.datasets import load_dataset
     from evals.index import build_index
-    from rag.answer.chain import SanadChain
 
     ds = load_dataset(dataset, limit=n_queries)
     sanad, _ = build_index(ds, show_progress=False)
-    chain = SanadChain(sanad.retriever, sanad.embeddings, sanad.settings, chat_model=None)
+    chain = copy.copy(sanad.chain)  # the configured chain (its caches too), made offline
+    chain.chat_model = None
     k = sanad.settings.retrieval.k
     questions = [q.text for q in ds.questions]
     for q in questions[:3]:  # warm up: model load, BM25 index, caches

@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -134,9 +135,9 @@ def negative_sets(
 
 
 def excluding_chain(sanad: Sanad) -> tuple[SanadChain, ExcludingRetriever]:
-    """A chain like ``sanad.chain`` (same embedder, settings and chat model) over an excluding retriever."""
-    from rag.answer.chain import SanadChain
-
+    """A copy of ``sanad.chain`` (same embedder, caches, settings and chat model) whose retriever
+    is an :class:`ExcludingRetriever` around ``sanad.retriever``."""
     retriever = ExcludingRetriever(sanad.retriever)
-    base = sanad.chain
-    return SanadChain(retriever, base.embeddings, base.settings, base.chat_model), retriever
+    chain = copy.copy(sanad.chain)
+    chain.retriever = retriever
+    return chain, retriever
