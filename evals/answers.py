@@ -148,6 +148,7 @@ def summarise(questions: Sequence[Question], rows: Sequence[dict[str, Any]]) -> 
         return None if v is None else round(v, 4)
 
     abst = metrics.rate(r["abstained"] for r in null)
+    short_rate = metrics.rate(r["has_short_answer"] for r in answered)
     false_abst = metrics.rate(r["abstained"] for r in answerable)
     lang = metrics.rate(r["language_match"] for r in rows)
     declared = metrics.rate(r["declared_language_match"] for r in rows)
@@ -160,9 +161,7 @@ def summarise(questions: Sequence[Question], rows: Sequence[dict[str, Any]]) -> 
         "f1": avg("f1", answered),
         "short_em": avg("short_em", answered),
         "short_f1": avg("short_f1", answered),
-        "short_answer_rate": None
-        if not answered
-        else round(metrics.rate(r["has_short_answer"] for r in answered) or 0.0, 4),
+        "short_answer_rate": None if short_rate is None else round(short_rate, 4),
         "two_gold_quoted": avg("two_gold_quoted", answerable),
         "containment": avg("containment", answered),
         "end_to_end_containment": avg("end_to_end_containment", answerable),
