@@ -24,7 +24,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, MutableMapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from hashlib import sha256
@@ -56,6 +56,7 @@ from api.schemas import (
     ask_response,
     error_body,
 )
+from api.streaming import relay
 from rag.answer.citations import citation_to_dict, defuse_markers, short_answer_to_dict
 from rag.embedding.embedders import OpenAICompatibleEmbeddings
 from rag.errors import (
@@ -546,7 +547,7 @@ def create_app(
         # Retrieval happens before the first event: its errors still get a proper status.
         first = await run_in_threadpool(_next_or_end, events)
         return StreamingResponse(
-            _ask_events(first, events, started, state.secrets),
+            relay(request.receive, _ask_events(first, events, started, state.secrets)),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
@@ -637,7 +638,7 @@ def create_app(
         dependencies=[auth, ready],
         responses={200: {"content": {"text/event-stream": {}}}},
     )
-    async def chat_completions(body: ChatCompletionRequest) -> Any:
+    async def chat_completions(body: ChatCompletionRequest, request: Request) -> Any:
         """OpenAI Chat Completions (plain and streamed); the last user message is the question.
 
         The answer text ends with a Sources list; the response (and the last streamed chunk)
@@ -670,7 +671,7 @@ def create_app(
         events = chain.stream(question, history)
         first = await run_in_threadpool(_next_or_end, events)
         return StreamingResponse(
-            _chat_chunks(first, events, cid, created, state.secrets),
+            relay(request.receive, _chat_chunks(first, events, cid, created, state.secrets)),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
@@ -707,8 +708,20 @@ def _ingest(state: ApiState, objects: list[Any]) -> IngestReportOut:
 
 def _ask_events(
     first: object, events: Iterator[Delta | Answer], started: float, secrets: tuple[str, ...] = ()
+) -> Generator[str, None, None]:
+    """SSE for /v1/ask: ``delta`` events, one ``answer`` event, then ``done`` (or ``error``).
+
+    Closing it (the client left, api/streaming.py) closes ``events``, and with it the LLM request.
+    """
+    try:
+        yield from _ask_sse(first, events, started, secrets)
+    finally:
+        _close(events)
+
+
+def _ask_sse(
+    first: object, events: Iterator[Delta | Answer], started: float, secrets: tuple[str, ...]
 ) -> Iterator[str]:
-    """SSE for /v1/ask: ``delta`` events, one ``answer`` event, then ``done`` (or ``error``)."""
     item: object = first
     first_delta: float | None = None
     try:
@@ -732,9 +745,29 @@ def _ask_events(
 
 
 def _chat_chunks(
-    first: object, events: Iterator[Delta | Answer], cid: str, created: int, secrets: tuple[str, ...] = ()
+    first: object,
+    events: Iterator[Delta | Answer],
+    cid: str,
+    created: int,
+    secrets: tuple[str, ...] = (),
+) -> Generator[str, None, None]:
+    """OpenAI ``chat.completion.chunk`` SSE, then ``data: [DONE]`` (closing it closes ``events``)."""
+    try:
+        yield from _chat_sse(first, events, cid, created, secrets)
+    finally:
+        _close(events)
+
+
+def _close(events: Iterator[Any]) -> None:
+    """Close a generator (its ``finally`` blocks run: the LLM's HTTP response is closed)."""
+    close = getattr(events, "close", None)
+    if close is not None:
+        close()
+
+
+def _chat_sse(
+    first: object, events: Iterator[Delta | Answer], cid: str, created: int, secrets: tuple[str, ...]
 ) -> Iterator[str]:
-    """OpenAI ``chat.completion.chunk`` SSE, then ``data: [DONE]``."""
 
     def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
         payload = {

@@ -411,8 +411,9 @@ class SanadChain:
             buffer = MarkerBuffer(len(passages), groups)
             raw: list[str] = []
             streamed = False
+            upstream = runnable.stream(inputs)
             try:
-                for chunk in runnable.stream(inputs):
+                for chunk in upstream:
                     piece = _piece_text(chunk)
                     raw.append(piece)
                     shown = buffer.feed(piece)
@@ -444,6 +445,10 @@ class SanadChain:
                 attempt += 1
                 log.info("LLM attempt %d failed (%s); retrying in %.1f s", attempt, reason, delay)
                 time.sleep(delay)
+            finally:
+                # A consumer that stops early (the client left: GeneratorExit at a yield above)
+                # closes the LLM's HTTP stream now, not when the garbage collector gets to it.
+                getattr(upstream, "close", lambda: None)()
 
         full = "".join(raw)
         text, citations = merge_sources(

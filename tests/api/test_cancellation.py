@@ -1,0 +1,104 @@
+"""A client that goes away cancels the work it started, the upstream LLM stream included.
+
+The loopback LLM (tests/fixtures/fake_openai.py) streams a long answer slowly and records when
+each chunk left it and how its stream ended. A client reads the first event of a streaming
+surface and disconnects; within 1 s the LLM's stream must be abandoned, at most 2 chunks may
+leave it after the drop (one in flight, one in the socket), and nothing is logged as an error.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from api.server import MODEL_ID, create_app
+from rag.settings import load_settings
+from sanad.app import Sanad
+from tests.api.conftest import AR_QUESTION, ARABIC_SAMPLE, ServerThread, wait_ready
+from tests.fixtures.embeddings import MemoEmbeddings
+from tests.fixtures.fake_openai import FakeOpenAI
+
+CHUNK_DELAY = 0.1  # seconds between the fake LLM's chunks: 120 chunks = a 12 s answer
+LONG_REPLY = "شكر بوتين كوريا الشمالية على دعمها [1]. " * 12
+ALLOWED_AFTER_DROP = 2
+CLOSE_WITHIN = 1.0  # seconds from the drop to the upstream stream's end
+
+
+@dataclass
+class Env:
+    sanad: Sanad
+    url: str
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory, fake_llm_server: FakeOpenAI) -> Iterator[Env]:
+    """The Arabic sample in a fresh store, served by an API whose LLM is the fake."""
+    root = tmp_path_factory.mktemp("cancel")
+    (root / "articles").mkdir()
+    shutil.copy(ARABIC_SAMPLE, root / "articles" / ARABIC_SAMPLE.name)
+    settings = load_settings(
+        data_dir=root / "data",
+        llm={"base_url": fake_llm_server.base_url, "api_key": "x", "model": "fake-model", "timeout": 30},
+    )
+    sanad = Sanad(settings)
+    sanad.embeddings = MemoEmbeddings()
+    report = sanad.pipeline.ingest_paths([str(root / "articles")])
+    assert report.added == 1 and not report.failures, report
+    server = ServerThread(create_app(sanad, settings, mount_ui=False))
+    url = server.start()
+    wait_ready(url)
+    yield Env(sanad, url)
+    server.stop()
+
+
+def assert_cancelled(fake: FakeOpenAI, dropped_at: float, caplog: pytest.LogCaptureFixture) -> None:
+    """The upstream stream ended, abandoned, within CLOSE_WITHIN s; few chunks after the drop."""
+    deadline = dropped_at + CLOSE_WITHIN + 2.0
+    while not fake.stream_ends and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert fake.stream_ends, "the upstream LLM stream is still running after the client left"
+    ended_at, how = fake.stream_ends[0]
+    assert how == "abandoned", "the upstream stream ran to its end: nobody cancelled it"
+    assert ended_at - dropped_at <= CLOSE_WITHIN, f"closed {ended_at - dropped_at:.2f} s after the drop"
+    assert fake.chunks_after(dropped_at) <= ALLOWED_AFTER_DROP, fake.chunks_after(dropped_at)
+    time.sleep(0.3)  # anything the server logs as it unwinds
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not errors, [r.getMessage() for r in errors]
+
+
+def _drop_after_first(client: httpx.Client, path: str, body: dict[str, object], marker: str) -> float:
+    """POST, read lines until one holds ``marker``, close the connection; returns when."""
+    with client.stream("POST", path, json=body, timeout=30) as response:
+        assert response.status_code == 200
+        for line in response.iter_lines():
+            if marker in line:
+                break
+        dropped = time.monotonic()
+    return dropped
+
+
+def test_ask_sse_client_drop_closes_the_llm_stream(
+    env: Env, fake_llm: FakeOpenAI, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_llm.enqueue(LONG_REPLY, chunk_delay=CHUNK_DELAY)
+    with caplog.at_level(logging.WARNING), httpx.Client(base_url=env.url) as client:
+        dropped = _drop_after_first(
+            client, "/v1/ask", {"question": AR_QUESTION, "stream": True}, "event: delta"
+        )
+        assert_cancelled(fake_llm, dropped, caplog)
+
+
+def test_streamed_chat_completion_client_drop_closes_the_llm_stream(
+    env: Env, fake_llm: FakeOpenAI, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_llm.enqueue(LONG_REPLY, chunk_delay=CHUNK_DELAY)
+    body = {"model": MODEL_ID, "stream": True, "messages": [{"role": "user", "content": AR_QUESTION}]}
+    with caplog.at_level(logging.WARNING), httpx.Client(base_url=env.url) as client:
+        dropped = _drop_after_first(client, "/v1/chat/completions", body, "شكر")
+        assert_cancelled(fake_llm, dropped, caplog)
