@@ -8,6 +8,7 @@ lists every setting and a test keeps it equal to this module.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Literal
@@ -164,6 +165,10 @@ class RetrievalSettings(BaseModel):
     )
     abstain_lexical_coverage: float = Field(
         0.34, ge=0.0, le=1.0, description="share of the question's content words a passage must hold for that"
+    )
+    as_of: dt.date | None = Field(
+        None,
+        description='reference day (YYYY-MM-DD) for "yesterday", "last week"… in questions; unset = today',
     )
 
 

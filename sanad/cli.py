@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 from dataclasses import asdict
+from datetime import date
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -213,13 +214,7 @@ def ask(
     k: Annotated[int | None, typer.Option(min=1, max=50, help="passages to answer from")] = None,
     source: SourceOpt = None,
     language: LangOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-) -> None:
-    """Answer a question from the articles, with numbered citations."""
-    if not has_visible_text(question):
-        _die("the question is empty", 2)
-    sanad = _sanad()
+
     filters = _filters(source, language, since, until)
     try:
         # The final Answer, not the deltas: citations are renumbered and checked at the end.

@@ -26,10 +26,12 @@ and then exactly one ``Answer``; ``answer`` drains it.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import time
 from collections.abc import Iterator, Sequence
+from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Any, Protocol
@@ -56,6 +58,7 @@ from rag.embedding.cache import EmbeddingCache
 from rag.embedding.cached import CachedEmbeddings
 from rag.embedding.embedders import IdentifiedEmbeddings
 from rag.errors import describe_error
+from rag.retrieval.relative_time import read_when, retrieve_when, when_notice
 from rag.settings import Settings
 from rag.text.language import detect_language, language_name
 from rag.text.sentences import content_keys
@@ -344,6 +347,20 @@ class SanadChain:
         Raises:
             SanadError: only from retrieval (e.g. StoreError); LLM failures never raise.
         """
+        notes: list[str] = []  # which dates a question about time used (relative_time)
+        for event in self._stream(question, history, k, filters, notes):
+            if isinstance(event, Answer) and notes:
+                event = dataclasses.replace(event, notice=" ".join([*notes, event.notice or ""]).strip())
+            yield event
+
+    def _stream(
+        self,
+        question: str,
+        history: Sequence[Turn],
+        k: int | None,
+        filters: Filters | None,
+        notes: list[str],
+    ) -> Iterator[Delta | Answer]:
         language = detect_language(question)
         label = model_name(self.chat_model) if self.chat_model is not None else "extractive"
         if not has_words(question):  # emoji, punctuation, digits, a bare URL: never retrieve on noise
@@ -352,7 +369,13 @@ class SanadChain:
             yield Answer(text=text, abstained=True, language=language, model=label)
             return
         query = self._condense(question, history)
-        passages = self.retriever.retrieve(query, k=k or self.settings.retrieval.k, filters=filters)
+        when = read_when(question, self.settings.retrieval.as_of or date.today())
+        if when is None:
+            passages = self.retriever.retrieve(query, k=k or self.settings.retrieval.k, filters=filters)
+        else:  # "yesterday", «الأسبوع الماضي», "the latest on …"
+            timed = retrieve_when(self.retriever, query, k or self.settings.retrieval.k, filters, when)
+            passages = timed.passages
+            notes.append(when_notice(timed, language))
         if should_abstain(passages, self._policy, query=query, language=language):
             text = abstention_text(language)
             yield Delta(text)
