@@ -214,7 +214,28 @@ def ask(
     k: Annotated[int | None, typer.Option(min=1, max=50, help="passages to answer from")] = None,
     source: SourceOpt = None,
     language: LangOpt = None,
-
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="reference day (YYYY-MM-DD) for 'yesterday', 'last week'… (default: today)",
+        ),
+    ] = None,
+) -> None:
+    """Answer a question from the articles, with numbered citations."""
+    if not has_visible_text(question):
+        _die("the question is empty", 2)
+    settings = _settings()
+    if as_of is not None:
+        try:
+            day = date.fromisoformat(as_of.strip())
+        except ValueError:
+            _die(f"--as-of {as_of!r} is not a date written YYYY-MM-DD", 2)
+        retrieval = settings.retrieval.model_copy(update={"as_of": day})
+        settings = settings.model_copy(update={"retrieval": retrieval})
+    sanad = _sanad(settings)
     filters = _filters(source, language, since, until)
     try:
         # The final Answer, not the deltas: citations are renumbered and checked at the end.
