@@ -119,20 +119,60 @@ def _is_glob(pattern: str) -> bool:
     return any(ch in pattern for ch in "*?[")
 
 
-def _walk(directory: Path) -> Iterator[Path]:
-    """Files under ``directory``, recursively, sorted, hidden files and directories skipped."""
-    for root, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+def _dangling(path: Path) -> ReadProblem:
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "?"
+    reason = f"dangling symbolic link (points to {target}, which does not exist)"
+    return ReadProblem(str(path), reason, "skipped")
+
+
+def _walk(directory: Path, problems: list[ReadProblem]) -> Iterator[Path]:
+    """Files under ``directory``, recursively, sorted, hidden files and directories skipped.
+
+    Links to folders are followed, each real folder once: a link back to a folder being read (a
+    loop) or to one already read is reported as skipped, and so is a dangling link. Nothing is
+    left out without a :class:`ReadProblem` saying why (hidden names excepted).
+    """
+    seen = {os.path.realpath(directory)}
+    for root, dirs, files in os.walk(directory, followlinks=True):
+        keep: list[str] = []
+        # Real folders claim their place before links to them, so a link is what gets skipped.
+        for name in sorted(dirs, key=lambda d: (os.path.islink(os.path.join(root, d)), d)):
+            if name.startswith("."):
+                continue
+            sub = Path(root) / name
+            real = os.path.realpath(sub)
+            if real in seen:
+                problems.append(
+                    ReadProblem(
+                        str(sub),
+                        f"symbolic link to a folder already read ({real}): not followed again",
+                        "skipped",
+                    )
+                )
+                continue
+            seen.add(real)
+            keep.append(name)
+        dirs[:] = sorted(keep)
         for name in sorted(files):
-            if not name.startswith("."):
-                yield Path(root) / name
+            if name.startswith("."):
+                continue
+            path = Path(root) / name
+            if path.is_symlink() and not path.exists():
+                problems.append(_dangling(path))
+                continue
+            yield path
 
 
 def expand_paths(inputs: Sequence[str]) -> tuple[list[Path], list[ReadProblem]]:
     """Expand files, directories and glob patterns into the article files to read.
 
     Directories are walked recursively in sorted order, skipping hidden files and directories
-    (names starting with "."). Glob patterns (``*``, ``?``, ``[...]``; ``**`` recurses) are
+    (names starting with "."). Links to folders are followed, each real folder once (loops and
+    second paths are reported as skipped); dangling links are reported as skipped.
+    Glob patterns (``*``, ``?``, ``[...]``; ``**`` recurses) are
     expanded in sorted order; a pattern that matches a directory walks it. A path that exists
     literally is taken as a path even if it contains glob characters. A file reached twice is
     listed once. Every input is a path: the caller splits out URLs before calling this.
@@ -163,7 +203,7 @@ def expand_paths(inputs: Sequence[str]) -> tuple[list[Path], list[ReadProblem]]:
 
     def add_any(path: Path) -> None:
         if path.is_dir():
-            for found in _walk(path):
+            for found in _walk(path, problems):
                 add(found)
         elif path.is_file():
             add(path)
@@ -174,6 +214,8 @@ def expand_paths(inputs: Sequence[str]) -> tuple[list[Path], list[ReadProblem]]:
         path = Path(raw).expanduser()
         if path.exists():
             add_any(path)
+        elif path.is_symlink():
+            problems.append(_dangling(path))
         elif _is_glob(raw):
             matches = sorted(glob.glob(os.path.expanduser(raw), recursive=True))
             if not matches:
