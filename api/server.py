@@ -56,7 +56,7 @@ from api.schemas import (
     ask_response,
     error_body,
 )
-from api.streaming import relay
+from api.streaming import drain, relay
 from rag.answer.citations import citation_to_dict, defuse_markers, short_answer_to_dict
 from rag.embedding.embedders import OpenAICompatibleEmbeddings
 from rag.errors import (
@@ -358,7 +358,7 @@ class ApiState:
         """Answer in this process (the Slack app mounted in ``sanad serve`` uses it)."""
         self.require_ready()
         started = time.perf_counter()
-        answer = self.sanad.chain.answer(question, history)
+        answer = drain(self.sanad.chain.stream(question, history))  # stops if the asker withdraws
         return ask_response(answer, {"total": _ms(started)})
 
 

@@ -11,6 +11,9 @@ Behaviour:
 - A ``"searching…"`` placeholder is posted in the thread, then replaced (``chat.update``) by the
   answer; answers longer than one message continue in further thread replies.
 - The thread's earlier messages are the conversation history (``conversations.replies``).
+- A question deleted while it is being answered (a ``message_deleted`` event; the app must
+  subscribe to ``message.channels``/``message.im``) stops its in-process answer, and the LLM
+  request in it, and removes the placeholder. An answer asked of the API by URL runs on.
 - Exactly one reply per question: Slack retries (same ``event_id``, ``X-Slack-Retry-Num``)
   and the ``app_mention`` + ``message`` pair of one message (same channel and ``ts``) are
   de-duplicated; messages from bots and from the app itself are ignored.
@@ -32,6 +35,7 @@ from slack_sdk.errors import SlackApiError
 from api.client import SanadClient
 from api.schemas import AskResponse, ask_response
 from api.slack_format import SEARCHING, escape, render_messages, strip_mentions
+from api.streaming import Stopped, answer_stop, drain
 from rag.errors import ConfigError
 from rag.settings import Settings
 from rag.types import Turn
@@ -161,6 +165,29 @@ def build_slack_app(
         token_verification_enabled=token_verification_enabled,
     )
     seen = Once()
+    inflight: dict[tuple[str, str], threading.Event] = {}  # (channel, ts) of questions being answered
+    inflight_lock = threading.Lock()
+
+    def withdraw(event: dict[str, Any]) -> None:
+        """A deleted question: stop answering it (in-process answers; an API call runs on)."""
+        key = (str(event.get("channel", "")), str(event.get("deleted_ts", "")))
+        with inflight_lock:
+            stop = inflight.get(key)
+        if stop is not None:
+            log.info("question %s deleted in %s: stopping its answer", key[1], key[0])
+            stop.set()
+
+    def answer_unless_deleted(channel: str, ts: str, question: str, history: tuple[Turn, ...]) -> AskResponse:
+        stop = threading.Event()
+        with inflight_lock:
+            inflight[(channel, ts)] = stop
+        token = answer_stop.set(stop)
+        try:
+            return answer(question, history)
+        finally:
+            answer_stop.reset(token)
+            with inflight_lock:
+                inflight.pop((channel, ts), None)
 
     def handle(event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         if event.get("bot_id") or event.get("subtype") or not event.get("user"):
@@ -184,7 +211,10 @@ def build_slack_app(
         if event.get("thread_ts"):
             history = thread_history(client, channel, thread_ts, ts, context.bot_user_id, context.bot_id)
         try:
-            messages = render_messages(answer(question, history))
+            messages = render_messages(answer_unless_deleted(channel, ts, question, history))
+        except Stopped:  # the question was deleted: take the placeholder away too
+            client.chat_delete(channel=str(placeholder["channel"]), ts=str(placeholder["ts"]))
+            return
         except Exception as exc:  # the edge: tell the user, keep the bot alive
             log.exception("answering from Slack failed")
             messages = [_apology(exc)]
@@ -204,6 +234,9 @@ def build_slack_app(
     def on_message(
         event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
+        if event.get("subtype") == "message_deleted":
+            withdraw(event)
+            return
         # In channels the app answers mentions only (app_mention); in direct messages, everything.
         if event.get("channel_type") == "im":
             handle(event, body, client, context)
@@ -233,7 +266,7 @@ def in_process_answerer(sanad: Sanad) -> Answerer:
 
     def answer(question: str, history: tuple[Turn, ...]) -> AskResponse:
         started = time.perf_counter()
-        result = sanad.chain.answer(question, history)
+        result = drain(sanad.chain.stream(question, history))  # stops if the question is deleted
         return ask_response(result, {"total": round((time.perf_counter() - started) * 1000, 1)})
 
     return answer

@@ -8,16 +8,23 @@ when a ``next()`` is running in a worker thread (a generator cannot be closed wh
 right after that item arrives: at most one more upstream chunk is read. Closing raises
 ``GeneratorExit`` at the generator's ``yield``; the chain's LLM loop closes its HTTP response
 as it unwinds, and nothing is logged as an error (``GeneratorExit`` is no ``Exception``).
+
+Answers that reach their client another way (the Slack bot posts them) are stopped through
+:data:`answer_stop` and :func:`drain` instead: the bot sets an event when the question's message
+is deleted.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, MutableMapping
+from contextvars import ContextVar
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
+
+from rag.types import Answer, Delta
 
 _END = object()
 
@@ -99,3 +106,40 @@ def _consume(future: asyncio.Future[object]) -> None:
     """Retrieve an abandoned pull's outcome so asyncio does not log it as never retrieved."""
     if not future.cancelled():
         future.exception()
+
+
+# -- answers that are not streamed to a connection (Slack) ------------------------------------
+
+answer_stop: ContextVar[threading.Event | None] = ContextVar("answer_stop", default=None)
+"""Set by a caller (the Slack bot) that may withdraw its question while the answer is made."""
+
+
+class Stopped(Exception):
+    """The question was withdrawn (e.g. its Slack message deleted) while it was being answered."""
+
+
+def drain(events: Iterator[Delta | Answer]) -> Answer:
+    """The final Answer of a chain stream, stopping early when :data:`answer_stop` is set.
+
+    The stop event is checked after every item (a streamed LLM answer yields one per chunk), so
+    at most one more upstream chunk is read; the stream is then closed, which closes the LLM
+    request.
+
+    Raises:
+        Stopped: the stop event was set before the answer was complete.
+    """
+    stop = answer_stop.get()
+    final: Answer | None = None
+    try:
+        for item in events:
+            if stop is not None and stop.is_set():
+                raise Stopped("the question was withdrawn")
+            if isinstance(item, Answer):
+                final = item
+    finally:
+        close = getattr(events, "close", None)
+        if close is not None:
+            close()
+    if final is None:  # the chain always ends with an Answer
+        raise RuntimeError("the answer stream ended without an Answer")
+    return final

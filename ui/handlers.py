@@ -244,13 +244,19 @@ class ChatHandler:
             language = detect_language(question)
             yield [_assistant(render.render_streaming("", language))]
             final: Answer | None = None
-            for item in self.chain.stream(question, turns, k=kk, filters=filters):
-                if isinstance(item, Delta):
-                    if item.text:
-                        streamed += item.text
-                        yield [_assistant(render.render_streaming(streamed, language))]
-                elif isinstance(item, Answer):
-                    final = item
+            # Gradio closes this generator on the stop button or a closed tab; closing the chain's
+            # stream with it ends the LLM request at once (issue #15).
+            events = self.chain.stream(question, turns, k=kk, filters=filters)
+            try:
+                for item in events:
+                    if isinstance(item, Delta):
+                        if item.text:
+                            streamed += item.text
+                            yield [_assistant(render.render_streaming(streamed, language))]
+                    elif isinstance(item, Answer):
+                        final = item
+            finally:
+                getattr(events, "close", lambda: None)()
             if final is None:
                 raise SanadError("the answerer finished without an answer")
         except Exception as exc:  # the edge: everything becomes a readable message
