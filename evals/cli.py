@@ -271,9 +271,9 @@ def _all(
 
 @app.command("bench")
 def _bench(
-    large: Annotated[bool, typer.Option(help="also measure at 100k chunks (a few minutes)")] = False,
+    large: Annotated[bool, typer.Option(help="also the 10k-100k chunk corpus (tens of minutes)")] = False,
     queries: Annotated[int, typer.Option(help="timed queries per corpus size")] = 50,
-    only: Annotated[str | None, typer.Option(help="one section: ingest, retrieval, answer or load")] = None,
+    only: Annotated[str | None, typer.Option(help="one section (see SECTIONS)")] = None,
 ) -> None:
     """Speed and memory benchmarks."""
     bench_command(large, queries, only=only)
