@@ -273,7 +273,7 @@ def _all(
 def _bench(
     large: Annotated[bool, typer.Option(help="also the 10k-100k chunk corpus (tens of minutes)")] = False,
     queries: Annotated[int, typer.Option(help="timed queries per corpus size")] = 50,
-    only: Annotated[str | None, typer.Option(help="one section (see SECTIONS)")] = None,
+    only: Annotated[str | None, typer.Option(help="only ingest|retrieval|answer|query|load")] = None,
 ) -> None:
     """Speed and memory benchmarks."""
     bench_command(large, queries, only=only)
