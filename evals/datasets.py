@@ -1,6 +1,6 @@
 """Evaluation datasets (DEV halves) → corpus records for the ingest pipeline + questions with gold.
 
-Five evaluation sets over four corpora (``../shared/data/README.md`` describes the files):
+Six evaluation sets over four corpora (``../shared/data/README.md`` describes the files):
 
 ============  ======================  ==========================  ==========================
 dataset       corpus                  questions                   gold unit
@@ -9,6 +9,7 @@ multihop      multihop_rag/corpus     multihop_rag/queries_dev    article ids + 
 xquad-ar      xquad/articles_ar_dev   xquad/questions_ar_dev      paragraph id
 xquad-en-ar   xquad/articles_ar_dev   xquad/questions_en_dev      paragraph id (Arabic answer)
 xquad-en      xquad/articles_en_dev   xquad/questions_en_dev      paragraph id
+xquad-ar-en   xquad/articles_en_dev   xquad/questions_ar_dev      paragraph id (English answer)
 arcd          arcd/articles_dev       arcd/questions_dev          paragraph id
 ============  ======================  ==========================  ==========================
 
@@ -34,7 +35,7 @@ from rag.errors import SanadError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
-DATASETS: tuple[str, ...] = ("multihop", "xquad-ar", "xquad-en-ar", "xquad-en", "arcd")
+DATASETS: tuple[str, ...] = ("multihop", "xquad-ar", "xquad-en-ar", "xquad-en", "xquad-ar-en", "arcd")
 """Names accepted by :func:`load_dataset` (and ``sanad eval --dataset``)."""
 
 MULTIHOP_NULL_TYPE = "null_query"
@@ -115,7 +116,14 @@ _LAYOUT: dict[str, tuple[str, str, str, str]] = {
     "xquad-ar": ("xquad-ar", "xquad/articles_ar_dev.jsonl", "xquad/questions_ar_dev.jsonl", "ar:"),
     "xquad-en-ar": ("xquad-ar", "xquad/articles_ar_dev.jsonl", "xquad/questions_en_dev.jsonl", "ar:"),
     "xquad-en": ("xquad-en", "xquad/articles_en_dev.jsonl", "xquad/questions_en_dev.jsonl", "en:"),
+    "xquad-ar-en": ("xquad-en", "xquad/articles_en_dev.jsonl", "xquad/questions_ar_dev.jsonl", "en:"),
     "arcd": ("arcd", "arcd/articles_dev.jsonl", "arcd/questions_dev.jsonl", ""),
+}
+
+
+_PARALLEL_ANSWERS: dict[str, str] = {
+    "xquad-en-ar": "xquad/questions_ar_dev.jsonl",
+    "xquad-ar-en": "xquad/questions_en_dev.jsonl",
 }
 
 
@@ -288,7 +296,8 @@ def load_dataset(
     root = data_dir or default_data_dir()
     corpus, corpus_rel, questions_rel, prefix = _LAYOUT[name]
     rels = [corpus_rel, questions_rel]
-    parallel_rel = "xquad/questions_ar_dev.jsonl" if name == "xquad-en-ar" else None
+    # Cross-lingual sets take their gold answers from the parallel question in the corpus's language.
+    parallel_rel = _PARALLEL_ANSWERS.get(name)
     if parallel_rel:
         rels.append(parallel_rel)
     files = verify_files(root, rels) if verify else {}

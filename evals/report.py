@@ -208,8 +208,11 @@ TARGETS: tuple[tuple[str, str, str, str, float, str], ...] = (
     ("multihop", "retrieval", "chunk_mrr@10", ">=", 0.80, "MultiHop chunk-level MRR@10"),
     ("xquad-ar", "retrieval", "hit@1", ">=", 0.93, "XQuAD ar→ar hit@1"),
     ("xquad-ar", "retrieval", "mrr@10", ">=", 0.96, "XQuAD ar→ar MRR@10"),
-    ("xquad-en-ar", "retrieval", "hit@1", ">=", 0.85, "XQuAD en→ar hit@1"),
+    ("xquad-en-ar", "retrieval", "hit@1", ">=", 0.86, "XQuAD en→ar hit@1"),
+    ("xquad-en-ar", "retrieval", "mrr@10", ">=", 0.91, "XQuAD en→ar MRR@10"),
     ("xquad-en-ar", "retrieval", "hit@5", ">=", 0.98, "XQuAD en→ar hit@5"),
+    ("xquad-en-ar", "answers", "end_to_end_containment", ">=", 0.75, "XQuAD en→ar end-to-end containment"),
+    ("xquad-en-ar", "answers", "false_abstention_rate", "<=", 0.10, "XQuAD en→ar false abstention"),
     ("arcd", "retrieval", "hit@1", ">=", 0.78, "ARCD ar→ar hit@1"),
     ("arcd", "retrieval", "mrr@10", ">=", 0.87, "ARCD ar→ar MRR@10"),
     ("multihop", "answers", "abstention_accuracy", ">=", 0.90, "MultiHop null-query abstention"),
@@ -227,7 +230,8 @@ TARGETS: tuple[tuple[str, str, str, str, float, str], ...] = (
     ("arcd", "negatives", "gold_removed", ">=", 0.80, "ARCD gold-removed abstention"),
     ("multihop", "answers", "two_gold_quoted", ">=", 0.70, "MultiHop comparison/temporal: two gold quoted"),
 )
-"""The DEV targets of issues 5 and 12 (answer containment raised from 0.85 to issue 12's 0.93).
+"""The DEV targets of issues 5, 12 and 14 (answer containment raised from 0.85 to issue 12's 0.93;
+en→ar hit@1 raised from 0.85 to issue 14's 0.86, with MRR@10 and end-to-end answers added).
 
 Kind "negatives" reads ``answers[dataset]["negatives"][key]["abstention_rate"]``."""
 

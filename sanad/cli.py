@@ -437,7 +437,9 @@ eval_app = typer.Typer(
     no_args_is_help=True, help="Evaluate retrieval and answers on the public DEV sets (writes reports/)."
 )
 app.add_typer(eval_app, name="eval")
-EvalDatasetOpt = Annotated[str, typer.Option("--dataset", help="multihop|xquad-ar|xquad-en-ar|xquad-en|arcd")]
+EvalDatasetOpt = Annotated[
+    str, typer.Option("--dataset", help="multihop|xquad-ar|xquad-en-ar|xquad-en|xquad-ar-en|arcd")
+]
 EvalLimitOpt = Annotated[int | None, typer.Option("--limit", help="only the first N questions")]
 
 
