@@ -14,6 +14,8 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rag.text.normalize import strip_invisible
+
 
 @dataclass(frozen=True)
 class Cleaned:
@@ -44,17 +46,10 @@ def normalize_nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-_INVISIBLE_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u061c\u00ad]")
-
-
 def remove_invisible(text: str) -> str:
-    """Remove zero-width, bidi control and soft-hyphen characters.
-
-    Removes U+200B-U+200F (zero-width space/non-joiner/joiner, LRM, RLM), U+202A-U+202E
-    (bidi embeddings and overrides), U+2066-U+2069 (bidi isolates), U+FEFF (zero-width
-    no-break space), U+061C (Arabic letter mark) and U+00AD (soft hyphen).
-    """
-    return _INVISIBLE_RE.sub("", text)
+    """Remove zero-width, bidi control, invisible operator and soft-hyphen characters: the set of
+    :func:`rag.text.normalize.strip_invisible`, so stored text and the matching form agree."""
+    return strip_invisible(text)
 
 
 _NEWLINE_RE = re.compile("\r\n|[\r\v\f\x85\u2028]")

@@ -47,7 +47,7 @@ EMBEDDING_INPUT_VERSION = 1
 _MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08e1\u08e3-\u08ff\u0640]")
 # Zero-width and bidi controls: ZWSP/ZWNJ/ZWJ/LRM/RLM U+200B–U+200F, embeddings and overrides
 # U+202A–U+202E, word joiner and invisible operators U+2060–U+2064, isolates U+2066–U+2069, BOM
-# U+FEFF, Arabic letter mark U+061C, soft hyphen U+00AD (the same set ingest.cleaning removes).
+# U+FEFF, Arabic letter mark U+061C, soft hyphen U+00AD (see strip_invisible).
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c\u00ad]")
 _ARABIC_LETTERS = str.maketrans(
     {
@@ -67,6 +67,17 @@ _DIGITS = str.maketrans(
 _ACCENTS = re.compile("[\u0300-\u036f]")  # combining diacritical marks (Latin, Greek, Cyrillic)
 _WORD = re.compile(r"[^\W_]+")
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def strip_invisible(text: str) -> str:
+    """Remove zero-width, bidi control, invisible operator and soft-hyphen characters.
+
+    U+200B–U+200F (zero-width space/non-joiner/joiner, LRM, RLM), U+202A–U+202E (bidi embeddings
+    and overrides), U+2060–U+2064 (word joiner, invisible operators and separator), U+2066–U+2069
+    (bidi isolates), U+FEFF (zero-width no-break space), U+061C (Arabic letter mark) and U+00AD
+    (soft hyphen). Ingest's cleaning removes the same set from stored text (ingest.cleaning).
+    """
+    return _INVISIBLE.sub("", text)
 
 
 def embedding_text(text: str) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ingest.maintenance import check_store
 from ingest.reembed import META_KEY, outdated_chunks
 from rag.settings import load_settings
 from rag.text.normalize import EMBEDDING_INPUT_VERSION, TOKENIZER_VERSION
@@ -96,3 +97,4 @@ def test_an_older_store_re_indexes_on_the_next_ingest(tmp_path: Path) -> None:
     assert float(fixed @ right) > 0.999
     again = sanad.pipeline.ingest_paths([str(tmp_path / "old")])
     assert again.notices == []
+    assert check_store(sanad).ok  # `sanad check` passes after the automatic re-index
