@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.readers import RawRecord
+from ingest.reembed import pending_upgrades
 from rag.errors import StoreError
 from rag.retrieval.lexical import LexicalIndex
 from rag.store.chroma import sweepable_orphans
@@ -47,6 +48,8 @@ class CheckReport:
         unreadable: Stored chunk ids whose embedding cannot be read.
         broken_articles: Articles with a missing or unreadable chunk.
         lexical_in_step: The saved BM25 index matches the catalog (generation and chunk ids).
+        upgrades: What an older Sanad left for the next write run to upgrade (normaliser
+            versions, local days: ingest.reembed.pending_upgrades); ``--repair`` runs it.
     """
 
     articles: int = 0
@@ -58,6 +61,7 @@ class CheckReport:
     unreadable: list[str] = field(default_factory=list)
     broken_articles: list[str] = field(default_factory=list)
     lexical_in_step: bool = True
+    upgrades: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -67,7 +71,7 @@ class CheckReport:
     @property
     def ok(self) -> bool:
         """True when nothing needs repair."""
-        return not (self.orphans or self.missing or self.unreadable) and self.lexical_in_step
+        return not (self.orphans or self.missing or self.unreadable or self.upgrades) and self.lexical_in_step
 
 
 def _unreadable(store: Any, ids: list[str]) -> list[str]:
@@ -111,6 +115,7 @@ def check_store(sanad: Any) -> CheckReport:
         present = {c.chunk_id for c in store.get(sorted(missing))}
         missing = {cid for cid in missing if cid in still_listed and cid not in present}
     report.missing = sorted(missing)
+    report.upgrades = pending_upgrades(catalog)
     report.unreadable = _unreadable(store, sorted(listed & stored))
     bad = set(report.missing) | set(report.unreadable)
     report.broken_articles = sorted(
@@ -178,6 +183,10 @@ def repair_store(sanad: Any, found: CheckReport) -> IngestReport:
             )
         )
     total = IngestReport()
+    if found.upgrades:  # an empty write run upgrades the store (ingest.reembed)
+        done = sanad.pipeline.ingest_records([], origin="sanad check --repair", lock_timeout=timeout)
+        total.chunks_embedded += done.chunks_embedded
+        total.notices += done.notices
     for origin, raws in by_origin.items():
         done = sanad.pipeline.ingest_records(raws, origin=origin, lock_timeout=timeout)
         total.added += done.added

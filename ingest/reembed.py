@@ -18,13 +18,30 @@ from rag.embedding.cache import EmbeddingCache, embed_with_cache
 from rag.embedding.embedders import IdentifiedEmbeddings
 from rag.store.catalog import ArticleCatalog
 from rag.store.chroma import ChunkStore
-from rag.text.normalize import EMBEDDING_INPUT_VERSION, embedding_text
+from rag.text.normalize import EMBEDDING_INPUT_VERSION, TOKENIZER_VERSION, embedding_text
 
 DAYS_KEY = "chunk_days"
 """Catalog meta key set once every chunk carries ``published_day``."""
 
 META_KEY = "embedding_input"
 """Catalog meta key holding the :data:`EMBEDDING_INPUT_VERSION` the store's vectors were made with."""
+
+
+def pending_upgrades(catalog: ArticleCatalog) -> list[str]:
+    """What the next write run would upgrade in a store built by an older Sanad (empty: nothing).
+
+    Read-only; for ``sanad check``. An empty store needs nothing.
+    """
+    if catalog.count() == 0:
+        return []
+    out: list[str] = []
+    if stored_version(catalog) != EMBEDDING_INPUT_VERSION:
+        out.append(f"embedder input version {stored_version(catalog)} → {EMBEDDING_INPUT_VERSION}")
+    if catalog.get_meta("tokenizer") != str(TOKENIZER_VERSION):
+        out.append(f"BM25 tokenizer version {catalog.get_meta('tokenizer') or 1} → {TOKENIZER_VERSION}")
+    if catalog.get_meta(DAYS_KEY) != "1":
+        out.append("chunks without their local publication day")
+    return out
 
 
 def stored_version(catalog: ArticleCatalog) -> int:

@@ -339,6 +339,8 @@ def check(
     )
     for aid in found.broken_articles:
         typer.echo(f"broken article: {aid}")
+    for upgrade in found.upgrades:
+        typer.echo(f"needs re-index (`sanad ingest` or --repair does it): {upgrade}")
     if found.ok and found.empty:
         typer.echo("empty: the store holds no article yet")
     if found.ok:

@@ -85,6 +85,8 @@ def test_an_older_store_re_indexes_on_the_next_ingest(tmp_path: Path) -> None:
     catalog.set_meta(META_KEY, "0")
     catalog.set_meta("tokenizer", str(TOKENIZER_VERSION - 1))
     assert outdated_chunks(store, catalog) == [chunk.chunk_id]
+    found = check_store(sanad)
+    assert not found.ok and len(found.upgrades) == 2  # embedder input and tokenizer
 
     report = sanad.pipeline.ingest_paths([str(tmp_path / "old")])
 
@@ -98,3 +100,15 @@ def test_an_older_store_re_indexes_on_the_next_ingest(tmp_path: Path) -> None:
     again = sanad.pipeline.ingest_paths([str(tmp_path / "old")])
     assert again.notices == []
     assert check_store(sanad).ok  # `sanad check` passes after the automatic re-index
+
+
+def test_sanad_check_repair_runs_the_upgrade(tmp_path: Path) -> None:
+    from ingest.maintenance import repair_store
+
+    sanad = _ingest(tmp_path, "repair", VOCALISED)
+    sanad.catalog.set_meta(META_KEY, "0")
+    found = check_store(sanad)
+    assert found.upgrades == [f"embedder input version 0 → {EMBEDDING_INPUT_VERSION}"]
+    fixed = repair_store(sanad, found)
+    assert any("re-indexed 1 stored chunks" in n for n in fixed.notices)
+    assert check_store(sanad).ok
