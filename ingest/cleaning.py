@@ -3,7 +3,8 @@
 Each rule is a small pure function ``str -> str`` listed in :data:`RULES`; the order matters and
 is documented there. Scraped news text carries debris such as ``[ad_1]`` markers, a trailing
 "المصدر" or "Source: Reuters" line, zero-width and bidi control characters, and Arabic
-presentation forms; the rules remove or fold them so that equal articles hash equally and
+presentation forms, and sometimes live markup (HTML tags, Markdown images and links); the rules
+remove or fold them so that equal articles hash equally and
 chunks carry only the article.
 """
 
@@ -14,6 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rag.text.markup import strip_markup
 from rag.text.normalize import strip_invisible
 
 
@@ -58,6 +60,16 @@ _NEWLINE_RE = re.compile("\r\n|[\r\v\f\x85\u2028]")
 def normalize_newlines(text: str) -> str:
     """Turn CRLF, CR, vertical tab, form feed, NEL and U+2028 into "\\n"; U+2029 into "\\n\\n"."""
     return _NEWLINE_RE.sub("\n", text).replace("\u2029", "\n\n")
+
+
+def remove_markup(text: str) -> str:
+    """Remove live markup: HTML tags (script/style/iframe… with their content), Markdown images
+    and links; an image's alt text and a link's text stay (:func:`rag.text.markup.strip_markup`).
+
+    Quotes are exact spans of the cleaned text, so this is what keeps a tracking pixel or an
+    ``onerror=`` handler in an article from reaching API clients that render Markdown or HTML.
+    """
+    return strip_markup(text)
 
 
 _AD_MARKER_RE = re.compile(r"\[\s*/?\s*(?:ad(?:[ _-]?\d+)?|advertisement)\s*\]", re.IGNORECASE)
@@ -136,6 +148,7 @@ RULES: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("normalize_nfkc", normalize_nfkc),
     ("remove_invisible", remove_invisible),
     ("normalize_newlines", normalize_newlines),
+    ("remove_markup", remove_markup),
     ("remove_ad_markers", remove_ad_markers),
     ("remove_source_footer", remove_source_footer),
     ("strip_lines", strip_lines),
@@ -145,8 +158,9 @@ RULES: tuple[tuple[str, Callable[[str], str]], ...] = (
 """The rules in the order :func:`clean_text` applies them.
 
 Unicode first (so later patterns see one canonical form), then line endings (so line-based rules
-see "\\n"), then ad markers (so a "[ad_2]" after the source line does not hide it), then the
-source footer, then whitespace tidying last.
+see "\\n"), then markup (so a tag cannot hide a footer or an ad marker), then ad markers (so a
+"[ad_2]" after the source line does not hide it), then the source footer, then whitespace
+tidying last.
 """
 
 

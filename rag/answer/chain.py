@@ -61,6 +61,7 @@ from rag.errors import describe_error
 from rag.retrieval.relative_time import read_when, retrieve_when, when_notice
 from rag.settings import Settings
 from rag.text.language import detect_language, language_name
+from rag.text.markup import StreamStripper, strip_markup
 from rag.text.sentences import content_keys
 from rag.types import Answer, Delta, Filters, Retrieved, Turn
 
@@ -432,6 +433,7 @@ class SanadChain:
         attempt = 0
         while True:
             buffer = MarkerBuffer(len(passages), groups)
+            plain = StreamStripper()  # answer text is plain text: no live HTML/Markdown images
             raw: list[str] = []
             streamed = False
             upstream = runnable.stream(inputs)
@@ -439,13 +441,13 @@ class SanadChain:
                 for chunk in upstream:
                     piece = _piece_text(chunk)
                     raw.append(piece)
-                    shown = buffer.feed(piece)
+                    shown = plain.feed(buffer.feed(piece))
                     if shown:
                         streamed = True
                         yield Delta(shown)
                 if not "".join(raw).strip():
                     raise _EmptyAnswer("the model returned no text")
-                tail = buffer.flush()
+                tail = plain.feed(buffer.flush()) + plain.flush()
                 if tail:
                     yield Delta(tail)
                 break
@@ -473,7 +475,7 @@ class SanadChain:
                 # closes the LLM's HTTP stream now, not when the garbage collector gets to it.
                 getattr(upstream, "close", lambda: None)()
 
-        full = "".join(raw)
+        full = strip_markup("".join(raw))
         text, citations = merge_sources(
             *resolve_citations(full, passages, embedding_similarity(self.embeddings))
         )

