@@ -124,7 +124,8 @@ def test_what_happened_yesterday_in_irbid_reads_that_day(corpus: Path) -> None:
     # Both Irbid stories say the municipality opened something; "yesterday" picks the library.
     opened = app.chain.answer("ماذا افتتحت بلدية إربد أمس؟")
     assert not opened.abstained and opened.citations
-    assert {c.chunk.article_id for c in opened.citations} == {"irbid-library"}
+    cited = {c.chunk.article_id for c in opened.citations}
+    assert "irbid-library" in cited and "irbid-market" not in cited  # 28 March is not yesterday
     assert "مكتبة" in opened.text
 
 
