@@ -351,6 +351,9 @@ class IngestReportOut(BaseModel):
     seconds: float
     failures: list[Problem]
     article_ids: list[str] = Field(default_factory=list, description="ids of the articles accepted")
+    notices: list[str] = Field(
+        default_factory=list, description="remarks, e.g. an automatic re-index after a normaliser change"
+    )
 
     @classmethod
     def from_report(cls, report: IngestReport, article_ids: list[str]) -> IngestReportOut:
@@ -368,6 +371,7 @@ class IngestReportOut(BaseModel):
             seconds=round(float(data["seconds"]), 3),
             failures=[Problem(where=w, reason=r) for w, r in report.failures],
             article_ids=article_ids,
+            notices=list(report.notices),
         )
 
 
