@@ -25,27 +25,21 @@ _NON_WORD = re.compile(r"[^\w]+")
 _ALIAS_SEPARATORS = (" | ", " - ", " – ", ": ")
 _MIN_ALIAS_CHARS = 3
 
-_EN_MONTHS = {
-    name: i
-    for i, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
+_EN_MONTHS_RAW = (
+    ("january", "jan"),
+    ("february", "feb"),
+    ("march", "mar"),
+    ("april", "apr"),
+    ("may",),
+    ("june", "jun"),
+    ("july", "jul"),
+    ("august", "aug"),
+    ("september", "sep", "sept"),
+    ("october", "oct"),
+    ("november", "nov"),
+    ("december", "dec"),
+)
+_EN_MONTHS = {name: i for i, names in enumerate(_EN_MONTHS_RAW, start=1) for name in names}
 # Egyptian/Gulf transliterations and the Levantine (Syriac) names; folded like the query is.
 _AR_MONTHS_RAW = {
     1: ("يناير", "كانون الثاني"),
@@ -130,6 +124,14 @@ class SourceMatcher:
                 found |= sources
                 text = text.replace(padded, " \x00 ")  # a longer alias consumes its words
         return frozenset(found)
+
+
+def month_name(month: int, language: str) -> str:
+    """The usual name of ``month`` (1–12): English ("April"), or for Arabic the Egyptian/Gulf
+    transliteration («أبريل»), the form news agencies across the region print."""
+    if language.split("-")[0].lower() == "ar":
+        return _AR_MONTHS_RAW[month][0]
+    return _EN_MONTHS_RAW[month - 1][0].capitalize()
 
 
 def _day(year: str, month: int, day: str) -> str | None:

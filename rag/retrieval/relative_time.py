@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
 
+from rag.retrieval.mentions import month_name
 from rag.store.chroma import published_ts
 from rag.text.normalize import fold
 from rag.types import Filters, Retrieved
@@ -232,10 +233,6 @@ def _newest_first(found: Sequence[Retrieved], k: int) -> list[Retrieved]:
     return (relevant + rest)[:k]
 
 
-_EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December")  # fmt: skip
-_AR_MONTHS = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
-              "أكتوبر", "نوفمبر", "ديسمبر")  # fmt: skip
 _NOTICES = {  # (window used, window empty, latest)
     "en": (
         "Articles from {dates}.",
@@ -247,8 +244,7 @@ _NOTICES = {  # (window used, window empty, latest)
 
 
 def _day(d: date, language: str, year: bool = True) -> str:
-    months = _AR_MONTHS if language == "ar" else _EN_MONTHS
-    return f"{d.day} {months[d.month - 1]}" + (f" {d.year}" if year else "")
+    return f"{d.day} {month_name(d.month, language)}" + (f" {d.year}" if year else "")
 
 
 def _span(start: date, end: date, language: str) -> str:
