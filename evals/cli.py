@@ -78,9 +78,8 @@ def retrieval_command(
         f"in {rep.seconds:.1f} s",
         file=sys.stderr,
     )
-    systems: tuple[str, ...] = (
-        ("hybrid", "hybrid-plain", "hybrid-rrf", "dense", "bm25") if baselines else ("hybrid",)
-    )
+    ablations = ("hybrid-plain", "hybrid-nokeys", "hybrid-rrf", "dense", "bm25")
+    systems: tuple[str, ...] = ("hybrid", *ablations) if baselines else ("hybrid",)
     if baselines and langchain:
         systems += ("langchain",)
     result = evaluate_retrieval(ds, sanad, systems=systems, index_root=index_root)
@@ -232,7 +231,7 @@ app = typer.Typer(
 )
 
 DatasetOpt = Annotated[
-    str, typer.Option("--dataset", help="multihop, xquad-ar, xquad-en-ar, xquad-en or arcd")
+    str, typer.Option("--dataset", help="multihop, xquad-ar, xquad-en-ar, xquad-en, xquad-ar-en or arcd")
 ]
 LimitOpt = Annotated[int | None, typer.Option("--limit", help="only the first N questions")]
 

@@ -140,11 +140,14 @@ def hybrid_ranker(sanad: Sanad, k: int = K) -> Ranker:
     return rank
 
 
-def rrf_ranker(sanad: Sanad, k: int = K, fusion: str = "rrf", news: bool = True) -> Ranker:
+def rrf_ranker(
+    sanad: Sanad, k: int = K, fusion: str = "rrf", news: bool = True, cross_script: bool = True
+) -> Ranker:
     """The product's retriever with another fusion: reciprocal rank fusion (k = 60) by default,
-    or with ``news=False`` the plain convex combination (one dense weight, no outlet/day bonuses).
+    or with ``news=False`` the plain convex combination (one dense weight, no outlet/day bonuses),
+    or with ``cross_script=False`` the product without its cross-script key channel (issue #14).
     """
-    retriever = sanad.make_retriever(fusion=fusion, news=news)
+    retriever = sanad.make_retriever(fusion=fusion, news=news, cross_script=cross_script)
 
     def rank(question: str) -> list[Hit]:
         return [
@@ -165,12 +168,8 @@ def dense_ranker(sanad: Sanad, k: int = K) -> Ranker:
 
 
 def bm25_ranker(sanad: Sanad, k: int = K) -> Ranker:
-    """BM25 only: the index the ingest saved under ``<data_dir>/bm25`` (rebuilt when missing)."""
-    from rag.retrieval.lexical import LexicalIndex
-    from rag.retrieval.retriever import build_lexical_index
-
-    loaded = LexicalIndex.load(sanad.settings.lexical_index_dir)
-    index = loaded[0] if loaded is not None else build_lexical_index(sanad.store, sanad.catalog)[0]
+    """BM25 only: the retriever's BM25 view (the index under ``<data_dir>/bm25``, synced with the catalog)."""
+    index = sanad.retriever.lexical.current().index
 
     def rank(question: str) -> list[Hit]:
         ids = [cid for cid, _ in index.search(question, k)]
@@ -361,8 +360,9 @@ def evaluate_retrieval(
     Args:
         dataset: The dataset (its corpus already indexed into ``sanad``).
         sanad: Sanad over the dataset's evaluation index.
-        systems: Which of ``hybrid``, ``hybrid-plain`` (convex, no news signals), ``hybrid-rrf``,
-            ``dense``, ``bm25``, ``langchain`` to run.
+        systems: Which of ``hybrid``, ``hybrid-plain`` (convex, no news signals),
+            ``hybrid-nokeys`` (no cross-script keys), ``hybrid-rrf``, ``dense``, ``bm25``,
+            ``langchain`` to run.
         index_root: Where the LangChain baseline's store lives (default: the evaluation index root).
         k: Results per query (10).
         show_progress: tqdm bars on stderr.
@@ -386,6 +386,8 @@ def evaluate_retrieval(
             rankers[name] = rrf_ranker(sanad, k)
         elif name == "hybrid-plain":
             rankers[name] = rrf_ranker(sanad, k, fusion="convex", news=False)
+        elif name == "hybrid-nokeys":
+            rankers[name] = rrf_ranker(sanad, k, fusion="convex", cross_script=False)
         elif name == "dense":
             rankers[name] = dense_ranker(sanad, k)
         elif name == "bm25":

