@@ -42,6 +42,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 
+from rag.answer.budget import MESSAGE_OVERHEAD, estimate_tokens, fit_passages
 from rag.answer.citations import (
     MarkerBuffer,
     defuse_markers,
@@ -69,6 +70,9 @@ log = logging.getLogger(__name__)
 
 EXTRACTIVE_LABEL = "extractive (no LLM configured)"
 HISTORY_TURNS = 8
+
+ANSWER_RESERVE = 512
+"""Tokens kept free for the answer when ``llm.max_tokens`` is unset (a few cited sentences)."""
 
 _FALLBACK_NOTICE = {
     "en": "The language model is unavailable ({reason}); showing passages from the articles instead.",
@@ -411,6 +415,23 @@ class SanadChain:
                 )
         return condense_offline(question, history)
 
+    @property
+    def _window(self) -> int:
+        return self.settings.llm.context_tokens
+
+    def _fit_context(self, inputs: dict[str, Any], passages: Sequence[Retrieved]) -> list[Retrieved]:
+        """The best-ranked passages whose prompt fits ``llm.context_tokens`` minus the answer's
+        reserve (rag/answer/budget.py); all of them when no window is configured."""
+        if not self._window:
+            return list(passages)
+        reserve = self.settings.llm.max_tokens or ANSWER_RESERVE
+
+        def tokens(kept: Sequence[Retrieved]) -> int:
+            messages = answer_prompt().format_messages(**{**inputs, "passages": format_passages(kept)})
+            return sum(estimate_tokens(str(m.content)) + MESSAGE_OVERHEAD for m in messages)
+
+        return fit_passages(passages, tokens, self._window - reserve)
+
     def _llm_answer(
         self,
         chat_model: BaseChatModel,
@@ -427,6 +448,20 @@ class SanadChain:
             "passages": format_passages(passages),
             "question": question,
         }
+        kept = self._fit_context(inputs, passages)
+        if not kept:  # not even one passage fits the model's window (e.g. a huge question)
+            log.info("the prompt is over the LLM's context (%d tokens); answering extractively", self._window)
+            notice = fallback_notice(language, "the question does not fit the model's context")
+            ans = extractive_answer(
+                query, passages, self.sentence_embeddings, language, notice=notice, fallback=True
+            )
+            yield Delta(ans.text)
+            yield ans
+            return
+        if len(kept) < len(passages):
+            log.info("dropped %d lowest-ranked passages to fit the LLM's context", len(passages) - len(kept))
+            passages = kept
+            inputs["passages"] = format_passages(passages)
         runnable = answer_prompt() | chat_model
         label = model_name(chat_model)
         groups = passage_groups([p.chunk for p in passages])  # one number per article, live too

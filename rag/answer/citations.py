@@ -19,6 +19,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
+from rag.answer.citation_styles import canonical_markers
 from rag.text.sentences import content_keys, overlap, sentence_spans
 from rag.types import Answer, Chunk, Citation, Retrieved
 
@@ -275,7 +276,7 @@ def resolve_citations(
         whose ``quote`` is an exact substring of the chunk text.
     """
     renumber = Renumberer(len(passages))
-    text = renumber.rewrite(answer_text)
+    text = renumber.rewrite(canonical_markers(answer_text, len(passages)))  # 【1】, [^1], Source 1…
     claims = _claims(text)
     citations = []
     for passage_no, number in sorted(renumber.mapping.items(), key=lambda kv: kv[1]):
