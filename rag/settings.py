@@ -186,6 +186,15 @@ class LLMSettings(BaseModel):
     max_retries: int = Field(
         2, ge=0, le=10, description="retries with exponential backoff on timeouts, 429 and 5xx"
     )
+    context_tokens: int = Field(
+        0,
+        ge=0,
+        description="the model's context window in tokens (0 = large, no trimming); a longer prompt "
+        "drops passages, lowest-ranked first, or answers extractively with a notice",
+    )
+    max_tokens: int | None = Field(
+        None, ge=1, description="longest answer in tokens (None = the server's default)"
+    )
 
     @property
     def configured(self) -> bool:

@@ -8,6 +8,8 @@ with backoff itself, because it must know whether text was already streamed. Nev
 
 from __future__ import annotations
 
+from typing import Any
+
 from langchain_core.language_models import BaseChatModel
 from pydantic import SecretStr
 
@@ -27,6 +29,13 @@ def build_chat_model(cfg: LLMSettings) -> BaseChatModel | None:
         return None
     from langchain_openai import ChatOpenAI
 
+    limit: dict[str, Any] = {}
+    if cfg.max_tokens:
+        # ChatOpenAI sends max_completion_tokens, which OpenAI wants but llama.cpp's server
+        # ignores: OpenAI-compatible servers get the classic max_tokens field instead.
+        limit = (
+            {"extra_body": {"max_tokens": cfg.max_tokens}} if cfg.base_url else {"max_tokens": cfg.max_tokens}
+        )
     return ChatOpenAI(
         model=cfg.model,
         base_url=cfg.base_url,
@@ -34,6 +43,7 @@ def build_chat_model(cfg: LLMSettings) -> BaseChatModel | None:
         temperature=cfg.temperature,
         timeout=cfg.timeout,
         max_retries=0,
+        **limit,
         streaming=True,
         use_responses_api=False,  # OpenAI-compatible servers implement Chat Completions only
     )
