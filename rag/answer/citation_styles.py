@@ -1,6 +1,7 @@
 """Citation styles small models write, rewritten into Sanad's ``[n]`` before markers are parsed.
 
-Seen from SmolLM2, Qwen and Llama models through llama.cpp, Ollama and vLLM: ``【1】`` and
+Seen from SmolLM2, Qwen and Llama models through llama.cpp, Ollama and vLLM: a literal ``[n]``
+copied from the prompt's instructions (SmolLM2-135M, tests/llm), ``【1】`` and
 ``［1］``, footnotes ``[^1]`` (with ``[^1]: …`` definitions), ``(1)`` after a claim, ``Source 1``
 / ``Passage 2`` / ``المصدر 1``, markers inside code spans (`` `[1]` ``) and a trailing
 "Sources:" list instead of inline markers. :func:`canonical_markers` turns them into ``[n]``
@@ -71,6 +72,12 @@ def _trailing_sources(text: str, n_passages: int) -> str:
     return f"{stripped[:end]} {marks}{stripped[end:]}"
 
 
+# SmolLM2-135M through llama.cpp copies the prompt's marker template literally: "[n] The bank…".
+_PLACEHOLDER = re.compile(
+    r"^[ \t]*\[(?:n|N|x|X|#|number|رقم)\][ \t]*|[ \t]*\[(?:n|N|x|X|#|number|رقم)\]", re.MULTILINE
+)
+
+
 def canonical_markers(text: str, n_passages: int) -> str:
     """``text`` with every recognised citation style written as ``[n]`` markers.
 
@@ -83,6 +90,7 @@ def canonical_markers(text: str, n_passages: int) -> str:
     """
     if n_passages <= 0:
         return text
+    text = _PLACEHOLDER.sub("", text)  # a template marker points nowhere
     text = _FOOTNOTE_DEF.sub("", text)
     text = _FOOTNOTE.sub(lambda m: f"[{m.group(1)}]", text)
     text = _CODE_SPAN.sub(lambda m: m.group(1), text)

@@ -26,6 +26,11 @@ STYLES = {
     "code span": ("Rates fell `[1]`.", "Rates fell [1]."),
     "sources list": ("Rates fell.\n\nSources:\n[1] ECB cuts rates\n2. Floods", "Rates fell [1][2]."),
     "bold sources list": ("Rates fell [2].\n\n**Sources:**\n- [2] Floods", "Rates fell [2]."),
+    "template placeholder mid-line": ("Rates fell [n] on Monday [1].", "Rates fell on Monday [1]."),
+    "template placeholder": (
+        "Rates fell.\n\n[n] The bank cut rates [1].",
+        "Rates fell.\n\nThe bank cut rates [1].",
+    ),
     "arabic sources list": ("انخفضت الفائدة.\n\nالمصادر:\n[1] البنك", "انخفضت الفائدة [1]."),
 }
 
