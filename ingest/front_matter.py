@@ -68,13 +68,18 @@ class FrontMatter:
 
 
 def _text(value: Any) -> str | None:
-    if isinstance(value, list | tuple):
-        value = value[0] if value else None
-    if isinstance(value, dict):
-        value = value.get("name")
+    # Unwrap nested lists to their first scalar: str() of a YAML alias bomb (a list of lists of
+    # lists, shared by reference) would expand it into a huge title (issue #15, hostile input).
+    for _ in range(8):
+        if isinstance(value, list | tuple):
+            value = value[0] if value else None
+        elif isinstance(value, dict):
+            value = value.get("name")
+        else:
+            break
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
-    if isinstance(value, bool) or value is None:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
         return None
     text = str(value).strip()
     return text or None
@@ -95,7 +100,7 @@ def _tags(meta: dict[str, Any]) -> tuple[str, ...]:
         if isinstance(value, str):
             value = [t for t in re.split(r"[,\s]+", value) if t]
         if isinstance(value, list | tuple) and value:
-            return tuple(str(t).strip() for t in value if str(t).strip())
+            return tuple(str(t).strip() for t in value if isinstance(t, str | int | float) and str(t).strip())
     return ()
 
 
