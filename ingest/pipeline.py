@@ -32,6 +32,7 @@ from rag.settings import Settings
 from rag.store.catalog import ArticleCatalog, ArticleRecord
 from rag.store.chroma import ChunkStore, sweepable_orphans
 from rag.store.locking import WaitNotice, write_lock
+from rag.text.markup import strip_markup
 from rag.text.normalize import TOKENIZER_VERSION
 from rag.types import Article, Chunk, IngestReport
 
@@ -83,7 +84,10 @@ def build_article(record: RawRecord, file_origin: str) -> Article:
     cleaned = clean_text(record.text)
     if not cleaned.text:
         raise InputError("article is empty after cleaning (only scraper debris or whitespace)", record.origin)
-    title = (record.title or "").strip() or guess_title(cleaned.text) or _fallback_title(cleaned.text)
+    # Titles and sources are shown beside quotes (and in the OpenAI route's Sources list): plain too.
+    title = (
+        strip_markup(record.title or "").strip() or guess_title(cleaned.text) or _fallback_title(cleaned.text)
+    )
     is_url = file_origin.startswith(("http://", "https://"))
     if record.record_id:
         article_id = str(record.record_id)
@@ -98,7 +102,7 @@ def build_article(record: RawRecord, file_origin: str) -> Article:
                 suffix = sep + tail
                 break
         article_id = file_origin + suffix
-    source = (record.source or cleaned.source_name or "").strip()
+    source = strip_markup(record.source or cleaned.source_name or "").strip()
     if not source and not is_url and file_origin.startswith("/"):
         source = Path(file_origin).name  # stable whatever the working directory
     return Article(

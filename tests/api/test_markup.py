@@ -35,8 +35,8 @@ AR_ARTICLE = f"""# البرلمان يقر الميزانية
 """
 EN_ARTICLE = {
     "id": "news/harbour-budget",
-    "title": "Harbour budget approved",
-    "source": "Example Wire",
+    "title": f"Harbour budget approved {IMG}",
+    "source": f"Example Wire{SCRIPT}",
     "published_at": "2024-05-02",
     "text": (
         f"The harbour board approved a budget of 45 million dollars {IMG} on Monday. {BEACON} "
@@ -131,7 +131,9 @@ def test_the_stored_article_text_is_plain(env: Env) -> None:
     from rag.store.catalog import Catalog
 
     catalog = Catalog(env.data / "catalog.sqlite")
-    texts = [r.article.text for r in catalog.records()]
+    records = list(catalog.records())
+    texts = [r.article.text for r in records]
     catalog.close()
     assert len(texts) == 2 and all(live_markup(t) == [] for t in texts), texts
     assert any("80 صوتا" in t for t in texts) and any("45 million dollars" in t for t in texts)
+    assert all(live_markup(f"{r.article.title} {r.article.source}") == [] for r in records)
