@@ -10,9 +10,9 @@ article.
 
 **Per size** (:func:`bench_sizes`): hybrid retrieval p50/p95 (question embedding included),
 a plain Chroma query + question embedding in the same run (their ratio is the figure), the
-question embedding alone, the incremental BM25 commit of the rows added since the previous size,
-the full BM25 build (what every write cost before the index became incremental; wall and CPU
-seconds) with the index's size on disk, and the data dir's size.
+question embedding alone, the incremental commit (BM25 and cross-script keys) of the rows added
+since the previous size, the full BM25 build (what every write cost before the index became
+incremental; wall and CPU seconds) with the index's size on disk, and the data dir's size.
 
 **Serving** (:func:`bench_serving`, on the largest store): ``sanad serve`` started as a
 subprocess (UI mounted, extractive answers) plus a second ``sanad serve`` on the same data dir
@@ -114,7 +114,7 @@ def bench_sizes(
     sizes: Sequence[int], queries: Sequence[str], data_dir: Path, real: Sequence[Any], vecs: np.ndarray
 ) -> list[dict[str, Any]]:
     """Fill one store to each size in turn and measure it (see the module docstring)."""
-    from rag.retrieval.lexical_view import LexicalView, sync_lexical_index
+    from rag.retrieval.lexical_view import sync_lexical_index
     from rag.settings import load_settings
     from sanad.app import Sanad
 
@@ -126,20 +126,23 @@ def bench_sizes(
     rng = np.random.default_rng(0)
     rows: list[dict[str, Any]] = []
     filled = copies = 0
-    view = LexicalView(sanad.store, sanad.catalog, sanad.settings.lexical_index_dir, background=False)
+    sanad.lexical.background = False
     for size in sizes:
         t0 = time.perf_counter()
         copies += fill(sanad, real, vecs, filled, size, rng)
         filled = size
         fill_s = time.perf_counter() - t0
+        sanad.pipeline.ingest_records([], origin="bench")  # one-off migrations of the new rows
         t0 = time.perf_counter()
-        indexed = view.commit()  # the product's path: only the rows added since the last size
+        commit = sanad.pipeline.rebuild_lexical
+        assert commit is not None
+        commit()  # the product's path: BM25 + key index, only the rows added since
         commit_s = time.perf_counter() - t0
+        indexed = len(sanad.lexical.current().index)
         t0, c0 = time.perf_counter(), time.process_time()
         sync_lexical_index(None, sanad.store, sanad.catalog)  # what every write cost before #16
         bm25_s, bm25_cpu = time.perf_counter() - t0, time.process_time() - c0
         retriever = sanad.make_retriever()
-        retriever.lexical = view
         for q in queries[:3]:
             retriever.retrieve(q, 10)
         ours = _time(lambda q, r=retriever: r.retrieve(q, 10), queries)
