@@ -166,6 +166,15 @@ class RetrievalSettings(BaseModel):
     abstain_lexical_coverage: float = Field(
         0.34, ge=0.0, le=1.0, description="share of the question's content words a passage must hold for that"
     )
+    abstain_cross_script_threshold: float = Field(
+        0.74,
+        ge=-1.0,
+        le=1.0,
+        description="... or when a passage in another language holding the question's names reaches this",
+    )
+    abstain_cross_script_coverage: float = Field(
+        0.5, ge=0.0, le=1.0, description="share of the question's name/number keys it must hold for that"
+    )
     as_of: dt.date | None = Field(
         None,
         description='reference day (YYYY-MM-DD) for "yesterday", "last week"… in questions; unset = today',

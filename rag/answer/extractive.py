@@ -55,6 +55,7 @@ from rag.answer.grounding import abstention_text
 from rag.answer.relevance import relevance_verdict
 from rag.answer.sources import merge_sources, near_duplicate_texts, source_ref
 from rag.answer.span import extract_span
+from rag.text.crossscript import match_keys
 from rag.text.sentences import content_keys, normalize, overlap, sentence_spans
 from rag.types import Answer, Citation, Retrieved, ShortAnswer, SourceRef
 
@@ -170,12 +171,19 @@ def candidate_sentences(
 
 def sentence_match(question_keys: set[str], sentence: str) -> float:
     """How well ``sentence`` matches the question's words, in [0, 1]: the share of the question's
-    content keys (:func:`rag.text.sentences.content_keys`) found in the sentence.
+    keys (:func:`question_match_keys`) found in the sentence's.
 
-    The one place a lexical sentence/question match is computed: cross-script name keys
-    (English "Sara Haddad" ↔ «سارة حداد») plug in here.
+    The one place a lexical sentence/question match is computed. Besides content keys it counts
+    cross-script name and number keys (:func:`rag.text.crossscript.match_keys`: English "Sara
+    Haddad" ↔ «سارة حداد», "2015" ↔ «٢٠١٥»), so over a passage in another script the sentence
+    naming the asked person or town still outscores its neighbours (issue #14).
     """
-    return overlap(question_keys, content_keys(sentence))
+    return overlap(question_keys, content_keys(sentence) | match_keys(sentence))
+
+
+def question_match_keys(question: str) -> set[str]:
+    """The question's keys for :func:`sentence_match`: content keys plus cross-script keys."""
+    return content_keys(question) | match_keys(question)
 
 
 def is_header(r: Retrieved, start: int, sentence: str) -> bool:
@@ -241,7 +249,7 @@ def score_sentences(
             dense = [_cosine(q, v) for v in vecs]
         except Exception as exc:  # offline answers must survive a broken remote embedder
             log.warning("extractive: embedding failed, lexical scores only: %s", exc)
-    qk = content_keys(question)
+    qk = question_match_keys(question)
     measures = asked_measure(question) if kind == "quantity" else frozenset()
     scored = []
     for c, d in zip(cands, dense, strict=True):

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.settings import RetrievalSettings
+from rag.text.crossscript import key_overlap, key_set
 from rag.text.sentences import content_keys, normalize
 from rag.types import Chunk, Retrieved
 
@@ -142,6 +143,8 @@ class GroundingPolicy:
     cross_lingual_threshold: float = 0.77
     lexical_threshold: float = 0.79
     lexical_coverage: float = 0.34
+    cross_script_threshold: float = 0.74
+    cross_script_coverage: float = 0.5
 
     @classmethod
     def from_settings(cls, retrieval: RetrievalSettings) -> GroundingPolicy:
@@ -151,19 +154,40 @@ class GroundingPolicy:
             cross_lingual_threshold=retrieval.abstain_cross_lingual_threshold,
             lexical_threshold=retrieval.abstain_lexical_threshold,
             lexical_coverage=retrieval.abstain_lexical_coverage,
+            cross_script_threshold=retrieval.abstain_cross_script_threshold,
+            cross_script_coverage=retrieval.abstain_cross_script_coverage,
         )
 
 
 def passage_evidence(
-    r: Retrieved, policy: GroundingPolicy, query_keys: set[str], language: str | None
+    r: Retrieved,
+    policy: GroundingPolicy,
+    query_keys: set[str],
+    language: str | None,
+    script_keys: frozenset[str] = frozenset(),
 ) -> str | None:
-    """Which kind of evidence passage ``r`` gives ("dense", "cross-lingual", "lexical") or None."""
+    """Which kind of evidence passage ``r`` gives ("dense", "cross-lingual", "cross-script",
+    "lexical") or None.
+
+    "cross-script" (issue #14): a passage in another language than the question that holds at
+    least ``cross_script_coverage`` of the question's name and number keys (``script_keys``,
+    :func:`rag.text.crossscript.key_set`) and reaches ``cross_script_threshold``: names are the
+    words that survive translation, so they stand in for the lexical evidence BM25 cannot see.
+    """
     dense = r.dense_score
     if dense is not None and dense >= policy.dense_threshold:
         return "dense"
     cross = bool(language) and _primary(r.chunk.language) not in ("", "und", _primary(language or ""))
     if cross and dense is not None and dense >= policy.cross_lingual_threshold:
         return "cross-lingual"
+    if (
+        cross
+        and script_keys
+        and dense is not None
+        and dense >= policy.cross_script_threshold
+        and key_overlap(script_keys, key_set(r.chunk.text)) >= policy.cross_script_coverage
+    ):
+        return "cross-script"
     if query_keys:
         hits = len(query_keys & passage_keys(r.chunk))
         enough = hits >= min(LEXICAL_MIN_TERMS, len(query_keys))
@@ -200,7 +224,8 @@ def should_abstain(
     if all(r.dense_score is None for r in retrieved) and query is None:
         return False  # nothing to judge with (a lexical-only retriever and no query): answer
     keys = content_keys(query) if query else set()
-    return not any(passage_evidence(r, policy, keys, language) for r in retrieved)
+    script_keys = key_set(query) if query and language else frozenset()
+    return not any(passage_evidence(r, policy, keys, language, script_keys) for r in retrieved)
 
 
 def _primary(language: str) -> str:

@@ -342,6 +342,12 @@ def key_set(text: str) -> frozenset[str]:
     return frozenset(keys(text))
 
 
+def match_keys(text: str) -> frozenset[str]:
+    """Cross-script keys tagged with ``~`` ("~SMT", "~#2015") so they can join another set of
+    lexical keys (e.g. :func:`rag.text.sentences.content_keys`) without colliding with its words."""
+    return frozenset("~" + k for k in keys(text))
+
+
 def key_overlap(question_keys: Iterable[str], sentence_keys: Iterable[str]) -> float:
     """Share of the question's distinct keys found among a sentence's keys, in [0, 1].
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.answer.extractive import extractive_answer, question_match_keys, sentence_match
 from rag.retrieval.lexical import LexicalDoc, LexicalIndex
 from rag.retrieval.retriever import (
     CROSS_SCRIPT_WEIGHT,
@@ -154,3 +155,33 @@ def test_coverage_weights_keys_by_idf() -> None:
     assert 0 < shares["b"] < 0.5  # Schmidt is in two chunks, Hamburg (rarer) in one
     assert "c" not in shares
     assert index.coverage("nothing named here", 5) == []
+
+
+def test_sentence_match_prefers_the_sentence_naming_them_across_scripts() -> None:
+    keys = question_match_keys("What did Thomas Schmidt open in Hamburg in 2015?")
+    other, naming, _ = ARABIC["ar-hamburg"].split(". ")
+    assert sentence_match(keys, naming) > 0.3
+    assert sentence_match(keys, other) == 0.0
+    assert sentence_match(keys, naming) > sentence_match(keys, ARABIC["ar-denver"].split(". ")[1])
+
+
+def test_english_question_quotes_the_arabic_sentence_naming_them(
+    arabic: HybridRetriever, embeddings: MemoEmbeddings
+) -> None:
+    question = "What did Thomas Schmidt open in Hamburg in 2015?"
+    answer = extractive_answer(question, arabic.retrieve(question, k=4), embeddings, "en")
+    assert not answer.abstained
+    first = answer.citations[0]
+    assert first.chunk.article_id == "ar-hamburg"
+    assert "شميت" in first.quote and "هامبورغ" in first.quote and "٢٠١٥" in first.quote
+
+
+def test_arabic_question_quotes_the_english_sentence_naming_them(
+    english: HybridRetriever, embeddings: MemoEmbeddings
+) -> None:
+    question = "ماذا افتتح توماس شميت في هامبورغ عام ٢٠١٥؟"
+    answer = extractive_answer(question, english.retrieve(question, k=4), embeddings, "ar")
+    assert not answer.abstained
+    first = answer.citations[0]
+    assert first.chunk.article_id == "en-hamburg"
+    assert "Schmidt" in first.quote and "Hamburg" in first.quote and "2015" in first.quote
