@@ -146,6 +146,7 @@ class LexicalIndex:
             for s, m, n in zip(self._segments, self._dead, self._n_dead, strict=True)
         )
         self._variants = tuple(sorted(set().union(*(s.variants for s in self._segments))))
+        self._languages: frozenset[str] | None = None
 
     # -- building ----------------------------------------------------------------------------
 
@@ -322,6 +323,14 @@ class LexicalIndex:
             if df:
                 out[tok] = self._idf(df)
         return out
+
+    def languages(self) -> frozenset[str]:
+        """The distinct primary language subtags of the indexed chunks (computed once per index)."""
+        cached = self._languages
+        if cached is None:
+            cached = frozenset(m.language.split("-")[0] for m in map(self.meta, self._where) if m is not None)
+            self._languages = cached
+        return cached
 
     def sources(self) -> set[str]:
         """The distinct non-empty outlet names of the indexed chunks."""

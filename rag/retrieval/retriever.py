@@ -410,6 +410,8 @@ class HybridRetriever:
             return fused
         keys = self.keys_index()
         question_lang = detect_language(query, undetermined="und").split("-")[0]
+        if keys.languages() <= {question_lang}:  # no chunk in another language: nothing to add
+            return fused
         predicate = filter_predicate(filters, keys.meta)
 
         def other_language(cid: str) -> bool:
