@@ -132,11 +132,10 @@ def bench_sizes(
         copies += fill(sanad, real, vecs, filled, size, rng)
         filled = size
         fill_s = time.perf_counter() - t0
-        sanad.pipeline.ingest_records([], origin="bench")  # one-off migrations of the new rows
+        # The product's path for rows written behind the pipeline's back: an ingest run sweeps,
+        # migrates the new rows and commits BM25 + the key index for them (not a full build).
         t0 = time.perf_counter()
-        commit = sanad.pipeline.rebuild_lexical
-        assert commit is not None
-        commit()  # the product's path: BM25 + key index, only the rows added since
+        sanad.pipeline.ingest_records([], origin="bench")
         commit_s = time.perf_counter() - t0
         indexed = len(sanad.lexical.current().index)
         t0, c0 = time.perf_counter(), time.process_time()
@@ -161,7 +160,7 @@ def bench_sizes(
             "fill_seconds": round(fill_s, 1),
             "bm25_full_build_seconds": round(bm25_s, 2),
             "bm25_full_build_cpu_seconds": round(bm25_cpu, 2),
-            "bm25_incremental_commit_seconds": round(commit_s, 2),
+            "ingest_run_over_new_rows_seconds": round(commit_s, 2),
             "bm25_mb": dir_mb(sanad.settings.lexical_index_dir),
             "disk_mb": dir_mb(data_dir),
             "sanad_ms": ours,
