@@ -140,11 +140,15 @@ class ShortAnswer:
         citation: The number of the citation it comes from, or None when it is not from one.
         kind: The expected answer type it satisfies ("quantity", "date", "person", "place",
             "organisation", "reason", "yes_no", "other").
+        transliteration: When the span comes from a passage in another language than the
+            question and holds digits or month names, the same span in the reader's digits and
+            month names («١٢ يناير» → "12 January"); None otherwise (rag.answer.crosslingual).
     """
 
     text: str
     citation: int | None = None
     kind: str = "other"
+    transliteration: str | None = None
 
 
 @dataclass(frozen=True)

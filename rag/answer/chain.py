@@ -50,6 +50,7 @@ from rag.answer.citations import (
     resolve_citations,
     strip_markers,
 )
+from rag.answer.crosslingual import with_cross_language_notes
 from rag.answer.extractive import extractive_answer
 from rag.answer.grounding import GroundingPolicy, abstention_text, model_says_unknown, should_abstain
 from rag.answer.llm import model_name
@@ -356,6 +357,8 @@ class SanadChain:
         for event in self._stream(question, history, k, filters, notes):
             if isinstance(event, Answer) and notes:
                 event = dataclasses.replace(event, notice=" ".join([*notes, event.notice or ""]).strip())
+            if isinstance(event, Answer):  # quotes in another language: say so (issue #14)
+                event = with_cross_language_notes(event)
             yield event
 
     def _stream(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.answer.crosslingual import with_cross_language_notes
 from rag.answer.extractive import extractive_answer, question_match_keys, sentence_match
 from rag.retrieval.lexical import LexicalDoc, LexicalIndex
 from rag.retrieval.retriever import (
@@ -185,3 +186,16 @@ def test_arabic_question_quotes_the_english_sentence_naming_them(
     first = answer.citations[0]
     assert first.chunk.article_id == "en-hamburg"
     assert "Schmidt" in first.quote and "Hamburg" in first.quote and "2015" in first.quote
+
+
+def test_answer_over_arabic_passages_says_so_in_english(
+    arabic: HybridRetriever, embeddings: MemoEmbeddings
+) -> None:
+    question = "In which year did Thomas Schmidt open the bridge in Hamburg?"
+    answer = with_cross_language_notes(
+        extractive_answer(question, arabic.retrieve(question, k=4), embeddings, "en")
+    )
+    assert not answer.abstained and answer.notice and "Arabic" in answer.notice
+    short = answer.short_answer  # the year, quoted in Arabic digits and given in the reader's
+    assert short is not None and "٢٠١٥" in short.text
+    assert short.transliteration is not None and "2015" in short.transliteration

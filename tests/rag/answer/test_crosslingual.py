@@ -1,0 +1,49 @@
+"""rag.answer.crosslingual: the other-language notice and deterministic transliteration of spans."""
+
+from __future__ import annotations
+
+from rag.answer.crosslingual import other_language_notice, transliterate, with_cross_language_notes
+from rag.types import Answer, Chunk, Citation, ShortAnswer
+
+
+def _chunk(language: str, text: str) -> Chunk:
+    return Chunk("a:0", "a", 0, text, 0, len(text), "A", "test", None, None, language, "")
+
+
+def _answer(question_language: str, passage_language: str, short: str | None) -> Answer:
+    text = "افتتح الجسر في ١٢ يناير ٢٠٢٤." if passage_language == "ar" else "It opened on 12 January 2024."
+    citation = Citation(1, _chunk(passage_language, text), text, 0, len(text))
+    return Answer(
+        text=f"{short or ''} [1]",
+        citations=(citation,),
+        abstained=False,
+        language=question_language,
+        short_answer=ShortAnswer(short, 1, "date") if short else None,
+    )
+
+
+def test_transliterate_digits_and_months_to_the_readers_conventions() -> None:
+    assert transliterate("١٢ يناير ٢٠٢٤", "en") == "12 January 2024"
+    assert transliterate("١٢ كانون الثاني ٢٠٢٤", "en") == "12 January 2024"
+    assert transliterate("٣٫٥ مليون", "en") == "3.5 مليون"
+    assert transliterate("12 January 2024", "ar") == "١٢ يناير ٢٠٢٤"
+    assert transliterate("شميت", "en") is None  # names: nothing deterministic
+    assert transliterate("2024", "en") is None  # already in the reader's digits
+
+
+def test_notice_in_the_askers_language() -> None:
+    en = other_language_notice(_answer("en", "ar", None))
+    assert en is not None and "Arabic" in en
+    ar = other_language_notice(_answer("ar", "en", None))
+    assert ar is not None and "الإنجليزية" in ar
+    assert other_language_notice(_answer("ar", "ar", None)) is None
+
+
+def test_short_answer_from_a_foreign_passage_gets_its_transliteration() -> None:
+    answer = with_cross_language_notes(_answer("en", "ar", "١٢ يناير ٢٠٢٤"))
+    assert answer.short_answer is not None
+    assert answer.short_answer.text == "١٢ يناير ٢٠٢٤"  # the original script stays
+    assert answer.short_answer.transliteration == "12 January 2024"
+    assert answer.notice and "Arabic" in answer.notice
+    same = _answer("ar", "ar", "١٢ يناير ٢٠٢٤")
+    assert with_cross_language_notes(same) == same
