@@ -87,7 +87,7 @@ def env(tmp_path_factory: pytest.TempPathFactory, llama_server: str) -> Iterator
     yield Env(sanad, settings, url, slack)
     server.stop()
     slack.server.stop()
-    print("\ncitation styles SmolLM2 wrote:\n" + "\n---\n".join(STYLES_SEEN))
+    print("\ncitation styles SmolLM2 wrote:\n" + "\n".join(map(repr, STYLES_SEEN)))
 
 
 def assert_valid(answer: Answer | AskResponse) -> None:
