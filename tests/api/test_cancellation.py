@@ -2,8 +2,9 @@
 
 The loopback LLM (tests/fixtures/fake_openai.py) streams a long answer slowly and records when
 each chunk left it and how its stream ended. A client reads the first event of a streaming
-surface and disconnects (the Gradio chat: its generator is closed, as Gradio does on the stop
-button or a closed tab; Slack: the question's message is deleted); within 1 s the LLM's stream
+surface and disconnects (the Gradio chat: its handler generator is closed, and a real Gradio
+server gets the stop button's cancel through gradio_client; Slack: the question's message is
+deleted); within 1 s the LLM's stream
 must be abandoned, at most 2 chunks may leave it after the drop (one in flight, one in the
 socket), and nothing is logged as an error.
 """
@@ -156,3 +157,31 @@ def test_slack_question_deleted_mid_answer_closes_the_llm_stream(
             time.sleep(0.05)
         assert fake_slack.of("chat.delete", channel)[0]["ts"] == placeholder["_returned_ts"]
         assert not _answered(fake_slack, channel), "an answer was posted for a deleted question"
+
+
+def test_gradio_stop_through_a_real_gradio_server_closes_the_llm_stream(
+    env: Env, fake_llm: FakeOpenAI, caplog: pytest.LogCaptureFixture
+) -> None:
+    from gradio_client import Client
+
+    from tests.fixtures.processes import free_port
+    from ui.app import build_app
+
+    demo = build_app(env.sanad, env.sanad.settings)
+    demo.queue()
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        fake_llm.enqueue(LONG_REPLY, chunk_delay=CHUNK_DELAY)
+        with caplog.at_level(logging.WARNING):
+            job = client.submit(AR_QUESTION, 5, [], [], "", "", api_name="/chat")
+            deadline = time.monotonic() + 60
+            while len(fake_llm.chunk_times) < 3 and time.monotonic() < deadline:
+                time.sleep(0.02)  # the answer is streaming into the chat
+            assert fake_llm.chunk_times, "the chat question never reached the LLM"
+            job.cancel()  # what the stop button sends
+            dropped = time.monotonic()
+            assert_cancelled(fake_llm, dropped, caplog)
+    finally:
+        demo.close()
