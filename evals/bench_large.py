@@ -136,6 +136,9 @@ def bench_sizes(
         # migrates the new rows and commits BM25 + the key index for them (not a full build).
         t0 = time.perf_counter()
         sanad.pipeline.ingest_records([], origin="bench")
+        commit = sanad.pipeline.rebuild_lexical
+        assert commit is not None
+        commit()  # saved for the serving processes (an empty run saves nothing when nothing moved)
         commit_s = time.perf_counter() - t0
         indexed = len(sanad.lexical.current().index)
         t0, c0 = time.perf_counter(), time.process_time()
