@@ -124,8 +124,9 @@ def score_answer(q: Question, answer: Answer, latency_ms: float) -> dict[str, An
     out["containment"] = metrics.containment(body, q.answers)
     short = answer.short_answer.text if answer.short_answer is not None else ""
     out["has_short_answer"] = bool(short.strip())
-    out["short_em"] = metrics.exact_match(short, q.answers)
-    out["short_f1"] = metrics.f1_score(short, q.answers)
+    # No span scores 0, even against a gold that normalises to nothing (a few ARCD golds do).
+    out["short_em"] = metrics.exact_match(short, q.answers) if out["has_short_answer"] else 0.0
+    out["short_f1"] = metrics.f1_score(short, q.answers) if out["has_short_answer"] else 0.0
     # A source is its article plus the near-duplicate copies listed with it (also_in): citing
     # one copy of the gold passage cites the gold passage.
     gold = set(q.gold_ids)

@@ -8,10 +8,10 @@
   abstention policy reads, are unchanged by the exclusion; BM25 still counts the gold paragraph
   in its document frequencies (one of 120–231 paragraphs), a negligible difference.
   A question whose gold answer string still occurs in another paragraph of the corpus (token-
-  bounded, after :func:`evals.metrics.normalize_answer`) is left out: on DEV that is 245 of
-  693 ARCD questions (its paragraph records repeat a page's opening sentences), 58 + 52 of 632
-  XQuAD-ar and 73 + 60 of 632 XQuAD-en (sibling + other pages), so what remains is unanswerable by
-  construction rather than by assumption. The report gives both counts.
+  bounded, after :func:`evals.metrics.normalize_answer`) is left out: on DEV that is 267 of
+  693 ARCD questions (245 in a sibling paragraph: its paragraph records repeat a page's opening
+  sentences), 110 of 632 XQuAD-ar (58 in a sibling) and 133 of 632 XQuAD-en (73), so what remains
+  is unanswerable by construction rather than by assumption. The report gives both counts.
 - **Cross-set** negatives: the questions of another corpus (XQuAD-ar questions against the ARCD
   index and ARCD questions against the XQuAD-ar index). Both are Arabic Wikipedia, so a few pages
   may overlap in subject; the figure is a lower bound of abstention on truly absent facts.

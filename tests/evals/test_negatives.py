@@ -115,3 +115,12 @@ def test_gold_removed_leaves_out_questions_answered_elsewhere() -> None:
     assert not answer_elsewhere(asked, corpus) and answer_elsewhere(repeated, corpus)
     (ns,) = negative_sets("xquad-en", [asked, repeated], corpus=corpus)
     assert [x.qid for x in ns.questions] == ["a"] and ns.left_out == 1
+
+
+def test_no_span_scores_zero_even_against_an_empty_gold() -> None:
+    from evals.answers import score_answer
+    from rag.types import Answer
+
+    q = Question("q", "?", "ar", ("p",), ("«»",))  # normalises to nothing
+    row = score_answer(q, Answer("نص [1]", language="ar"), 1.0)
+    assert row["short_em"] == 0.0 and row["short_f1"] == 0.0 and not row["has_short_answer"]
