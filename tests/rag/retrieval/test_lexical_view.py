@@ -152,3 +152,16 @@ def test_many_writes_fold_in_the_background(world: tuple[ChunkStore, Catalog], t
         time.sleep(0.05)
     assert not reader.current().index.needs_compaction()
     same_results(reader.current().index, sync_lexical_index(None, store, catalog).index)
+
+
+def test_a_large_delta_is_read_by_one_scan(world: tuple[ChunkStore, Catalog], tmp_path: Path) -> None:
+    store, catalog = world
+    recorder = Recorder(store)
+    view = LexicalView(recorder, catalog, tmp_path / "bm25", background=False)  # type: ignore[arg-type]
+    view.refresh()
+    assert recorder.full_scans == 1
+    for i in range(4):  # 4 new chunks over 9 listed: more than FULL_BUILD_SHARE
+        put(store, catalog, f"bulk{i}", [f"Bulk update {i} on flooding and rain."])
+    view.refresh()
+    assert recorder.full_scans == 2 and recorder.got == []
+    same_results(view.current().index, sync_lexical_index(None, store, catalog).index)
