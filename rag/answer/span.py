@@ -129,6 +129,8 @@ def extract_span(question: str, sentence: str, kind: str) -> Span | None:
                 c.start,
             ),
         )
+        if kind == "quantity" and DROP_ASKED_UNIT:
+            return _without_asked_unit(sentence, best, qk)
         return Span(best.start, best.end, best.text, kind)
     if kind in TYPED_KINDS:
         return None  # the sentence has no number/date: no span rather than a wrong one
@@ -273,6 +275,23 @@ def span_features(
         "after_title": 1.0 if prev in _TITLES else 0.0,
     }
     return f
+
+
+DROP_ASKED_UNIT = True
+"""Drop a quantity's unit word when it repeats the question's noun. Span F1 on full DEV, same
+passages: XQuAD-ar 0.2819 → 0.2864, ARCD 0.2819 → 0.2805, XQuAD-en 0.3806 → 0.3883."""
+
+
+def _without_asked_unit(sentence: str, c: Candidate, question_keys: set[str]) -> Span:
+    """The number alone when its unit word repeats the question's noun ("how many touchdowns" →
+    "three", not "three touchdowns"); a unit the question does not name stays ("12 hectares")."""
+    words = c.text.split()
+    if len(words) >= 2 and content_keys(words[-1]) and content_keys(words[-1]) <= question_keys:
+        end = c.start + len(c.text) - len(words[-1])
+        while end > c.start and not sentence[end - 1].isalnum():
+            end -= 1
+        return Span(c.start, end, sentence[c.start : end], "quantity")
+    return Span(c.start, c.end, c.text, "quantity")
 
 
 def _window(
