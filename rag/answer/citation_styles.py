@@ -1,7 +1,8 @@
 """Citation styles small models write, rewritten into Sanad's ``[n]`` before markers are parsed.
 
 Seen from SmolLM2, Qwen and Llama models through llama.cpp, Ollama and vLLM: a literal ``[n]``
-copied from the prompt's instructions (SmolLM2-135M, tests/llm), ``【1】``, footnotes ``[^1]`` (with ``[^1]: …`` definitions), ``(1)`` after a claim, ``Source 1``
+copied from the prompt's instructions (SmolLM2-135M, tests/llm), ``【1】``, footnotes ``[^1]``
+(with ``[^1]: …`` definitions), ``(1)`` after a claim, ``Source 1``
 / ``Passage 2`` / ``المصدر 1``, markers inside code spans (`` `[1]` ``) and a trailing
 "Sources:" list instead of inline markers. :func:`canonical_markers` turns them into ``[n]``
 (``[1, 2]`` and ``[1][2]`` are parsed as they are by rag/answer/citations.py). A number is only
