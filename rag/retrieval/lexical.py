@@ -398,6 +398,9 @@ class LexicalIndex:
         need = required_matches(len(set(self._tokenize(query, None)))) if min_should_match else 1
         if need > 1 and hits.size:
             hits = hits[matched[hits] >= need]
+        if allowed is None and hits.size > k:  # only the k best (and their ties) need sorting
+            kth = np.partition(scores[hits], hits.size - k)[hits.size - k]
+            hits = hits[scores[hits] >= kth]
         order = hits[np.lexsort((hits, -scores[hits]))]
         out: list[tuple[str, float]] = []
         for g in order:
