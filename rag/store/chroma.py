@@ -466,12 +466,13 @@ class ChunkStore:
         Returns:
             ``(chunk, similarity)`` pairs, most similar first; similarity = 1 - cosine distance.
         """
-        total = self.count()
-        if total == 0 or n <= 0:
+        if n <= 0:
             return []
+        # Chroma (1.5) answers fewer rows when n exceeds the collection, even an empty one; no
+        # count() round trip per question (~7 ms at 30k chunks on a loaded host, issue #16).
         got = self._col.query(
             query_embeddings=[list(vector)],  # type: ignore[arg-type]
-            n_results=min(n, total),
+            n_results=n,
             where=filters_to_where(filters),
             include=["documents", "metadatas", "distances"],
         )
