@@ -48,9 +48,7 @@ def test_local_day_reads_the_day_as_published() -> None:
 
 def test_bare_dates_filter_on_days_and_datetimes_on_instants() -> None:
     where = filters_to_where(Filters(published_from="2024-04-01", published_to="2024-04-01"))
-    assert where == {
-        "$and": [{"published_day": {"$gte": 20240401}}, {"published_day": {"$lte": 20240401}}]
-    }
+    assert where == {"$and": [{"published_day": {"$gte": 20240401}}, {"published_day": {"$lte": 20240401}}]}
     where = filters_to_where(Filters(published_to="2024-04-01T12:00:00+00:00"))
     assert where == {"$and": [{"published_ts": {"$gte": 0}}, {"published_ts": {"$lte": 1711972800}}]}
 
