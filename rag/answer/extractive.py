@@ -71,6 +71,12 @@ RELATIVE_FLOOR = 1.0
 sentences are always quoted when there are three). Measured on the full DEV sets (docs/results.md,
 2026-11-30): 0.05 → 1.0 raised answer containment 0.828 → 0.883 (XQuAD-ar), 0.792 → 0.866 (ARCD);
 the best sentence holds the answer for ~0.72 of the questions and the next two for another ~0.12."""
+OTHER_ARTICLE_FLOOR = 0.05
+"""A sentence of another article than the best one's is quoted when it scores within this of the
+best (the pre-#12 floor) or shares a word or name with the question; otherwise it is an unrelated
+filler that would show the reader a source with nothing to do with the question (an ECB rate
+sentence under "How many residents were evacuated?"). Full DEV, same passages: containment
+XQuAD-ar 0.884 → see docs/results.md (2026-11-30, lead)."""
 SECOND_ARTICLE_FLOOR = 0.3
 """Yes/no and comparison questions: how far below the best a sentence of another article may score
 and still be quoted beside it, one per article (a question over two articles needs both sides).
@@ -173,16 +179,26 @@ def candidate_sentences(
     return out[:MAX_SENTENCES]
 
 
-def sentence_match(question_keys: set[str], sentence: str) -> float:
+def sentence_match(question_keys: set[str], sentence: str, cross_script: bool = True) -> float:
     """How well ``sentence`` matches the question's words, in [0, 1]: the share of the question's
     keys (:func:`question_match_keys`) found in the sentence's.
 
-    The one place a lexical sentence/question match is computed. Besides content keys it counts
+    The one place a lexical sentence/question match is computed. Across scripts it also counts
     cross-script name and number keys (:func:`rag.text.crossscript.match_keys`: English "Sara
     Haddad" ↔ «سارة حداد», "2015" ↔ «٢٠١٥»), so over a passage in another script the sentence
-    naming the asked person or town still outscores its neighbours (issue #14).
+    naming the asked person or town still outscores its neighbours (issue #14). Within one script
+    (``cross_script=False``) the words themselves are compared: the looser skeleton keys only
+    added false matches there (XQuAD-en containment 0.939 → 0.926 with them, docs/results.md).
     """
+    if not cross_script:
+        return overlap({k for k in question_keys if not k.startswith("~")}, content_keys(sentence))
     return overlap(question_keys, content_keys(sentence) | match_keys(sentence))
+
+
+def _script(text: str) -> str:
+    """ "arabic" when Arabic letters outnumber Latin ones in ``text``, else "latin"."""
+    arabic = len(re.findall(r"[\u0600-\u06FF]", text))
+    return "arabic" if arabic > len(re.findall(r"[A-Za-z]", text)) else "latin"
 
 
 def question_match_keys(question: str) -> set[str]:
@@ -254,10 +270,11 @@ def score_sentences(
         except Exception as exc:  # offline answers must survive a broken remote embedder
             log.warning("extractive: embedding failed, lexical scores only: %s", exc)
     qk = question_match_keys(question)
+    q_script = _script(question)
     measures = asked_measure(question) if kind == "quantity" else frozenset()
     scored = []
     for c, d in zip(cands, dense, strict=True):
-        s = d + LEXICAL_WEIGHT * sentence_match(qk, c.text)
+        s = d + LEXICAL_WEIGHT * sentence_match(qk, c.text, _script(c.text) != q_script)
         s += {0: 0.01, 1: 0.005}.get(c.passage, 0.0)
         found = typed_candidates(c.text, kind, qk)
         typed = bool(found)
@@ -325,11 +342,18 @@ def _select(
             quoted = {passages[p.passage].chunk.article_id for p in picked}
             if passages[cand.passage].chunk.article_id not in quoted and not cand.header:
                 admit(cand)
+    top_article = passages[scored[0].passage].chunk.article_id
     for cand in scored[1:]:
         if len(picked) >= MAX_QUOTES or cand.score < best - RELATIVE_FLOOR:
             break
-        if cand not in picked and not cand.header:  # a headline only ever leads, when nothing beats it
-            admit(cand)
+        if cand in picked or cand.header:  # a headline only ever leads, when nothing beats it
+            continue
+        if _INJECTION.search(cand.text) or _SOURCE_LINE.match(cand.text):
+            continue  # planted instructions and source lists never fill a slot
+        other = passages[cand.passage].chunk.article_id != top_article
+        if other and cand.score < best - OTHER_ARTICLE_FLOOR and not sentence_match(question_keys, cand.text):
+            continue  # another article's sentence that shares no word with the question: unrelated
+        admit(cand)
     return picked, copies
 
 

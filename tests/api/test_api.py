@@ -109,7 +109,9 @@ def test_ask_with_history_and_filters(api_env: ApiEnv) -> None:
         k=3,
         filters={"languages": ["en"], "published_from": "2024-05-01"},
     )
-    assert all(c.article_id == "news/brazil-floods" for c in reply.citations)
+    assert all(c.article_id == "news/brazil-floods" for c in reply.citations), [
+        c.article_id for c in reply.citations
+    ]
     assert len(reply.retrieval) <= 3
 
 
