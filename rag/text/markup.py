@@ -50,7 +50,26 @@ _MD_REF_DEF = re.compile(r"^ {0,3}\[[^\[\]\n]+\]:[ \t]*\S+.*$", re.MULTILINE)
 _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]*)>", re.IGNORECASE)
 _IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
-_TAG_START = re.compile(r"<[A-Za-z!/?]")
+_HTML_ELEMENTS = (
+    "a|abbr|address|applet|area|article|aside|audio|b|base|basefont|bdi|bdo|big|blink|blockquote|"
+    "body|br|button|canvas|caption|center|cite|code|col|colgroup|data|datalist|dd|del|details|dfn|"
+    "dialog|dir|div|dl|dt|em|embed|fieldset|figcaption|figure|font|footer|form|frame|frameset|"
+    "h[1-6]|head|header|hgroup|hr|html|i|iframe|img|input|ins|isindex|kbd|keygen|label|legend|li|"
+    "link|listing|main|map|mark|marquee|math|menu|meta|meter|nav|nobr|noembed|noframes|noscript|"
+    "object|ol|optgroup|option|output|p|param|picture|plaintext|pre|progress|q|rp|rt|ruby|s|samp|"
+    "script|search|section|select|slot|small|source|span|strike|strong|style|sub|summary|sup|svg|"
+    "table|tbody|td|template|textarea|tfoot|th|thead|time|title|tr|track|tt|u|ul|var|video|wbr|xmp"
+)
+# A tag is markup when it names an HTML element, or when it carries attributes (``<x onclick=…>``:
+# a browser makes any such element live). Anything else that starts with "<" — "x<y", "<and>",
+# "<press@bank.example>", "<|im_end|>" — is plain text and stays; before this rule an HTML
+# parser read "x<y. Then more text." as an unclosed tag and dropped the rest of the article.
+_TAG = re.compile(
+    r"<!--.*?-->"
+    r"|</?(?:" + _HTML_ELEMENTS + r")(?=[\s/>])[^<>]*>"
+    r"|</?[A-Za-z][\w:-]*\s+[^<>]*=[^<>]*>",
+    re.IGNORECASE | re.DOTALL,
+)
 _MAX_PASSES = 5
 
 
@@ -67,11 +86,34 @@ def _markdown(text: str) -> str:
     return _AUTOLINK.sub(lambda m: m.group(1), text)
 
 
+def _unclosed_droppers(text: str) -> str:
+    """``text`` with the opening tag of a content-dropping element removed when it is never closed.
+
+    ``<svg onload=…>`` with no ``</svg>`` would otherwise drop everything after it as its content.
+    """
+    for name in _DROP_WITH_CONTENT:
+        if re.search(rf"<{name}\b", text, re.IGNORECASE) and not re.search(
+            rf"</{name}\s*>", text, re.IGNORECASE
+        ):
+            text = re.sub(rf"<{name}\b[^<>]*>", "", text, flags=re.IGNORECASE)
+    return text
+
+
 def _html(text: str) -> str:
-    if not _TAG_START.search(text):
-        return text  # no tag: leave entities and lone "<" of plain text as they are
-    text = _IMG_TAG.sub(_alt_of, text)
-    cleaned = nh3.clean(text, tags=set(), clean_content_tags=_DROP_WITH_CONTENT, strip_comments=True)
+    if not _TAG.search(text):
+        return text  # no tag: leave entities and every "<" of plain text as they are
+    text = _unclosed_droppers(_IMG_TAG.sub(_alt_of, text))
+    # only what _TAG calls markup reaches the parser as markup; every other "<" is escaped first
+    marked: list[str] = []
+    last = 0
+    for m in _TAG.finditer(text):
+        marked.append(text[last : m.start()].replace("<", "&lt;"))
+        marked.append(m.group(0))
+        last = m.end()
+    marked.append(text[last:].replace("<", "&lt;"))
+    cleaned = nh3.clean(
+        "".join(marked), tags=set(), clean_content_tags=_DROP_WITH_CONTENT, strip_comments=True
+    )
     return html.unescape(cleaned)
 
 
