@@ -157,3 +157,12 @@ def test_llm_answer_is_renumbered_per_article_live_and_at_the_end(
     assert [(c.number, c.chunk.article_id) for c in ans.citations] == [(1, "ftx"), (2, "wire-a")]
     assert [q.chunk.chunk_id for q in ans.citations[0].more_quotes] == ["ftx-1"]
     assert [s.article_id for s in ans.citations[1].also_in] == ["wire-b"]
+
+
+def test_a_copy_that_changed_a_figure_is_its_own_source() -> None:
+    base = "A boating permit on Lake Varda is sold at the harbour office, costing {} dollars for a season."
+    assert near_duplicate_texts(base.format(45), "KESTREL FALLS - " + base.format(45))
+    assert not near_duplicate_texts(base.format(45), base.format(60))
+    arabic = "يباع تصريح القوارب في مكتب الميناء بسعر {} دولارا للموسم الواحد كما قالت البلدية."
+    assert not near_duplicate_texts(arabic.format("٤٥"), arabic.format("٦٠"))
+    assert near_duplicate_texts(arabic.format("٤٥"), arabic.format("45"))
