@@ -384,6 +384,7 @@ def extractive_answer(
         With no usable sentence, or when :func:`rag.answer.relevance.relevance_verdict` says the
         passages do not answer, an abstention (``abstained=True``, no citations).
     """
+    given_notice = notice
     notice = notice or no_llm_notice(language)
     kind = question_type(question)
     reading = COMPARISON_PASSAGES if kind in ("yes_no", "comparison") else MAX_PASSAGES
@@ -398,7 +399,7 @@ def extractive_answer(
             language=language,
             model="extractive",
             retrieved=tuple(passages),
-            notice=notice,
+            notice=given_notice,  # "here are the passages" would announce quotes that do not follow
             fallback=fallback,
         )
     picked, copies = _select(scored, passages, kind, content_keys(question))
