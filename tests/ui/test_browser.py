@@ -109,7 +109,10 @@ def test_arabic_answer_then_english_follow_up(
     passage = sources.locator("li.sanad-src").first
     passage.wait_for(state="visible")
     assert sources.get_attribute("open") is not None
-    assert AR_PASSAGE in passage.locator("blockquote").inner_text()
+    quotes = passage.locator("blockquote.sanad-quote")  # a citation may hold several quotes
+    assert AR_PASSAGE in quotes.first.inner_text()  # the cited quote comes first
+    texts = [t.strip() for t in quotes.all_inner_texts()]
+    assert all(texts) and len(set(texts)) == len(texts)  # further quotes: non-empty, no repeats
 
     page.locator("#chatbot button[aria-label='Like']").first.click()  # thumbs up on the answer
     page.locator("#feedback-note").get_by_text("Thanks for the feedback.").wait_for()
