@@ -28,7 +28,7 @@ from pydantic import (
 )
 
 from ingest.decoding import is_iso_date, normalize_date
-from ingest.readers import DATE_FIELDS
+from ingest.readers import DATE_FIELDS, URL_FIELDS, web_url
 from rag.answer.citations import citation_to_dict, short_answer_to_dict
 from rag.text.normalize import has_visible_text
 from rag.types import Answer, Filters, IngestReport, Turn
@@ -191,12 +191,20 @@ def _is_date(value: object) -> bool:
     return is_iso_date(normalize_date(value))
 
 
+def _is_web_url_or_blank(value: object) -> bool:
+    """No URL (null or blank), or one :func:`ingest.readers.web_url` accepts (http/https only)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return True
+    return isinstance(value, str) and web_url(value) is not None
+
+
 class ArticlesIn(_Strict):
     """``POST /v1/articles``: article objects with the fields the JSONL reader accepts.
 
     Each object needs a body (``body``/``text``/``content``/``article``/``maintext``) and may
     carry ``id``, ``title``, ``url``, ``source``, ``published_at`` and ``language``. Without an id
     or a URL the article's id is ``api-`` plus the first 16 hex digits of its body's sha256.
+    A ``url``/``link``/``href`` must be an http(s) URL (else 422 naming the field).
     """
 
     articles: list[Any] = Field(min_length=1, max_length=10_000)
@@ -204,7 +212,8 @@ class ArticlesIn(_Strict):
     @field_validator("articles")
     @classmethod
     def _text_fields_are_clean(cls, articles: list[Any]) -> list[Any]:
-        """Text fields hold no NUL characters and no lone surrogates; date fields hold dates."""
+        """Text fields hold no NUL characters and no lone surrogates; date fields hold dates; URL
+        fields (``url``/``link``/``href``) hold http(s) URLs (:func:`ingest.readers.web_url`)."""
         for i, obj in enumerate(articles):
             if not isinstance(obj, dict):
                 continue  # the reader reports it per article: "api[i]: not an object"
@@ -214,6 +223,11 @@ class ArticlesIn(_Strict):
                         _clean_text(value)
                     except ValueError as exc:
                         raise ValueError(f"api[{i}].{key} {exc}") from None
+                if key in URL_FIELDS and not _is_web_url_or_blank(value):
+                    shown = value if not isinstance(value, str) or len(value) <= 80 else value[:77] + "..."
+                    raise ValueError(
+                        f"api[{i}].{key} must be an http(s) URL such as https://example.com/a, got {shown!r}"
+                    )
                 if key in DATE_FIELDS and value is not None and not _is_date(value):
                     raise ValueError(
                         f"api[{i}].{key} must be a date (ISO 8601 such as 2024-04-01T09:30:00+03:00, "

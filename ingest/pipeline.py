@@ -21,7 +21,7 @@ from pathlib import Path
 from ingest.chunking import CHUNKER_VERSION, chunk_article
 from ingest.cleaning import clean_text
 from ingest.language import detect_language, guess_title
-from ingest.readers import RawRecord, ReadProblem, expand_paths, read_file
+from ingest.readers import RawRecord, ReadProblem, checked_url, expand_paths, read_file
 from ingest.reembed import upgrade_embedding_input, upgrade_local_days
 from ingest.web import is_url, make_client, read_url
 from rag.embedding.cache import EmbeddingCache, embed_with_cache
@@ -116,6 +116,19 @@ def build_article(record: RawRecord, file_origin: str) -> Article:
         content_hash=content_hash(cleaned.text),
         origin=file_origin,
     )
+
+
+def _web_urls_only(
+    items: Iterable[tuple[RawRecord | ReadProblem, str]],
+) -> Iterator[tuple[RawRecord | ReadProblem, str]]:
+    """``items`` with every record's URL checked (:func:`ingest.readers.checked_url`): one that is
+    not http(s) is dropped, with a warning before the record, and the article is still ingested."""
+    for item, origin in items:
+        if isinstance(item, RawRecord):
+            item, warning = checked_url(item)
+            if warning is not None:
+                yield warning, origin
+        yield item, origin
 
 
 @dataclass
@@ -296,6 +309,7 @@ class IngestPipeline:
         lock: AbstractContextManager[None],
     ) -> IngestReport:
         started = time.perf_counter()
+        items = _web_urls_only(items)
         if dry_run:
             self._plan(items, report, prune_files)
             report.seconds = time.perf_counter() - started

@@ -16,9 +16,10 @@ import json
 import os
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from ingest.decoding import decode_bytes, is_iso_date, normalize_date
 from ingest.front_matter import split_front_matter
@@ -100,6 +101,58 @@ class ReadProblem:
     where: str
     reason: str
     kind: Literal["failed", "skipped", "warning"] = "failed"
+
+
+WEB_URL_SCHEMES = ("http", "https")
+"""The only schemes an article's ``url`` may have: it is shown as a link (citations, the UI, the
+OpenAI route's Sources list), so ``javascript:``, ``data:``, ``file:`` and the like never are."""
+
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+
+
+def web_url(value: str | None) -> str | None:
+    """``value`` stripped when it is an absolute http(s) URL with a host, else None.
+
+    The one check of an article's URL: ingest (:func:`checked_url`, for every reader) and the
+    HTTP API's article schema both use it. Whitespace or control characters inside the URL, a
+    missing host, a relative URL or any other scheme (``javascript:``, ``data:``, ``ftp:``…)
+    make it None.
+    """
+    if value is None:
+        return None
+    url = value.strip()
+    if not url or _CONTROL.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # e.g. a malformed IPv6 host or port
+        return None
+    if parts.scheme.lower() not in WEB_URL_SCHEMES or not host:
+        return None
+    return url
+
+
+def checked_url(record: RawRecord) -> tuple[RawRecord, ReadProblem | None]:
+    """``record`` with its URL kept only when :func:`web_url` accepts it.
+
+    Returns:
+        The record (its ``url`` stripped, or None) and, when a URL was dropped, a warning naming
+        the record's origin ("path:LINE", "api[3]"…); the article is still ingested, without URL.
+    """
+    if record.url is None:
+        return record, None
+    url = web_url(record.url)
+    if url == record.url:
+        return record, None
+    clean = replace(record, url=url)
+    if url is not None:
+        return clean, None
+    shown = record.url if len(record.url) <= 80 else record.url[:77] + "..."
+    warning = ReadProblem(
+        record.origin, f"field 'url' is not an http(s) URL, ingested without it: {shown!r}", "warning"
+    )
+    return clean, warning
 
 
 # --------------------------------------------------------------------------------------- paths
