@@ -179,19 +179,6 @@ def _fill(
     return synthetic
 
 
-def _time(fn: Any, queries: Sequence[str]) -> dict[str, float | None]:
-    lat: list[float] = []
-    for q in queries:
-        t0 = time.perf_counter()
-        fn(q)
-        lat.append((time.perf_counter() - t0) * 1000)
-    return {"p50": _r(metrics.percentile(lat, 50)), "p95": _r(metrics.percentile(lat, 95))}
-
-
-def _r(x: float | None) -> float | None:
-    return None if x is None else round(x, 2)
-
-
 def bench_retrieval(
     sizes: Sequence[int], queries: Sequence[str], workdir: Path, index_root: Path | None = None
 ) -> dict[str, Any]:
@@ -217,9 +204,9 @@ def bench_retrieval(
         sanad.retriever.refresh()
         for q in queries[:3]:  # warm up both paths
             sanad.retriever.retrieve(q, 10)
-        ours = _time(lambda q: sanad.retriever.retrieve(q, 10), queries)
-        embed = _time(emb.embed_query, queries)
-        base = _time(
+        ours = metrics.latency_ms(lambda q: sanad.retriever.retrieve(q, 10), queries)
+        embed = metrics.latency_ms(emb.embed_query, queries)
+        base = metrics.latency_ms(
             lambda q: plain.query(
                 query_embeddings=[emb.embed_query(q)],
                 n_results=10,

@@ -23,6 +23,7 @@ subprocess (UI mounted, extractive answers) plus a second ``sanad serve`` on the
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import resource
 import shutil
@@ -97,19 +98,6 @@ def fill(
     return copies
 
 
-def _time(fn: Any, queries: Sequence[str]) -> dict[str, float | None]:
-    lat: list[float] = []
-    for q in queries:
-        t0 = time.perf_counter()
-        fn(q)
-        lat.append((time.perf_counter() - t0) * 1000)
-    return {"p50": _r(metrics.percentile(lat, 50)), "p95": _r(metrics.percentile(lat, 95))}
-
-
-def _r(x: float | None) -> float | None:
-    return None if x is None else round(x, 2)
-
-
 def bench_sizes(
     sizes: Sequence[int], queries: Sequence[str], data_dir: Path, real: Sequence[Any], vecs: np.ndarray
 ) -> list[dict[str, Any]]:
@@ -147,8 +135,8 @@ def bench_sizes(
         retriever = sanad.make_retriever()
         for q in queries[:3]:
             retriever.retrieve(q, 10)
-        ours = _time(lambda q, r=retriever: r.retrieve(q, 10), queries)
-        base = _time(
+        ours = metrics.latency_ms(functools.partial(retriever.retrieve, k=10), queries)
+        base = metrics.latency_ms(
             lambda q: plain.query(
                 query_embeddings=[emb.embed_query(q)],
                 n_results=10,
@@ -156,7 +144,7 @@ def bench_sizes(
             ),
             queries,
         )
-        embed = _time(emb.embed_query, queries)
+        embed = metrics.latency_ms(emb.embed_query, queries)
         row = {
             "chunks": indexed,
             "copies": copies,

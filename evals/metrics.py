@@ -18,9 +18,10 @@ from __future__ import annotations
 import math
 import re
 import string
+import time
 import unicodedata
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 
 # ------------------------------------------------------------------------------ retrieval
 
@@ -332,3 +333,18 @@ def gold_articles_quoted(quoted_ids: Collection[str], gold_ids: Collection[str],
     """
     gold = set(gold_ids)
     return 1.0 if len(gold & set(quoted_ids)) >= min(need, len(gold)) else 0.0
+
+
+def latency_ms(fn: Callable[[str], object], queries: Sequence[str]) -> dict[str, float | None]:
+    """Wall-clock latency of ``fn(q)`` over ``queries``: ``{"p50": ms, "p95": ms}`` (2 decimals).
+
+    Each call is timed alone with :func:`time.perf_counter`; percentiles by :func:`percentile`
+    (None when ``queries`` is empty).
+    """
+    lat: list[float] = []
+    for q in queries:
+        t0 = time.perf_counter()
+        fn(q)
+        lat.append((time.perf_counter() - t0) * 1000)
+    p50, p95 = percentile(lat, 50), percentile(lat, 95)
+    return {"p50": None if p50 is None else round(p50, 2), "p95": None if p95 is None else round(p95, 2)}
