@@ -401,17 +401,7 @@ class LexicalIndex:
         if allowed is None and hits.size > k:  # only the k best (and their ties) need sorting
             kth = np.partition(scores[hits], hits.size - k)[hits.size - k]
             hits = hits[scores[hits] >= kth]
-        order = hits[np.lexsort((hits, -scores[hits]))]
-        out: list[tuple[str, float]] = []
-        for g in order:
-            si = int(np.searchsorted(self._offsets, g, side="right")) - 1
-            cid = self._segments[si].ids[int(g - self._offsets[si])]
-            if allowed is not None and not allowed(cid):
-                continue
-            out.append((cid, float(scores[g])))
-            if len(out) >= k:
-                break
-        return out
+        return self._ranked(hits, scores, k, allowed)
 
     def coverage(
         self, query: str, k: int, allowed: Callable[[str], bool] | None = None
@@ -443,15 +433,21 @@ class LexicalIndex:
             total += idf
             for si, docs, _ in parts:
                 share[self._offsets[si] + docs] += idf
-        hits = np.flatnonzero(share > 0)
-        order = hits[np.lexsort((hits, -share[hits]))]
+        return self._ranked(np.flatnonzero(share > 0), share / total, k, allowed)
+
+    def _ranked(
+        self, hits: np.ndarray, values: np.ndarray, k: int, allowed: Callable[[str], bool] | None
+    ) -> list[tuple[str, float]]:
+        """The ``k`` best of ``hits`` (global doc positions) by ``values``, ties by index order,
+        as ``(chunk_id, value)`` pairs, skipping ids ``allowed`` rejects."""
+        order = hits[np.lexsort((hits, -values[hits]))]
         out: list[tuple[str, float]] = []
         for g in order:
             si = int(np.searchsorted(self._offsets, g, side="right")) - 1
             cid = self._segments[si].ids[int(g - self._offsets[si])]
             if allowed is not None and not allowed(cid):
                 continue
-            out.append((cid, float(share[g] / total)))
+            out.append((cid, float(values[g])))
             if len(out) >= k:
                 break
         return out
