@@ -265,6 +265,9 @@ class ShortAnswerOut(BaseModel):
     text: str
     citation: int | None
     kind: str
+    transliteration: str | None = None
+    """The span in the reader's digits/month names when it is a number or date quoted from a
+    passage in another language (e.g. «١٢ يناير ٢٠٢٤» → "12 January 2024"), else null."""
 
 
 class CitationOut(BaseModel):

@@ -346,8 +346,8 @@ def citation_to_dict(citation: Citation) -> dict[str, Any]:
 
 
 def short_answer_to_dict(answer: Answer) -> dict[str, Any] | None:
-    """The JSON form of ``answer.short_answer``: ``{text, citation, kind}``, or None."""
+    """The JSON form of ``answer.short_answer``: ``{text, citation, kind, transliteration}``, or None."""
     sa = answer.short_answer
     if sa is None:
         return None
-    return {"text": sa.text, "citation": sa.citation, "kind": sa.kind}
+    return {"text": sa.text, "citation": sa.citation, "kind": sa.kind, "transliteration": sa.transliteration}

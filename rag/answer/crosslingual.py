@@ -125,11 +125,15 @@ def with_cross_language_notes(answer: Answer) -> Answer:
     if notice is None:
         return answer
     short = answer.short_answer
+    text = answer.text
     source = next((c for c in answer.citations if short and c.number == short.citation), None)
     foreign = source is not None and _primary(source.chunk.language) in passage_languages(answer)
     if short is not None and foreign and short.transliteration is None:
         translit = transliterate(short.text, answer.language)
         if translit is not None:
             short = dataclasses.replace(short, transliteration=translit)
+            # the answer line "«span» [n]" shows it too, so every surface does
+            lead = f"{short.text} [{short.citation}]"
+            text = text.replace(lead, f"{short.text} ({translit}) [{short.citation}]", 1)
     merged = " ".join(part for part in (answer.notice, notice) if part)
-    return dataclasses.replace(answer, notice=merged, short_answer=short)
+    return dataclasses.replace(answer, text=text, notice=merged, short_answer=short)

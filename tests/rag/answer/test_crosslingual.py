@@ -12,7 +12,7 @@ def _chunk(language: str, text: str) -> Chunk:
 
 def _answer(question_language: str, passage_language: str, short: str | None) -> Answer:
     text = "افتتح الجسر في ١٢ يناير ٢٠٢٤." if passage_language == "ar" else "It opened on 12 January 2024."
-    citation = Citation(1, _chunk(passage_language, text), text, 0, len(text))
+    citation = Citation(1, _chunk(passage_language, text), text)
     return Answer(
         text=f"{short or ''} [1]",
         citations=(citation,),
@@ -44,6 +44,7 @@ def test_short_answer_from_a_foreign_passage_gets_its_transliteration() -> None:
     assert answer.short_answer is not None
     assert answer.short_answer.text == "١٢ يناير ٢٠٢٤"  # the original script stays
     assert answer.short_answer.transliteration == "12 January 2024"
+    assert answer.text.startswith("١٢ يناير ٢٠٢٤ (12 January 2024) [1]")  # every surface shows it
     assert answer.notice and "Arabic" in answer.notice
     same = _answer("ar", "ar", "١٢ يناير ٢٠٢٤")
     assert with_cross_language_notes(same) == same
