@@ -1,0 +1,27 @@
+"""rag.answer.span: the short answer inside the best sentence."""
+
+from __future__ import annotations
+
+from rag.answer.answer_types import question_type
+from rag.answer.span import extract_span
+
+
+def _span(question: str, sentence: str) -> str | None:
+    span = extract_span(question, sentence, question_type(question))
+    assert span is None or sentence[span.start : span.end] == span.text
+    return span.text if span else None
+
+
+def test_a_dated_candidate_beats_a_weekday() -> None:
+    sentence = "The council said on Tuesday that the lake had been closed since August 2023 for repairs."
+    got = _span("When was Lake Varda closed?", sentence)
+    assert got is not None and "2023" in got and "Tuesday" not in got
+    arabic = "وقالت الوزارة يوم الأحد إن أعمال بناء السد بدأت في مارس ٢٠٢١ بتمويل حكومي."
+    got_ar = _span("متى بدأت أعمال بناء السد؟", arabic)
+    assert got_ar is not None and "٢٠٢١" in got_ar and "الأحد" not in got_ar
+
+
+def test_quantity_span_keeps_the_asked_unit_kind() -> None:
+    sentence = "وقال إن مساحة الحديقة تبلغ ١٢ هكتاراً وتضم ٣٠٠ شجرة."
+    got = _span("ما مساحة الحديقة الجديدة؟", sentence)
+    assert got is not None and "١٢" in got and "٣٠٠" not in got
