@@ -39,12 +39,15 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from evals import metrics
 from evals.datasets import Dataset, load_dataset
+
+if TYPE_CHECKING:
+    from rag.types import Chunk
 
 SIZES = (1_000, 10_000)
 LARGE_SIZES = (10_000, 50_000, 100_000)
@@ -133,7 +136,7 @@ def _fill(
     """
     import dataclasses
 
-    from rag.types import Article, Chunk
+    from rag.types import Chunk
 
     dim = sanad.store.dimension
     by_article: dict[str, list[Chunk]] = defaultdict(list)
@@ -154,29 +157,33 @@ def _fill(
             vec_by_id[cid] = (v / np.linalg.norm(v)).tolist()
             synthetic += 1
         by_article[chunk.article_id].append(chunk)
+    write_bench_rows(sanad, by_article, vec_by_id, batch=1000)
+    return synthetic
+
+
+def write_bench_rows(
+    sanad: Any, by_article: dict[str, list[Chunk]], vec_by_id: dict[str, list[float]], batch: int
+) -> None:
+    """Store bench chunks with their vectors and commit each article in the catalog.
+
+    Chunks go to Chroma ``batch`` at a time; each article's catalog row lists its earlier chunk
+    ids plus the new ones, so filling a store in several calls keeps every chunk visible.
+    """
+    from rag.types import Article
+
     flat = [c for cs in by_article.values() for c in cs]
-    for b in range(0, len(flat), 1000):
-        part = flat[b : b + 1000]
+    for b in range(0, len(flat), batch):
+        part = flat[b : b + batch]
         sanad.store.upsert(part, [vec_by_id[c.chunk_id] for c in part])
     for aid, cs in by_article.items():
         old = sanad.catalog.get(aid)
         ids = [*(old.chunk_ids if old is not None else ()), *(c.chunk_id for c in cs)]
         first = cs[0]
-        sanad.catalog.put(
-            Article(
-                aid,
-                first.title or "bench",
-                "",
-                first.source,
-                first.url,
-                first.published_at,
-                first.language,
-                first.content_hash or aid,
-                "bench",
-            ),
-            ids,
-        )
-    return synthetic
+        article = Article(
+            aid, first.title or "bench", "", first.source, first.url, first.published_at,
+            first.language, first.content_hash or aid, "bench",
+        )  # fmt: skip
+        sanad.catalog.put(article, ids)
 
 
 def bench_retrieval(

@@ -66,7 +66,6 @@ def fill(
     sanad: Any, real: Sequence[Any], vecs: np.ndarray, start: int, stop: int, rng: np.random.Generator
 ) -> int:
     """Add rows ``start..stop-1`` (store, then catalog); returns how many were perturbed copies."""
-    from rag.types import Article
 
     by_article: dict[str, list[Any]] = defaultdict(list)
     vec_by_id: dict[str, list[float]] = {}
@@ -82,19 +81,9 @@ def fill(
             vec_by_id[cid] = perturbed(vecs[src], rng).tolist()
             copies += 1
         by_article[chunk.article_id].append(chunk)
-    flat = [c for cs in by_article.values() for c in cs]
-    for b in range(0, len(flat), 2000):
-        part = flat[b : b + 2000]
-        sanad.store.upsert(part, [vec_by_id[c.chunk_id] for c in part])
-    for aid, cs in by_article.items():
-        old = sanad.catalog.get(aid)
-        ids = [*(old.chunk_ids if old is not None else ()), *(c.chunk_id for c in cs)]
-        first = cs[0]
-        article = Article(
-            aid, first.title or aid, "", first.source, first.url, first.published_at, first.language,
-            first.content_hash or aid, "bench",
-        )  # fmt: skip
-        sanad.catalog.put(article, ids)
+    from evals.bench import write_bench_rows
+
+    write_bench_rows(sanad, by_article, vec_by_id, batch=2000)
     return copies
 
 
