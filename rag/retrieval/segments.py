@@ -108,8 +108,33 @@ class Segment:
                 term_col.append(vocab.setdefault(tok, len(vocab)))
                 doc_pos.append(i)
                 freqs.append(n)
-        cols = np.asarray(term_col, dtype=np.int64)
-        order = np.lexsort((np.asarray(doc_pos, dtype=np.int64), cols))
+        return cls.from_postings(
+            ids,
+            meta,
+            vocab,
+            np.asarray(term_col, dtype=np.int64),
+            np.asarray(doc_pos, dtype=np.int64),
+            np.minimum(np.asarray(freqs, dtype=np.int64), _TF_MAX).astype(np.uint16),
+            lengths,
+            variants,
+        )
+
+    @classmethod
+    def from_postings(
+        cls,
+        ids: Sequence[str],
+        meta: Sequence[DocMeta],
+        vocab: dict[str, int],
+        cols: np.ndarray,
+        docs: np.ndarray,
+        tf: np.ndarray,
+        lengths: np.ndarray,
+        variants: frozenset[str],
+    ) -> Segment:
+        """A segment from unordered postings: ``cols[i]`` (term column), ``docs[i]`` (document
+        position) and ``tf[i]`` (uint16 count) are parallel arrays of one length; they are sorted
+        by (column, document) into compressed-column form."""
+        order = np.lexsort((docs, cols))
         indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
         np.cumsum(np.bincount(cols, minlength=len(vocab)), out=indptr[1:])
         return cls(
@@ -118,8 +143,8 @@ class Segment:
             meta=tuple(meta),
             vocab=vocab,
             indptr=indptr,
-            docs=np.asarray(doc_pos, dtype=np.int32)[order],
-            tf=np.minimum(np.asarray(freqs, dtype=np.int64), _TF_MAX).astype(np.uint16)[order],
+            docs=docs[order].astype(np.int32),
+            tf=tf[order],
             lengths=lengths,
             variants=variants,
         )
@@ -232,21 +257,15 @@ def merge(segments: Sequence[Segment], deleted: Sequence[np.ndarray]) -> Segment
         lengths.append(seg.lengths[live])
         variants |= seg.variants
         offset += int(live.sum())
-    col = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
-    doc = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
-    order = np.lexsort((doc, col))
-    indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(col, minlength=len(vocab)), out=indptr[1:])
     # Terms held only by deleted documents keep an empty column; harmless, and folded away
     # by the next merge only if still unused (df is read from live postings, never from here).
-    return Segment(
-        name=uuid.uuid4().hex,
-        ids=tuple(ids),
-        meta=tuple(meta),
-        vocab=vocab,
-        indptr=indptr,
-        docs=doc[order].astype(np.int32),
-        tf=(np.concatenate(tfs) if tfs else np.zeros(0, dtype=np.uint16))[order],
-        lengths=np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int32),
-        variants=frozenset(variants),
+    return Segment.from_postings(
+        ids,
+        meta,
+        vocab,
+        np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64),
+        np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64),
+        np.concatenate(tfs) if tfs else np.zeros(0, dtype=np.uint16),
+        np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int32),
+        frozenset(variants),
     )
