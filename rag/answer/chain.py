@@ -52,7 +52,13 @@ from rag.answer.citations import (
 )
 from rag.answer.crosslingual import with_cross_language_notes
 from rag.answer.extractive import extractive_answer
-from rag.answer.grounding import GroundingPolicy, abstention_text, model_says_unknown, should_abstain
+from rag.answer.grounding import (
+    GroundingPolicy,
+    abstention_text,
+    join_notices,
+    model_says_unknown,
+    should_abstain,
+)
 from rag.answer.llm import model_name
 from rag.answer.relevance import has_words
 from rag.answer.sources import merge_sources, passage_groups
@@ -356,7 +362,7 @@ class SanadChain:
         notes: list[str] = []  # which dates a question about time used (relative_time)
         for event in self._stream(question, history, k, filters, notes):
             if isinstance(event, Answer) and notes:
-                event = dataclasses.replace(event, notice=" ".join([*notes, event.notice or ""]).strip())
+                event = dataclasses.replace(event, notice=join_notices(*notes, event.notice))
             if isinstance(event, Answer):  # quotes in another language: say so (issue #14)
                 event = with_cross_language_notes(event)
             yield event

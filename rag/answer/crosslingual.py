@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from rag.answer.grounding import join_notices
 from rag.text.language import language_name
 from rag.types import Answer
 
@@ -135,5 +136,5 @@ def with_cross_language_notes(answer: Answer) -> Answer:
             # the answer line "«span» [n]" shows it too, so every surface does
             lead = f"{short.text} [{short.citation}]"
             text = text.replace(lead, f"{short.text} ({translit}) [{short.citation}]", 1)
-    merged = " ".join(part for part in (answer.notice, notice) if part)
+    merged = join_notices(answer.notice, notice)
     return dataclasses.replace(answer, text=text, notice=merged, short_answer=short)

@@ -246,3 +246,18 @@ def model_says_unknown(text: str) -> bool:
     """
     norm = normalize(text).replace("’", "'")
     return bool(_UNKNOWN.search(norm))
+
+
+def join_notices(*parts: str | None) -> str | None:
+    """One notice from several sentences, in order, each ending as a sentence.
+
+    A part ending in ":" (the offline notice leads into the quotes in the answer text) ends with
+    "." here, so "…from the articles: The quoted passages are in Arabic" does not run together.
+    Returns None when every part is empty.
+    """
+    sentences = []
+    for part in parts:
+        text = (part or "").strip()
+        if text:
+            sentences.append(text[:-1].rstrip() + "." if text.endswith((":", "：")) else text)
+    return " ".join(sentences) or None

@@ -48,3 +48,15 @@ def test_short_answer_from_a_foreign_passage_gets_its_transliteration() -> None:
     assert answer.notice and "Arabic" in answer.notice
     same = _answer("ar", "ar", "١٢ يناير ٢٠٢٤")
     assert with_cross_language_notes(same) == same
+
+
+def test_notices_join_as_sentences() -> None:
+    from rag.answer.grounding import join_notices
+
+    lead = "No LLM is configured, so here are the most relevant passages from the articles:"
+    joined = join_notices(lead, "The quoted passages are in Arabic.")
+    assert joined == (
+        "No LLM is configured, so here are the most relevant passages from the articles. "
+        "The quoted passages are in Arabic."
+    )
+    assert join_notices(None, "  ") is None
