@@ -97,6 +97,40 @@ def extract_span(question: str, sentence: str, kind: str) -> Span | None:
         A :class:`Span` whose text is ``sentence[start:end]``, or None for yes/no and comparison
         questions and when every word of the sentence is in the question.
     """
+    span = _extract(question, sentence, kind)
+    return None if span is None else _trimmed(sentence, span)
+
+
+_EDGE = "<>‹›«»()[]{}\"'“”‘’:;,،؛-–— \t\n"
+"""Characters a span never starts or ends with: brackets, quotes and separators at its edges
+belong to the sentence around it («أبطأ> من المتوقع» was cut through a "<…>" pair)."""
+
+
+_PAIRS = {"(": ")", "[": "]", "{": "}", "«": "»", "‹": "›", "<": ">", "“": "”", "‘": "’"}
+_CLOSERS = {v: k for k, v in _PAIRS.items()}
+
+
+def _paired(text: str, ch: str) -> bool:
+    """True when ``ch`` at an edge of ``text`` has its partner inside ``text`` ("(2019)")."""
+    if ch in _PAIRS:
+        return text.count(_PAIRS[ch]) >= text.count(ch)
+    if ch in _CLOSERS:
+        return text.count(_CLOSERS[ch]) >= text.count(ch)
+    return False
+
+
+def _trimmed(sentence: str, span: Span) -> Span | None:
+    start, end = span.start, span.end
+    while start < end and sentence[start] in _EDGE and not _paired(sentence[start:end], sentence[start]):
+        start += 1
+    while end > start and sentence[end - 1] in _EDGE and not _paired(sentence[start:end], sentence[end - 1]):
+        end -= 1
+    if start == end:
+        return None
+    return Span(start, end, sentence[start:end], span.kind)
+
+
+def _extract(question: str, sentence: str, kind: str) -> Span | None:
     if kind in ("yes_no", "comparison"):
         return None
     qk = content_keys(question)

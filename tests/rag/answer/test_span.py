@@ -25,3 +25,13 @@ def test_quantity_span_keeps_the_asked_unit_kind() -> None:
     sentence = "وقال إن مساحة الحديقة تبلغ ١٢ هكتاراً وتضم ٣٠٠ شجرة."
     got = _span("ما مساحة الحديقة الجديدة؟", sentence)
     assert got is not None and "١٢" in got and "٣٠٠" not in got
+
+
+def test_a_span_never_starts_or_ends_on_an_unpaired_bracket_or_quote() -> None:
+    from rag.answer.span import Span, _trimmed
+
+    sentence = 'He said "the ‹slower> pace" was (2019) data.'
+    a = sentence.index("‹slower>")
+    assert _trimmed(sentence, Span(a + 1, a + 8, sentence[a + 1 : a + 8], "other")).text == "slower"
+    b = sentence.index("(2019)")
+    assert _trimmed(sentence, Span(b, b + 6, "(2019)", "date")).text == "(2019)"  # paired: kept
