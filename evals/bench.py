@@ -268,6 +268,13 @@ def plot_latency(result: dict[str, Any], path: Path) -> Path:
     ax.set_title("Retrieval latency vs corpus size")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8)
+    return save_figure(fig, path)
+
+
+def save_figure(fig: Any, path: Path) -> Path:
+    """Lay out ``fig``, write it to ``path`` as a 110-dpi PNG (creating the folder) and close it."""
+    import matplotlib.pyplot as plt
+
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

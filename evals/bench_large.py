@@ -332,11 +332,9 @@ def plot(result: dict[str, Any], path: Path) -> Path:
     mem.set_title("Peak RSS and disk vs corpus size")
     mem.grid(True, alpha=0.3)
     mem.legend(fontsize=7)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    from evals.bench import save_figure
+
+    return save_figure(fig, path)
 
 
 def render_markdown(result: dict[str, Any], plot_path: str | None = None) -> str:
