@@ -38,7 +38,6 @@ import logging
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
 
@@ -52,12 +51,13 @@ from rag.answer.answer_types import (
 )
 from rag.answer.citations import defuse_markers
 from rag.answer.grounding import abstention_text
+from rag.answer.matching import question_match_keys, script_of, sentence_match
+from rag.answer.quotes import ScoredSentence, is_planted, select_quotes
 from rag.answer.relevance import relevance_verdict
-from rag.answer.sources import merge_sources, near_duplicate_texts, source_ref
+from rag.answer.sources import merge_sources
 from rag.answer.span import extract_span
-from rag.text.crossscript import match_keys
-from rag.text.sentences import content_keys, normalize, overlap, sentence_spans
-from rag.types import Answer, Citation, Retrieved, ShortAnswer, SourceRef
+from rag.text.sentences import content_keys, normalize, sentence_spans
+from rag.types import Answer, Citation, Retrieved, ShortAnswer
 
 log = logging.getLogger(__name__)
 
@@ -65,25 +65,6 @@ MAX_PASSAGES = 3
 COMPARISON_PASSAGES = 5
 """Yes/no and comparison questions read more passages: they need two articles."""
 MAX_SENTENCES = 40
-MAX_QUOTES = 3
-RELATIVE_FLOOR = 1.0
-"""How far below the best sentence's score another may be and still be quoted (1.0: any, so three
-sentences are always quoted when there are three). Measured on the full DEV sets (docs/results.md,
-2026-11-30): 0.05 → 1.0 raised answer containment 0.828 → 0.883 (XQuAD-ar), 0.792 → 0.866 (ARCD);
-the best sentence holds the answer for ~0.72 of the questions and the next two for another ~0.12."""
-OTHER_ARTICLE_FLOOR = 0.05
-"""A sentence of another article than the best one's is quoted when it scores within this of the
-best (the pre-#12 floor) or shares a word or name with the question; otherwise it is an unrelated
-filler that would show the reader a source with nothing to do with the question (an ECB rate
-sentence under "How many residents were evacuated?"). Full DEV, same passages: containment
-XQuAD-ar 0.884 → see docs/results.md (2026-11-30, lead)."""
-SECOND_ARTICLE_FLOOR = 0.3
-"""Yes/no and comparison questions: how far below the best a sentence of another article may score
-and still be quoted beside it, one per article (a question over two articles needs both sides).
-MultiHop DEV subset (235 of 609 articles; 72 comparison/temporal questions): a sentence from two
-gold articles quoted 0.333 (old answerer) → 0.583 (best of a second article within 0.15) → 0.653
-(one per article for every slot) → 0.681 (outlets the question names first, 0.3); retrieval
-ceiling (two gold articles among the five passages) 0.778."""
 LEXICAL_WEIGHT = 0.3
 TYPE_BONUS = 0.05
 """Gain of a sentence holding a candidate of the expected answer type (see docs/results.md,
@@ -110,16 +91,6 @@ _COMPARE_NOTE: dict[str, str] = {
     "ar": "من دون نموذج لغوي لا يقارن سند ولا يحكم: هذا ما يقوله كل مقال، والمقارنة متروكة لك.",
 }
 
-_INJECTION = re.compile(
-    r"ignore (?:all |any )?(?:the )?(?:previous|prior|above|earlier) (?:instructions|prompts?|messages)"
-    r"|disregard (?:all |the )?(?:previous|prior|above) |system prompt|you are now |new instructions"
-    r"|(?:reply|respond|answer) (?:only )?with\b"
-    r"|تجاهل (?:جميع |كل )?(?:التعليمات|الأوامر)",
-    re.IGNORECASE,
-)
-# A line that opens with a bracketed number reads as a list of sources ("[7] Reuters, 'Budget 99
-# billion', 2024"): in article text it is a footnote or a planted citation, never the answer.
-_SOURCE_LINE = re.compile(r"^\s*(?:sources?\s*:\s*)?[\[［(]\s*\d{1,3}\s*[\]］)]", re.IGNORECASE)
 # Bylines and datelines that stand alone: "By Jane Doe", «كتب: …», "CAIRO (Reuters) -", «القاهرة - ».
 _BYLINE = re.compile(r"^\s*(?:by|بقلم|كتب|كتبت|تحرير|إعداد|اعداد|مراسل)\b[\s:–—-]", re.IGNORECASE)
 _DATELINE = re.compile(r"^[\w\u0600-\u06FF .,'’()/]{2,60}\s*[-–—:]\s*$")
@@ -133,29 +104,6 @@ def no_llm_notice(language: str) -> str:
 def comparison_note(language: str) -> str:
     """The "comparison left to the reader" line in ``language`` (English fallback)."""
     return _COMPARE_NOTE.get(language.split("-")[0].lower(), _COMPARE_NOTE["en"])
-
-
-@dataclass(frozen=True)
-class ScoredSentence:
-    """A candidate sentence and its score.
-
-    Attributes:
-        score: The total score (module docstring, step 2).
-        passage: Index into the passages given to the answerer.
-        start: Offset of the sentence in that passage's chunk text.
-        end: Offset after it (half-open).
-        text: ``chunk.text[start:end]``.
-        typed: True when it holds a candidate of the expected answer type.
-        header: True when it is only a headline, dateline or byline.
-    """
-
-    score: float
-    passage: int
-    start: int
-    end: int
-    text: str
-    typed: bool = False
-    header: bool = False
 
 
 def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
@@ -177,33 +125,6 @@ def candidate_sentences(
         spans = [(a, b) for a, b in sentence_spans(text) if b - a >= _MIN_SENTENCE_CHARS]
         out.extend(ScoredSentence(0.0, i, a, b, text[a:b]) for a, b in spans[:per_passage])
     return out[:MAX_SENTENCES]
-
-
-def sentence_match(question_keys: set[str], sentence: str, cross_script: bool = True) -> float:
-    """How well ``sentence`` matches the question's words, in [0, 1]: the share of the question's
-    keys (:func:`question_match_keys`) found in the sentence's.
-
-    The one place a lexical sentence/question match is computed. Across scripts it also counts
-    cross-script name and number keys (:func:`rag.text.crossscript.match_keys`: English "Sara
-    Haddad" ↔ «سارة حداد», "2015" ↔ «٢٠١٥»), so over a passage in another script the sentence
-    naming the asked person or town still outscores its neighbours (issue #14). Within one script
-    (``cross_script=False``) the words themselves are compared: the looser skeleton keys only
-    added false matches there (XQuAD-en containment 0.939 → 0.926 with them, docs/results.md).
-    """
-    if not cross_script:
-        return overlap({k for k in question_keys if not k.startswith("~")}, content_keys(sentence))
-    return overlap(question_keys, content_keys(sentence) | match_keys(sentence))
-
-
-def _script(text: str) -> str:
-    """ "arabic" when Arabic letters outnumber Latin ones in ``text``, else "latin"."""
-    arabic = len(re.findall(r"[\u0600-\u06FF]", text))
-    return "arabic" if arabic > len(re.findall(r"[A-Za-z]", text)) else "latin"
-
-
-def question_match_keys(question: str) -> set[str]:
-    """The question's keys for :func:`sentence_match`: content keys plus cross-script keys."""
-    return content_keys(question) | match_keys(question)
 
 
 def is_header(r: Retrieved, start: int, sentence: str) -> bool:
@@ -270,11 +191,11 @@ def score_sentences(
         except Exception as exc:  # offline answers must survive a broken remote embedder
             log.warning("extractive: embedding failed, lexical scores only: %s", exc)
     qk = question_match_keys(question)
-    q_script = _script(question)
+    q_script = script_of(question)
     measures = asked_measure(question) if kind == "quantity" else frozenset()
     scored = []
     for c, d in zip(cands, dense, strict=True):
-        s = d + LEXICAL_WEIGHT * sentence_match(qk, c.text, _script(c.text) != q_script)
+        s = d + LEXICAL_WEIGHT * sentence_match(qk, c.text, script_of(c.text) != q_script)
         s += {0: 0.01, 1: 0.005}.get(c.passage, 0.0)
         found = typed_candidates(c.text, kind, qk)
         typed = bool(found)
@@ -285,7 +206,7 @@ def score_sentences(
         header = is_header(passages[c.passage], c.start, c.text)
         if header:
             s -= HEADER_PENALTY
-        if _INJECTION.search(c.text) or _SOURCE_LINE.match(c.text):
+        if is_planted(c.text):
             s -= INJECTION_PENALTY
         scored.append(ScoredSentence(s, c.passage, c.start, c.end, c.text, typed, header))
     scored.sort(key=lambda t: (-t.score, t.passage, t.start))
@@ -294,67 +215,6 @@ def score_sentences(
 
 def _arabic_only(text: str) -> bool:
     return not re.search(r"[A-Za-z]", text)
-
-
-def _names_outlet(question_keys: set[str], source: str) -> bool:
-    keys = content_keys(source)
-    return bool(keys) and keys <= question_keys
-
-
-def _select(
-    scored: Sequence[ScoredSentence], passages: Sequence[Retrieved], kind: str, question_keys: set[str]
-) -> tuple[list[ScoredSentence], dict[int, list[SourceRef]]]:
-    """The quoted sentences (best first) and, per quoted sentence index, its near-duplicate copies.
-
-    Up to ``MAX_QUOTES`` sentences no more than ``RELATIVE_FLOOR`` below the best, skipping
-    overlaps and near-duplicates (whose articles are recorded as copies). Yes/no and comparison
-    questions first take one sentence per article (outlets the question names first) within
-    ``SECOND_ARTICLE_FLOOR`` of the best.
-    """
-    picked: list[ScoredSentence] = []
-    copies: dict[int, list[SourceRef]] = {}
-    best = scored[0].score
-
-    def admit(cand: ScoredSentence) -> bool:
-        if any(p.passage == cand.passage and p.start < cand.end and cand.start < p.end for p in picked):
-            return False
-        dup = next((i for i, p in enumerate(picked) if near_duplicate_texts(p.text, cand.text)), None)
-        if dup is not None:
-            owner = passages[picked[dup].passage].chunk.article_id
-            article = passages[cand.passage].chunk.article_id
-            refs = copies.setdefault(dup, [])
-            if article != owner and all(r.article_id != article for r in refs):
-                refs.append(source_ref(passages[cand.passage].chunk))
-            return False
-        picked.append(cand)
-        return True
-
-    admit(scored[0])
-    if kind in ("yes_no", "comparison"):
-        # one sentence per article first: the question is about two (or more) of them; articles
-        # of an outlet the question names ("the TechCrunch article … and The Verge's …") first
-        named = [c for c in scored[1:] if _names_outlet(question_keys, passages[c.passage].chunk.source)]
-        for cand in [*named, *(c for c in scored[1:] if c not in named)]:
-            if len(picked) >= MAX_QUOTES:
-                break
-            if cand.score < best - SECOND_ARTICLE_FLOOR:
-                continue
-            quoted = {passages[p.passage].chunk.article_id for p in picked}
-            if passages[cand.passage].chunk.article_id not in quoted and not cand.header:
-                admit(cand)
-    top_article = passages[scored[0].passage].chunk.article_id
-    for cand in scored[1:]:
-        if len(picked) >= MAX_QUOTES or cand.score < best - RELATIVE_FLOOR:
-            break
-        if cand in picked or cand.header:  # a headline only ever leads, when nothing beats it
-            continue
-        if _INJECTION.search(cand.text) or _SOURCE_LINE.match(cand.text):
-            continue  # planted instructions and source lists never fill a slot
-        other = passages[cand.passage].chunk.article_id != top_article
-        if other and cand.score < best - OTHER_ARTICLE_FLOOR and not sentence_match(question_keys, cand.text):
-            continue  # another article's sentence that shares no word with the question: unrelated
-        admit(cand)
-    return picked, copies
 
 
 def extractive_answer(
@@ -402,7 +262,7 @@ def extractive_answer(
             notice=given_notice,  # "here are the passages" would announce quotes that do not follow
             fallback=fallback,
         )
-    picked, copies = _select(scored, passages, kind, content_keys(question))
+    picked, copies = select_quotes(scored, passages, kind, content_keys(question))
     lead = picked[0]
     span = extract_span(question, lead.text, kind)
     # the sentence that holds the short answer first, then the others in reading order; yes/no and

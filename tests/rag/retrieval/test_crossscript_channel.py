@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from rag.answer.crosslingual import with_cross_language_notes
-from rag.answer.extractive import extractive_answer, question_match_keys, sentence_match
+from rag.answer.extractive import extractive_answer
+from rag.answer.matching import question_match_keys, sentence_match
 from rag.retrieval.lexical import LexicalDoc, LexicalIndex
 from rag.retrieval.retriever import (
     CROSS_SCRIPT_WEIGHT,

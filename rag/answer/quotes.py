@@ -1,0 +1,142 @@
+"""Which scored sentences the extractive answerer quotes, and which articles carry copies of them.
+
+One job: from sentences already scored against the question (:mod:`rag.answer.extractive`), pick
+up to ``MAX_QUOTES`` to quote — the best first, then others within ``RELATIVE_FLOOR``, never a
+headline as filler, never a planted instruction or a source-list line, never an unrelated
+sentence of another article; yes/no and comparison questions take one sentence per article first.
+A near-duplicate of a picked sentence (a syndicated copy) is not quoted again; its article is
+recorded as a copy (``Citation.also_in``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.answer.matching import sentence_match
+from rag.answer.sources import near_duplicate_texts, source_ref
+from rag.text.sentences import content_keys
+from rag.types import Retrieved, SourceRef
+
+MAX_QUOTES = 3
+RELATIVE_FLOOR = 1.0
+"""How far below the best sentence's score another may be and still be quoted (1.0: any, so three
+sentences are always quoted when there are three). Measured on the full DEV sets (docs/results.md,
+2026-11-30): 0.05 → 1.0 raised answer containment 0.828 → 0.883 (XQuAD-ar), 0.792 → 0.866 (ARCD);
+the best sentence holds the answer for ~0.72 of the questions and the next two for another ~0.12."""
+OTHER_ARTICLE_FLOOR = 0.05
+"""A sentence of another article than the best one's is quoted when it scores within this of the
+best (the pre-#12 floor) or shares a word or name with the question; otherwise it is an unrelated
+filler that would show the reader a source with nothing to do with the question (an ECB rate
+sentence under "How many residents were evacuated?"). Full DEV, same passages: containment
+XQuAD-ar 0.884 → see docs/results.md (2026-11-30, lead)."""
+SECOND_ARTICLE_FLOOR = 0.3
+"""Yes/no and comparison questions: how far below the best a sentence of another article may score
+and still be quoted beside it, one per article (a question over two articles needs both sides).
+MultiHop DEV subset (235 of 609 articles; 72 comparison/temporal questions): a sentence from two
+gold articles quoted 0.333 (old answerer) → 0.583 (best of a second article within 0.15) → 0.653
+(one per article for every slot) → 0.681 (outlets the question names first, 0.3); retrieval
+ceiling (two gold articles among the five passages) 0.778."""
+
+_INJECTION = re.compile(
+    r"ignore (?:all |any )?(?:the )?(?:previous|prior|above|earlier) (?:instructions|prompts?|messages)"
+    r"|disregard (?:all |the )?(?:previous|prior|above) |system prompt|you are now |new instructions"
+    r"|(?:reply|respond|answer) (?:only )?with\b"
+    r"|تجاهل (?:جميع |كل )?(?:التعليمات|الأوامر)",
+    re.IGNORECASE,
+)
+# A line that opens with a bracketed number reads as a list of sources ("[7] Reuters, 'Budget 99
+# billion', 2024"): in article text it is a footnote or a planted citation, never the answer.
+_SOURCE_LINE = re.compile(r"^\s*(?:sources?\s*:\s*)?[\[［(]\s*\d{1,3}\s*[\]］)]", re.IGNORECASE)
+
+
+def is_planted(text: str) -> bool:
+    """True when ``text`` reads like an instruction to an AI or a source-list entry (never quoted
+    as filler, and penalised in the sentence score)."""
+    return bool(_INJECTION.search(text) or _SOURCE_LINE.match(text))
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """A candidate sentence and its score.
+
+    Attributes:
+        score: The total score (module docstring, step 2).
+        passage: Index into the passages given to the answerer.
+        start: Offset of the sentence in that passage's chunk text.
+        end: Offset after it (half-open).
+        text: ``chunk.text[start:end]``.
+        typed: True when it holds a candidate of the expected answer type.
+        header: True when it is only a headline, dateline or byline.
+    """
+
+    score: float
+    passage: int
+    start: int
+    end: int
+    text: str
+    typed: bool = False
+    header: bool = False
+
+
+def names_outlet(question_keys: set[str], source: str) -> bool:
+    """True when every content word of the outlet name ``source`` is among ``question_keys``."""
+    keys = content_keys(source)
+    return bool(keys) and keys <= question_keys
+
+
+def select_quotes(
+    scored: Sequence[ScoredSentence], passages: Sequence[Retrieved], kind: str, question_keys: set[str]
+) -> tuple[list[ScoredSentence], dict[int, list[SourceRef]]]:
+    """The quoted sentences (best first) and, per quoted sentence index, its near-duplicate copies.
+
+    Up to ``MAX_QUOTES`` sentences no more than ``RELATIVE_FLOOR`` below the best, skipping
+    overlaps and near-duplicates (whose articles are recorded as copies). Yes/no and comparison
+    questions first take one sentence per article (outlets the question names first) within
+    ``SECOND_ARTICLE_FLOOR`` of the best.
+    """
+    picked: list[ScoredSentence] = []
+    copies: dict[int, list[SourceRef]] = {}
+    best = scored[0].score
+
+    def admit(cand: ScoredSentence) -> bool:
+        if any(p.passage == cand.passage and p.start < cand.end and cand.start < p.end for p in picked):
+            return False
+        dup = next((i for i, p in enumerate(picked) if near_duplicate_texts(p.text, cand.text)), None)
+        if dup is not None:
+            owner = passages[picked[dup].passage].chunk.article_id
+            article = passages[cand.passage].chunk.article_id
+            refs = copies.setdefault(dup, [])
+            if article != owner and all(r.article_id != article for r in refs):
+                refs.append(source_ref(passages[cand.passage].chunk))
+            return False
+        picked.append(cand)
+        return True
+
+    admit(scored[0])
+    if kind in ("yes_no", "comparison"):
+        # one sentence per article first: the question is about two (or more) of them; articles
+        # of an outlet the question names ("the TechCrunch article … and The Verge's …") first
+        named = [c for c in scored[1:] if names_outlet(question_keys, passages[c.passage].chunk.source)]
+        for cand in [*named, *(c for c in scored[1:] if c not in named)]:
+            if len(picked) >= MAX_QUOTES:
+                break
+            if cand.score < best - SECOND_ARTICLE_FLOOR:
+                continue
+            quoted = {passages[p.passage].chunk.article_id for p in picked}
+            if passages[cand.passage].chunk.article_id not in quoted and not cand.header:
+                admit(cand)
+    top_article = passages[scored[0].passage].chunk.article_id
+    for cand in scored[1:]:
+        if len(picked) >= MAX_QUOTES or cand.score < best - RELATIVE_FLOOR:
+            break
+        if cand in picked or cand.header:  # a headline only ever leads, when nothing beats it
+            continue
+        if is_planted(cand.text):
+            continue  # planted instructions and source lists never fill a slot
+        other = passages[cand.passage].chunk.article_id != top_article
+        if other and cand.score < best - OTHER_ARTICLE_FLOOR and not sentence_match(question_keys, cand.text):
+            continue  # another article's sentence that shares no word with the question: unrelated
+        admit(cand)
+    return picked, copies
