@@ -120,5 +120,10 @@ class QueryCache:
                 self._data.popitem(last=False)
         return list(vector)
 
+    def clear(self) -> None:
+        """Forget every vector (benchmarks time each question as if asked for the first time)."""
+        with self._lock:
+            self._data.clear()
+
     def __len__(self) -> int:
         return len(self._data)
