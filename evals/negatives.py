@@ -56,6 +56,11 @@ class ExcludingRetriever:
         self.overfetch = overfetch
         self.exclude: frozenset[str] = frozenset()
 
+    @property
+    def lexical(self) -> object:
+        """The inner retriever's lexical view (the answerability verdict reads its idf)."""
+        return getattr(self.inner, "lexical", None)
+
     def retrieve(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Retrieved]:
         """The inner retriever's top ``k`` passages once the excluded articles are dropped."""
         got = self.inner.retrieve(query, k + self.overfetch if self.exclude else k, filters)

@@ -42,6 +42,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 
+from rag.answer.answerability import term_stats
 from rag.answer.budget import MESSAGE_OVERHEAD, estimate_tokens, fit_passages
 from rag.answer.citations import (
     MarkerBuffer,
@@ -390,7 +391,8 @@ class SanadChain:
             timed = retrieve_when(self.retriever, query, k or self.settings.retrieval.k, filters, when)
             passages = timed.passages
             notes.append(when_notice(timed, language))
-        if should_abstain(passages, self._policy, query=query, language=language):
+        stats = term_stats(self.retriever)  # the answerability verdict weighs words by idf
+        if should_abstain(passages, self._policy, query=query, language=language, stats=stats):
             text = abstention_text(language)
             yield Delta(text)
             yield Answer(text=text, abstained=True, language=language, model=label, retrieved=tuple(passages))

@@ -13,21 +13,28 @@ asks, per passage, for one of three kinds of evidence (:class:`GroundingPolicy`)
    question's content words (at least two, Arabic-aware keys) and cosine >= ``lexical_threshold``.
 
 No passage with evidence → abstain, without calling the LLM. The thresholds are calibrated on
-the DEV sets by ``sanad eval calibrate`` (docs/abstention.md). The model's own signal:
+the DEV sets by ``sanad eval calibrate`` (docs/abstention.md). When the caller gives the
+collection's term statistics, evidence is not enough: the passages must also *answer* — the
+verdict of :mod:`rag.answer.answerability` (the question's distinctive words meet in one place of
+one passage) runs last, for questions in the language of the passages. The model's own signal:
 :func:`model_says_unknown` recognises the abstention phrasing in an LLM answer; the chain turns
 such an answer without valid citations into an abstention.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rag.answer.answerability import ANSWERABILITY_THRESHOLD, TermStats, unanswered
 from rag.settings import RetrievalSettings
 from rag.text.crossscript import key_overlap, key_set
 from rag.text.sentences import content_keys, normalize
 from rag.types import Chunk, Retrieved
+
+log = logging.getLogger(__name__)
 
 LEXICAL_MIN_TERMS = 2
 
@@ -145,6 +152,8 @@ class GroundingPolicy:
     lexical_coverage: float = 0.34
     cross_script_threshold: float = 0.74
     cross_script_coverage: float = 0.5
+    answerability_threshold: float | None = ANSWERABILITY_THRESHOLD
+    """Log-odds above which the passages are judged not to answer (None: the verdict is off)."""
 
     @classmethod
     def from_settings(cls, retrieval: RetrievalSettings) -> GroundingPolicy:
@@ -205,6 +214,7 @@ def should_abstain(
     policy: GroundingPolicy | float,
     query: str | None = None,
     language: str | None = None,
+    stats: TermStats | None = None,
 ) -> bool:
     """Decide whether the evidence is too weak to answer (see the module docstring).
 
@@ -213,6 +223,9 @@ def should_abstain(
         policy: The thresholds; a bare float means ``GroundingPolicy(dense_threshold=x)``.
         query: The (condensed) question, enabling lexical evidence; None disables it.
         language: BCP 47 code of the question, enabling cross-lingual evidence; None disables it.
+        stats: The collection's term statistics
+            (:func:`rag.answer.answerability.term_stats`), enabling the answerability verdict for
+            a question in the language of the best passage; None disables it.
 
     Returns:
         True to abstain (no LLM call, no citations).
@@ -225,7 +238,16 @@ def should_abstain(
         return False  # nothing to judge with (a lexical-only retriever and no query): answer
     keys = content_keys(query) if query else set()
     script_keys = key_set(query) if query and language else frozenset()
-    return not any(passage_evidence(r, policy, keys, language, script_keys) for r in retrieved)
+    if not any(passage_evidence(r, policy, keys, language, script_keys) for r in retrieved):
+        return True
+    if stats is None or not query or not language or policy.answerability_threshold is None:
+        return False
+    if _primary(retrieved[0].chunk.language) != _primary(language):
+        return False  # across languages the words cannot meet: the evidence above decides
+    odds = unanswered(query, retrieved, stats, policy.answerability_threshold)
+    if odds is not None:
+        log.info("grounding: abstaining, passages do not answer (log-odds %.2f)", odds)
+    return odds is not None
 
 
 def _primary(language: str) -> str:

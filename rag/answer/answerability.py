@@ -1,0 +1,183 @@
+"""Do the passages *answer* the question, or are they only about its subject? (issue #12)
+
+The grounding policy (:mod:`rag.answer.grounding`) passes a question when some passage is close
+to it; a page's sibling paragraphs are close to every question about the page, whether they hold
+the asked fact or not. This verdict looks at *which* of the question's words the passages hold,
+weighted by how distinctive each word is in the collection (BM25 idf), and at how the retrieval
+scores look, and abstains when a small logistic model is confident the passages do not answer.
+
+Features (:class:`AnswerabilityFeatures`; all from the passages, the question and the lexical
+index's document frequencies — no embedding beyond retrieval's own):
+
+- ``dense_top``: the best passage cosine (``Retrieved.dense_score``);
+- ``window_cover``: the best share of the question's idf mass held by two consecutive sentences
+  of one of the first :data:`READ` passages, with the article's title (the asked words must meet
+  in one place: a page's siblings hold the name in one paragraph and the attribute in another);
+- ``union_cover``: the share of that mass held anywhere in the first :data:`READ` passages;
+- ``unknown_share``: the share of the mass on question tokens no indexed chunk holds at all
+  (a paraphrase the collection never uses tells nothing about *this* passage);
+- ``agree``: 1 when the best dense and the best BM25 passage are of the same article;
+- ``arabic``: 1 for an Arabic-script question (Arabic matching is looser: clitics, broken
+  plurals, translation — the same coverage means less);
+- ``type_in_window``: 1 when the best window holds a candidate of the expected answer type that
+  the question does not contain (:mod:`rag.answer.answer_types`; always 1 for kinds without a
+  reliable candidate finder).
+
+Token weights are Lucene's BM25 idf over the live chunks; a token no chunk holds weighs the
+largest idf possible, ``ln(1 + (N + 0.5) / 0.5)``. The verdict applies only when the question and
+the passages share a language: across languages the words cannot meet (the grounding policy's
+cross-lingual and cross-script rules decide there).
+
+The weights (:data:`COEFFICIENTS`, :data:`INTERCEPT`) are a logistic regression fitted on DEV by
+``python -m evals.fit_answerability`` (answerable questions against gold-removed, cross-set and
+MultiHop null questions, only those the policy and the relevance rules still answer; each set
+weighing the same, positives and negatives balanced within it). Cross-validated by page in five
+folds and leave-one-dataset-out: docs/results.md, Experiments "2026-11-30 (session 4) —
+answerability (issue 12)". ``GroundingPolicy.answerability_threshold`` is the log-odds above which
+the passages are judged not to answer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import astuple, dataclass
+from typing import Any, Protocol
+
+from rag.answer.answer_types import ENTITY_KINDS, TYPED_KINDS, candidates, question_type
+from rag.text.normalize import tokenize
+from rag.text.sentences import content_keys, sentence_spans
+from rag.types import Retrieved
+
+READ = 3
+"""Passages whose words are read (the extractive answerer quotes from the first three)."""
+
+FEATURES = ("dense_top", "window_cover", "union_cover", "unknown_share", "agree", "arabic", "type_in_window")
+
+COEFFICIENTS: tuple[float, ...] = (-25.55, -5.035, -1.805, -5.274, -0.8139, 1.079, -1.388)
+"""Log-odds per unit of each feature (order of :data:`FEATURES`); fitted, see the module docstring."""
+INTERCEPT = 27.29
+ANSWERABILITY_THRESHOLD = 3.0
+"""Default log-odds above which the passages do not answer (P ≥ 0.95 with balanced classes):
+the highest DEV abstention on gold-removed negatives that keeps cross-validated false abstention
+≤ 0.05 on every set (docs/results.md)."""
+
+_ARABIC = re.compile(r"[\u0600-\u06FF]")
+
+
+class TermStats(Protocol):
+    """Document frequencies of the collection (:class:`rag.retrieval.lexical.LexicalIndex`)."""
+
+    def query_tokens(self, query: str) -> list[str]:
+        """The BM25 tokens of ``query``."""
+        ...
+
+    def idf(self, tokens: Iterable[str]) -> dict[str, float]:
+        """BM25 idf of each indexed token (absent when no chunk holds it)."""
+        ...
+
+    def __len__(self) -> int:
+        """Number of live chunks."""
+        ...
+
+
+def term_stats(retriever: Any) -> TermStats | None:
+    """The lexical index behind ``retriever`` (its ``lexical`` view), or None when it has none."""
+    view = getattr(retriever, "lexical", None)
+    current = getattr(view, "current", None)
+    if current is None:
+        return None
+    try:
+        return current().index  # type: ignore[no-any-return]
+    except Exception:  # an index that cannot be read gives no statistics: the policy alone decides
+        return None
+
+
+@dataclass(frozen=True)
+class AnswerabilityFeatures:
+    """The verdict's inputs (module docstring); shares in [0, 1], flags 0/1, cosine in [-1, 1]."""
+
+    dense_top: float
+    window_cover: float
+    union_cover: float
+    unknown_share: float
+    agree: float
+    arabic: float
+    type_in_window: float
+
+    def log_odds(self) -> float:
+        """Log-odds that the passages do not answer (higher: more surely unanswered)."""
+        values: tuple[float, ...] = astuple(self)
+        return INTERCEPT + sum(c * x for c, x in zip(COEFFICIENTS, values, strict=True))
+
+
+def _passage_tokens(r: Retrieved, text: str) -> set[str]:
+    return set(tokenize(text, r.chunk.language))
+
+
+def answerability_features(
+    question: str, passages: Sequence[Retrieved], stats: TermStats
+) -> AnswerabilityFeatures | None:
+    """The features of ``question`` over ``passages`` (best first), or None when there is nothing
+    to weigh (no passages or no question tokens)."""
+    tokens = list(dict.fromkeys(stats.query_tokens(question)))
+    if not passages or not tokens:
+        return None
+    known = stats.idf(tokens)
+    top_idf = math.log(1.0 + (len(stats) + 0.5) / 0.5)
+    weight = {t: known.get(t, top_idf) for t in tokens}
+    total = sum(weight.values()) or 1.0
+
+    def cover(found: set[str]) -> float:
+        return sum(weight[t] for t in tokens if t in found) / total
+
+    kind = question_type(question)
+    asked = content_keys(question)
+    union: set[str] = set()
+    best, best_window = 0.0, ""
+    for r in passages[:READ]:
+        title = _passage_tokens(r, r.chunk.title.replace("_", " "))
+        text = r.chunk.text
+        spans = sentence_spans(text)
+        sentences = [_passage_tokens(r, text[a:b]) for a, b in spans]
+        union |= title.union(*sentences)
+        for i, sentence in enumerate(sentences):
+            nxt = sentences[i + 1] if i + 1 < len(sentences) else set()
+            share = cover(sentence | nxt | title)
+            if share > best:
+                best, best_window = share, text[spans[i][0] : spans[min(i + 1, len(spans) - 1)][1]]
+    dense = [(r.dense_score, i) for i, r in enumerate(passages) if r.dense_score is not None]
+    lexical = [(r.lexical_score, i) for i, r in enumerate(passages) if r.lexical_score is not None]
+    agree = bool(dense and lexical) and (
+        passages[max(dense)[1]].chunk.article_id == passages[max(lexical)[1]].chunk.article_id
+    )
+    return AnswerabilityFeatures(
+        dense_top=max(dense)[0] if dense else 0.0,
+        window_cover=best,
+        union_cover=cover(union),
+        unknown_share=sum(weight[t] for t in tokens if t not in known) / total,
+        agree=float(agree),
+        arabic=float(bool(_ARABIC.search(question))),
+        type_in_window=float(_type_found(kind, best_window, asked)),
+    )
+
+
+def _type_found(kind: str, window: str, asked: set[str]) -> bool:
+    """True when ``window`` holds a candidate of ``kind`` the question does not already contain
+    (always True for kinds without a reliable finder: reasons, definitions, Arabic names)."""
+    if kind not in TYPED_KINDS and not (kind in ENTITY_KINDS and not _ARABIC.search(window)):
+        return True
+    return any(not (keys := content_keys(c.text)) or not keys <= asked for c in candidates(window, kind))
+
+
+def unanswered(
+    question: str, passages: Sequence[Retrieved], stats: TermStats, threshold: float
+) -> float | None:
+    """The log-odds that ``passages`` do not answer ``question`` when above ``threshold``, else
+    None (also None when there is nothing to weigh)."""
+    features = answerability_features(question, passages, stats)
+    if features is None:
+        return None
+    odds = features.log_odds()
+    return odds if odds > threshold else None
