@@ -413,14 +413,8 @@ class HybridRetriever:
         if keys.languages() <= {question_lang}:  # no chunk in another language: nothing to add
             return fused
         predicate = filter_predicate(filters, keys.meta)
-
-        def other_language(cid: str) -> bool:
-            meta = keys.meta(cid)
-            if meta is None or meta.language.split("-")[0] == question_lang:
-                return False
-            return predicate is None or predicate(cid)
-
-        shares = keys.coverage(query, self.lexical_k, other_language)
+        mask = keys.other_language_mask(question_lang)
+        shares = keys.coverage(query, self.lexical_k, predicate, mask=mask)
         if not shares:
             return fused
         scores = dict(fused)

@@ -20,6 +20,7 @@ import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
@@ -77,6 +78,11 @@ class Segment:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    @cached_property
+    def primary_languages(self) -> np.ndarray:
+        """str [n_docs]: each document's primary language subtag ("en" of "en-GB"), computed once."""
+        return np.array([m.language.split("-")[0] for m in self.meta], dtype=object)
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         """``(docs, tf)`` of ``term`` (views, ascending positions), or None if absent."""

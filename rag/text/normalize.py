@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 #: Bumped whenever :func:`fold` or :func:`tokenize` changes, so persisted BM25 indexes built with an
@@ -232,19 +233,23 @@ def tokenize(text: str, language: str | None = None) -> list[str]:
         return []
     clean = _lower(text)
     primary = (language or "").split("-")[0].lower()
-    latin = _stemmer(stemmer_name(language))
-    arabic = _stemmer(_ARABIC_SCRIPT_STEMMER.get(primary, "arabic"))
-    out: list[str] = []
-    for word in _WORD.findall(clean):
-        if _strip_accents(word).translate(_ARABIC_LETTERS) in STOPWORDS:
-            continue
-        if is_arabic_script(word):
-            stem = arabic.stemWord(_pre_stem(word)).translate(_ARABIC_LETTERS)
-        else:  # the stemmer reads the accents (French suffixes); the token drops them
-            stem = _strip_accents(latin.stemWord(word))
-        if stem:
-            out.append(stem)
-    return out
+    latin = stemmer_name(language)
+    arabic = _ARABIC_SCRIPT_STEMMER.get(primary, "arabic")
+    return [stem for word in _WORD.findall(clean) if (stem := _word_token(word, latin, arabic))]
+
+
+@lru_cache(maxsize=1 << 18)
+def _word_token(word: str, latin: str, arabic: str) -> str:
+    # One lowered word's token ("" for a stopword). Cached: news vocabulary is Zipfian, and the
+    # retriever tokenises the sentences of its top chunks on every long question (sentence
+    # evidence), so most words repeat; 2^18 entries hold a large archive's frequent words in
+    # ~40 MB. Pure function of its arguments (the stemmers are thread-local, the cache is locked).
+    if _strip_accents(word).translate(_ARABIC_LETTERS) in STOPWORDS:
+        return ""
+    if is_arabic_script(word):
+        return str(_stemmer(arabic).stemWord(_pre_stem(word))).translate(_ARABIC_LETTERS)
+    # the stemmer reads the accents (French suffixes); the token drops them
+    return _strip_accents(_stemmer(latin).stemWord(word))
 
 
 def _pre_stem(word: str) -> str:

@@ -159,6 +159,27 @@ def test_coverage_weights_keys_by_idf() -> None:
     assert index.coverage("nothing named here", 5) == []
 
 
+def test_coverage_mask_keeps_only_chunks_in_another_language() -> None:
+    index = LexicalIndex.build(
+        [
+            LexicalDoc("ar1", "شميت في هامبورغ", "ar"),
+            LexicalDoc("en1", "Schmidt in Hamburg", "en-GB"),
+            LexicalDoc("ar2", "شميت في برلين", "ar-EG"),
+        ],
+        crossscript.keys,
+        "test",
+    )
+    mask = index.other_language_mask("en")
+    assert mask.tolist() == [True, False, True]
+    assert {cid for cid, _ in index.coverage("Schmidt in Hamburg", 5, mask=mask)} == {"ar1", "ar2"}
+    assert {cid for cid, _ in index.coverage("Schmidt in Hamburg", 5)} == {"ar1", "en1", "ar2"}
+    # a deleted chunk is never in the mask, and a new index computes its own
+    smaller = index.with_changes((), ["ar1"])
+    assert [
+        cid for cid, _ in smaller.coverage("Schmidt in Hamburg", 5, mask=smaller.other_language_mask("en"))
+    ] == ["ar2"]
+
+
 def test_sentence_match_prefers_the_sentence_naming_them_across_scripts() -> None:
     keys = question_match_keys("What did Thomas Schmidt open in Hamburg in 2015?")
     other, naming, _ = ARABIC["ar-hamburg"].split(". ")
