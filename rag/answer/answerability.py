@@ -10,12 +10,15 @@ Features (:class:`AnswerabilityFeatures`; all from the passages, the question an
 index's document frequencies — no embedding beyond retrieval's own):
 
 - ``dense_top``: the best passage cosine (``Retrieved.dense_score``);
-- ``window_cover``: the best share of the question's idf mass held by two consecutive sentences
-  of one of the first :data:`READ` passages, with the article's title (the asked words must meet
-  in one place: a page's siblings hold the name in one paragraph and the attribute in another);
+- ``window_cover``: the best share of the idf mass of the question's indexed tokens held by two
+  consecutive sentences of one of the first :data:`READ` passages, with the article's title
+  (the asked words must meet in one place: a page's siblings hold the name in one paragraph and
+  the attribute in another);
 - ``union_cover``: the share of that mass held anywhere in the first :data:`READ` passages;
-- ``unknown_share``: the share of the mass on question tokens no indexed chunk holds at all
-  (a paraphrase the collection never uses tells nothing about *this* passage);
+- ``unknown_share``: the share of the question's idf mass on tokens no indexed chunk holds (each
+  weighing the largest idf possible, ``ln(1 + (N + 0.5) / 0.5)``); such a word is in no passage,
+  so the covers leave it out, and the model weighs it on its own (on DEV it is mostly a
+  paraphrase: its log-odds weight is small and negative);
 - ``agree``: 1 when the best dense and the best BM25 passage are of the same article;
 - ``arabic``: 1 for an Arabic-script question (Arabic matching is looser: clitics, broken
   plurals, translation — the same coverage means less);
@@ -23,10 +26,9 @@ index's document frequencies — no embedding beyond retrieval's own):
   the question does not contain (:mod:`rag.answer.answer_types`; always 1 for kinds without a
   reliable candidate finder).
 
-Token weights are Lucene's BM25 idf over the live chunks; a token no chunk holds weighs the
-largest idf possible, ``ln(1 + (N + 0.5) / 0.5)``. The verdict applies only when the question and
-the passages share a language: across languages the words cannot meet (the grounding policy's
-cross-lingual and cross-script rules decide there).
+Token weights are Lucene's BM25 idf over the live chunks. The verdict applies only when the
+question and the best passage share a language: across languages the words cannot meet (the
+grounding policy's cross-lingual and cross-script rules decide there).
 
 The weights (:data:`COEFFICIENTS`, :data:`INTERCEPT`) are a logistic regression fitted on DEV by
 ``python -m evals.fit_answerability`` (answerable questions against gold-removed, cross-set and
@@ -55,9 +57,9 @@ READ = 3
 
 FEATURES = ("dense_top", "window_cover", "union_cover", "unknown_share", "agree", "arabic", "type_in_window")
 
-COEFFICIENTS: tuple[float, ...] = (-25.55, -5.035, -1.805, -5.274, -0.8139, 1.079, -1.388)
+COEFFICIENTS: tuple[float, ...] = (-27.08, -3.32, -1.124, -1.407, -0.8508, 1.16, -1.374)
 """Log-odds per unit of each feature (order of :data:`FEATURES`); fitted, see the module docstring."""
-INTERCEPT = 27.29
+INTERCEPT = 27.11
 ANSWERABILITY_THRESHOLD = 3.0
 """Default log-odds above which the passages do not answer (P ≥ 0.95 with balanced classes):
 the highest DEV abstention on gold-removed negatives that keeps cross-validated false abstention
@@ -127,10 +129,12 @@ def answerability_features(
     known = stats.idf(tokens)
     top_idf = math.log(1.0 + (len(stats) + 0.5) / 0.5)
     weight = {t: known.get(t, top_idf) for t in tokens}
-    total = sum(weight.values()) or 1.0
+    mass = sum(weight.values())
+    known_mass = sum(known.values())
 
     def cover(found: set[str]) -> float:
-        return sum(weight[t] for t in tokens if t in found) / total
+        # over the words the collection uses: one it never uses cannot be in any passage
+        return sum(known[t] for t in known if t in found) / known_mass if known_mass else 0.0
 
     kind = question_type(question)
     asked = content_keys(question)
@@ -147,16 +151,17 @@ def answerability_features(
             share = cover(sentence | nxt | title)
             if share > best:
                 best, best_window = share, text[spans[i][0] : spans[min(i + 1, len(spans) - 1)][1]]
-    dense = [(r.dense_score, i) for i, r in enumerate(passages) if r.dense_score is not None]
-    lexical = [(r.lexical_score, i) for i, r in enumerate(passages) if r.lexical_score is not None]
+    # (score, -position): of equal scores the earlier passage is the best
+    dense = [(r.dense_score, -i) for i, r in enumerate(passages) if r.dense_score is not None]
+    lexical = [(r.lexical_score, -i) for i, r in enumerate(passages) if r.lexical_score is not None]
     agree = bool(dense and lexical) and (
-        passages[max(dense)[1]].chunk.article_id == passages[max(lexical)[1]].chunk.article_id
+        passages[-max(dense)[1]].chunk.article_id == passages[-max(lexical)[1]].chunk.article_id
     )
     return AnswerabilityFeatures(
         dense_top=max(dense)[0] if dense else 0.0,
         window_cover=best,
         union_cover=cover(union),
-        unknown_share=sum(weight[t] for t in tokens if t not in known) / total,
+        unknown_share=(mass - known_mass) / mass,
         agree=float(agree),
         arabic=float(bool(_ARABIC.search(question))),
         type_in_window=float(_type_found(kind, best_window, asked)),

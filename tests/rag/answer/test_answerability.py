@@ -1,0 +1,147 @@
+"""The answerability verdict (issue 12): passages about the subject that do not hold the asked fact
+abstain; the passage that holds it answers. Real BM25 index over invented articles (Arabic and
+English): a page about a dam in four paragraphs plus two unrelated articles.
+
+Dense scores are set by hand to 0.795 for every passage: inside the band where the grounding
+policy passes a passage on lexical evidence (cosine >= 0.79 and a third of the question's words),
+which is where the verdict decides. Every article here is invented for the test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pytest
+
+from rag.answer.answerability import answerability_features, term_stats
+from rag.answer.grounding import GroundingPolicy, should_abstain
+from rag.retrieval.lexical import LexicalIndex
+from rag.types import Retrieved
+from tests.rag.answer.conftest import make_chunk
+
+DAM_EN = (
+    "The Orin Valley dam was built between 1958 and 1962 by the state water company. Its concrete "
+    "wall is 120 metres high and stands on the Orin river north of the city of Velmar.",
+    "The reservoir behind the Orin Valley dam holds 4.2 billion cubic metres of water when full. "
+    "It supplies drinking water to about two million people in Velmar and the nearby villages.",
+    "Tourism grew around the Orin Valley lake in the 1990s. Visitors come for boat trips, fishing "
+    "and the hiking trails along the eastern shore of the reservoir.",
+    "Velmar city council approved a new bus line to the Orin Valley dam in 2023. The line runs "
+    "every hour on weekends and stops at the visitor centre.",
+    "Harbour United beat Northgate 3-1 in the cup final on Saturday. Their striker scored twice in "
+    "the second half.",
+    "The central bank kept its key interest rate at 4.5 percent on Thursday, saying inflation was slowing.",
+)
+DAM_AR = (
+    "بُني سد وادي أورين بين عامي 1958 و1962 على يد شركة المياه الحكومية. ويبلغ ارتفاع جداره "
+    "الخرساني 120 متراً ويقع على نهر أورين شمال مدينة فيلمار.",
+    "تتسع بحيرة سد وادي أورين لـ4.2 مليار متر مكعب من المياه عند امتلائها. وتزود بمياه الشرب نحو "
+    "مليوني شخص في فيلمار والقرى المحيطة بها.",
+    "ازدهرت السياحة حول بحيرة وادي أورين في التسعينيات. ويأتي الزوار للقيام برحلات القوارب وصيد "
+    "الأسماك والمشي على الطرق المحاذية للضفة الشرقية.",
+    "وافق مجلس مدينة فيلمار عام 2023 على خط حافلات جديد إلى سد وادي أورين. ويعمل الخط كل ساعة في "
+    "عطلات نهاية الأسبوع ويتوقف عند مركز الزوار.",
+    "فاز فريق الميناء على نورثغيت بثلاثة أهداف مقابل هدف في نهائي الكأس يوم السبت. وسجل مهاجمه "
+    "هدفين في الشوط الثاني.",
+    "أبقى البنك المركزي سعر الفائدة الرئيسي عند 4.5 في المئة يوم الخميس، وقال إن التضخم يتباطأ.",
+)
+DENSE = 0.795
+
+
+def _collection(texts: Sequence[str]) -> tuple[list[Retrieved], LexicalIndex]:
+    titles = ["Orin Valley dam"] * 4 + ["Cup final", "Central bank"]
+    chunks = [make_chunk(i, t, title=title) for i, (t, title) in enumerate(zip(texts, titles, strict=True))]
+    index = LexicalIndex.build((c.chunk_id, c.text, c.language) for c in chunks)
+    return [Retrieved(c, score=1.0, dense_score=DENSE) for c in chunks], index
+
+
+def _ask(question: str, texts: Sequence[str], drop: int | None) -> tuple[list[Retrieved], LexicalIndex]:
+    """The dam's paragraphs (paragraph ``drop`` left out, as a gold-removed negative) in BM25 order."""
+    every, index = _collection(texts)
+    lexical = dict(index.search(question, 10, None))
+    kept = [
+        Retrieved(
+            r.chunk,
+            score=lexical.get(r.chunk.chunk_id, 0.0),
+            dense_score=DENSE,
+            lexical_score=lexical.get(r.chunk.chunk_id),
+        )
+        for i, r in enumerate(every)
+        if i != drop
+    ]
+    kept.sort(key=lambda r: -r.score)
+    return kept[:5], index
+
+
+CASES = [
+    ("en", "How high is the concrete wall of the Orin Valley dam?", DAM_EN, 0),
+    ("ar", "ما هو ارتفاع الجدار الخرساني في سد وادي أورين؟", DAM_AR, 0),
+]
+
+
+@pytest.mark.parametrize(("language", "question", "texts", "gold"), CASES)
+def test_the_answering_paragraph_answers_and_its_siblings_alone_do_not(
+    language: str, question: str, texts: Sequence[str], gold: int
+) -> None:
+    policy = GroundingPolicy()
+    with_gold, index = _ask(question, texts, None)
+    without, _ = _ask(question, texts, gold)
+    assert with_gold[0].chunk.article_id == f"a{gold}"  # BM25 finds the answering paragraph
+    # the policy alone passes both: the siblings name the dam and are as close by cosine
+    assert not should_abstain(with_gold, policy, query=question, language=language)
+    assert not should_abstain(without, policy, query=question, language=language)
+    # the verdict tells them apart
+    assert not should_abstain(with_gold, policy, query=question, language=language, stats=index)
+    assert should_abstain(without, policy, query=question, language=language, stats=index)
+    # and can be turned off
+    off = GroundingPolicy(answerability_threshold=None)
+    assert not should_abstain(without, off, query=question, language=language, stats=index)
+
+
+@pytest.mark.parametrize(("language", "question", "texts", "gold"), CASES)
+def test_the_asked_words_meet_in_one_window_only_with_the_answering_paragraph(
+    language: str, question: str, texts: Sequence[str], gold: int
+) -> None:
+    with_gold, index = _ask(question, texts, None)
+    without, _ = _ask(question, texts, gold)
+    f_gold = answerability_features(question, with_gold, index)
+    f_sib = answerability_features(question, without, index)
+    assert f_gold is not None and f_sib is not None
+    assert f_gold.window_cover > f_sib.window_cover + 0.3
+    assert f_gold.log_odds() + 2.5 < f_sib.log_odds()
+    assert f_gold.arabic == f_sib.arabic == (1.0 if language == "ar" else 0.0)
+
+
+def test_the_verdict_stays_out_of_cross_lingual_questions() -> None:
+    # an English question over the Arabic paragraphs: no word can meet, the policy decides alone
+    question = "How high is the concrete wall of the Orin Valley dam?"
+    passages, index = _ask(question, DAM_AR, 0)
+    policy = GroundingPolicy()
+    assert should_abstain(passages, policy, query=question, language="en", stats=index) == should_abstain(
+        passages, policy, query=question, language="en"
+    )
+
+
+@dataclass
+class _State:
+    index: LexicalIndex
+
+
+class _View:
+    def __init__(self, index: LexicalIndex) -> None:
+        self.index = index
+
+    def current(self) -> _State:
+        return _State(self.index)
+
+
+class _Retriever:
+    def __init__(self, index: LexicalIndex) -> None:
+        self.lexical = _View(index)
+
+
+def test_term_stats_reads_the_retrievers_lexical_view() -> None:
+    _, index = _collection(DAM_EN)
+    assert term_stats(_Retriever(index)) is index
+    assert term_stats(object()) is None  # a dense-only retriever: the policy alone decides
