@@ -25,7 +25,7 @@ from ingest.readers import RawRecord, ReadProblem, checked_url, expand_paths, re
 from ingest.reembed import upgrade_embedding_input, upgrade_local_days
 from ingest.web import is_url, make_client, read_url
 from rag.embedding.cache import EmbeddingCache, embed_with_cache
-from rag.embedding.embedders import IdentifiedEmbeddings
+from rag.embedding.embedders import IdentifiedEmbeddings, estimate_tokens
 from rag.errors import EmbeddingError, InputError, SanadError, StoreError, describe_error
 from rag.retrieval.lexical import LexicalIndex
 from rag.settings import Settings
@@ -39,6 +39,7 @@ from rag.types import Article, Chunk, IngestReport
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int], None]
+"""Called with a number of items (chunks or articles) finished since the last call."""
 
 
 def content_hash(text: str) -> str:
@@ -188,6 +189,7 @@ class IngestPipeline:
         progress: ProgressFn | None = None,
         lock_timeout: float | None = None,
         on_lock_wait: WaitNotice | None = None,
+        articles_done: ProgressFn | None = None,
     ) -> IngestReport:
         """Ingest files, directories (recursive), globs, web pages and RSS/Atom feeds.
 
@@ -202,6 +204,9 @@ class IngestPipeline:
                 None = ``settings.ingest.server_lock_timeout`` (the short bound of the API and
                 UI). ``sanad ingest`` passes ``settings.ingest.lock_timeout``.
             on_lock_wait: Called once with the holder ("pid N: command") if the run must wait.
+            articles_done: Called with the number of records finished (stored, unchanged or
+                failed) as the run goes; with :func:`ingest.readers.count_records` it drives a
+                progress bar with an ETA.
 
         Returns:
             The run's report; ``report.failed`` counts articles and inputs that failed.
@@ -234,6 +239,7 @@ class IngestPipeline:
             progress=progress,
             prune_files=files_read if prune else None,
             lock=self._lock(lock_timeout, on_lock_wait),
+            articles_done=articles_done,
         )
 
     def ingest_records(
@@ -307,7 +313,15 @@ class IngestPipeline:
         progress: ProgressFn | None,
         prune_files: set[str] | None,
         lock: AbstractContextManager[None],
+        articles_done: ProgressFn | None = None,
     ) -> IngestReport:
+        """Stream ``items`` through prepare → embed → commit, a batch of articles at a time.
+
+        Memory stays bounded whatever the number of articles: only the pending batch (about
+        ``embedder.batch_tokens`` × ``embedder.concurrency`` tokens of chunks) and the ids seen
+        so far are held; every batch is committed before the next is read.
+        """
+        done = articles_done or (lambda n: None)
         started = time.perf_counter()
         items = _web_urls_only(items)
         if dry_run:
@@ -325,23 +339,29 @@ class IngestPipeline:
             seen: set[str] = set()
             failed_files: set[str] = set()
             pending: list[_Pending] = []
-            pending_chunks = 0
-            batch = max(self.settings.embedder.batch_size, 1)
+            pending_chunks = pending_tokens = 0
+            max_chunks, max_tokens = self._flush_size()
             for item, origin in items:
                 if isinstance(item, ReadProblem):
                     self._note_problem(report, item)
                     if item.kind == "failed" and str(Path(item.where).resolve()) == origin:
                         failed_files.add(origin)  # the whole file failed: don't prune from it
+                    if item.kind != "warning":
+                        done(1)
                     continue
                 prepared = self._prepare(item, origin, report, seen)
                 if prepared is None:
+                    done(1)
                     continue
                 pending.append(prepared)
                 pending_chunks += len(prepared.chunks)
-                if pending_chunks >= batch:
+                pending_tokens += sum(estimate_tokens(c.text) for c in prepared.chunks)
+                if pending_chunks >= max_chunks or pending_tokens >= max_tokens:
                     changed |= self._flush(pending, report, progress)
-                    pending, pending_chunks = [], 0
+                    done(len(pending))
+                    pending, pending_chunks, pending_tokens = [], 0, 0
             changed |= self._flush(pending, report, progress)
+            done(len(pending))
             if prune_files is not None:
                 changed |= self._prune(prune_files - failed_files, seen, report)
             if changed:
@@ -356,6 +376,13 @@ class IngestPipeline:
                 self.catalog.set_meta("chunking", fingerprint)
         report.seconds = time.perf_counter() - started
         return report
+
+    def _flush_size(self) -> tuple[int, int]:
+        """Chunks and (estimated) tokens that make a batch of articles: one embedder call each
+        for ``embedder.concurrency`` requests in flight."""
+        cfg = self.settings.embedder
+        lanes = max(int(getattr(self.embeddings, "concurrency", 1)), 1)
+        return max(cfg.batch_size, 1) * lanes, max(cfg.batch_tokens, 1) * lanes
 
     def _upgrade_normaliser(self, report: IngestReport) -> bool:
         """After a normaliser change: re-embed the chunks whose embedder input changed
@@ -454,8 +481,9 @@ class IngestPipeline:
             return False
         texts = [c.text for p in pending for c in p.chunks]
         try:
+            max_chunks, max_tokens = self._flush_size()
             vectors, embedded = embed_with_cache(
-                self.embeddings, self.cache, texts, self.settings.embedder.batch_size, progress
+                self.embeddings, self.cache, texts, max_chunks, progress, batch_tokens=max_tokens
             )
         except Exception as exc:  # nothing of this batch was written: report each article
             log.warning("embedding %d articles failed: %s", len(pending), exc)
@@ -463,13 +491,24 @@ class IngestPipeline:
                 self._fail(report, p.where or p.article.article_id, exc)
             return False
         report.chunks_embedded += embedded
+        # 1. for the whole batch at once: one Chroma call costs ~45 ms whatever its size, as
+        # much as embedding a third of a chunk (docs/results.md, "ingest at archive scale").
+        # If it fails, each article is written alone below, so only the bad one fails.
+        try:
+            self.store.upsert([c for p in pending for c in p.chunks], vectors)
+            present = True
+        except Exception as exc:
+            log.debug(
+                "batched upsert of %d articles failed; writing them one by one", len(pending), exc_info=exc
+            )
+            present = False
         offset = 0
         changed = False
         for p in pending:
             vecs = vectors[offset : offset + len(p.chunks)]
             offset += len(p.chunks)
             try:
-                self._commit(p, vecs)
+                self._commit(p, vecs, present=present)
             except Exception as exc:
                 self._log_write_failure(p.article.article_id, exc)
                 self._fail(report, p.where or p.article.article_id, exc)
@@ -492,9 +531,17 @@ class IngestPipeline:
         else:
             log.exception("writing %s failed", article_id)
 
-    def _commit(self, p: _Pending, vectors: list[list[float]]) -> None:
+    def _commit(self, p: _Pending, vectors: list[list[float]], *, present: bool = False) -> None:
+        """Write one article: chunks, then its catalog record (the commit point), then stale chunks.
+
+        Args:
+            p: The article and its chunks.
+            vectors: One per chunk.
+            present: Its chunks were already upserted (with the rest of the batch).
+        """
         new_ids = [c.chunk_id for c in p.chunks]
-        self.store.upsert(p.chunks, vectors)  # 1. new version present, not yet visible
+        if not present:
+            self.store.upsert(p.chunks, vectors)  # 1. new version present, not yet visible
         self.catalog.put(p.article, new_ids)  # 2. commit point: readers switch to it
         stale = [cid for cid in p.old_chunk_ids if cid not in set(new_ids)]
         self.store.delete(stale)  # 3. old version gone (a crash here is swept next run)

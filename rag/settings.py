@@ -71,7 +71,19 @@ class EmbedderSettings(BaseModel):
     api_key: str | None = Field(
         None, description="API key for the embeddings server (falls back to OPENAI_API_KEY)", repr=False
     )
-    batch_size: int = Field(64, ge=1, le=2048, description="texts per embedding call")
+    batch_size: int = Field(64, ge=1, le=2048, description="most texts per embedding call (or request)")
+    batch_tokens: int = Field(
+        8192,
+        ge=256,
+        le=1_000_000,
+        description="most tokens per embedding call or request (estimated at 3 characters per token)",
+    )
+    concurrency: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="embedding requests in flight (openai backend): >1 lets a load balancer spread them",
+    )
     timeout: float = Field(
         60.0, gt=0, description="seconds before one embeddings request times out (openai backend)"
     )

@@ -136,6 +136,21 @@ def print_report(report: IngestReport, as_json: bool = False, inputs: list[str] 
         typer.echo(f"failed  {where}: {reason}", err=True)
 
 
+def _ingest_bar(inputs: list[str]) -> Any:
+    """A tqdm bar over the articles the inputs hold (counted first, so it shows an ETA).
+
+    URLs are not fetched twice to count them: with any URL the bar has no total (no ETA).
+    """
+    from tqdm import tqdm
+
+    from ingest.readers import count_records, expand_paths
+    from ingest.web import is_url
+
+    files = [i for i in inputs if not is_url(i)]
+    total = None if len(files) < len(inputs) else count_records(expand_paths(files)[0])
+    return tqdm(total=total, unit="article", desc="ingesting", file=sys.stderr)
+
+
 @app.command()
 def ingest(
     paths: Annotated[
@@ -146,16 +161,13 @@ def ingest(
     ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="show what would change; write nothing")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
 ) -> None:
     """Read articles, clean, chunk, embed and store them (unchanged articles are skipped)."""
     sanad = _sanad()
-    progress = None
     bar = None
-    if not dry_run and sys.stderr.isatty():
-        from tqdm import tqdm
-
-        bar = tqdm(unit="chunk", desc="embedding", file=sys.stderr)
-        progress = bar.update
+    if not (dry_run or quiet) and sys.stderr.isatty():  # on stderr: --json output stays clean
+        bar = _ingest_bar(paths)
     timeout = sanad.settings.ingest.lock_timeout
 
     def waiting(holder: str) -> None:  # once, so a blocked run does not look hung
@@ -168,7 +180,12 @@ def ingest(
 
     try:
         report = sanad.pipeline.ingest_paths(
-            paths, prune=prune, dry_run=dry_run, progress=progress, lock_timeout=timeout, on_lock_wait=waiting
+            paths,
+            prune=prune,
+            dry_run=dry_run,
+            lock_timeout=timeout,
+            on_lock_wait=waiting,
+            articles_done=bar.update if bar is not None else None,
         )
     except SanadError as exc:
         _die(str(exc))

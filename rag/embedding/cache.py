@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.embedding.embedders import IdentifiedEmbeddings
+from rag.embedding.embedders import IdentifiedEmbeddings, estimate_tokens, token_batches
 from rag.store.sqlite import connect_wal
 from rag.text.normalize import embedding_text
 
@@ -92,6 +92,7 @@ def embed_with_cache(
     texts: Sequence[str],
     batch_size: int = 64,
     progress: Callable[[int], None] | None = None,
+    batch_tokens: int | None = None,
 ) -> tuple[list[list[float]], int]:
     """Embed passages, taking what the cache has and storing what it lacks, batch by batch.
 
@@ -99,9 +100,11 @@ def embed_with_cache(
         embedder: The embedder (its ``embedder_id`` keys the cache).
         cache: The cache, or None to embed everything.
         texts: Passages.
-        batch_size: Passages per embedder call; each batch is cached as soon as it is done, so an
-            interrupted run keeps its work.
+        batch_size: Most passages per embedder call; each batch is cached as soon as it is done,
+            so an interrupted run keeps its work.
         progress: Called with the number of passages finished (cached ones included).
+        batch_tokens: Most (estimated) tokens per embedder call, or None for count alone
+            (:func:`rag.embedding.embedders.token_batches`).
 
     Returns:
         ``(vectors, embedded)``: one vector per text in order, and how many were newly embedded.
@@ -120,13 +123,15 @@ def embed_with_cache(
     for i in missing:
         todo.setdefault(keys[i], i)
     order = list(todo.items())
-    for b in range(0, len(order), batch_size):
-        part = order[b : b + batch_size]
+    sizes = [estimate_tokens(texts[i]) for _, i in order] if batch_tokens else [1] * len(order)
+    for batch in token_batches(sizes, batch_tokens or batch_size, batch_size):
+        part = order[batch.start : batch.stop]
         vectors = embedder.embed_documents([texts[i] for _, i in part])
         new = [(k, v) for (k, _), v in zip(part, vectors, strict=True)]
         if cache is not None:
             cache.put_many(embedder.embedder_id, new)
-        have.update(dict(new))
+        have.update(new)
         if progress is not None:
-            progress(sum(1 for i in missing if keys[i] in dict(new)))
+            done = {k for k, _ in new}
+            progress(sum(1 for i in missing if keys[i] in done))
     return [have[k] for k in keys], len(order)

