@@ -16,9 +16,11 @@ No passage with evidence → abstain, without calling the LLM. The thresholds ar
 the DEV sets by ``sanad eval calibrate`` (docs/abstention.md). When the caller gives the
 collection's term statistics, evidence is not enough: the passages must also *answer* — the
 verdict of :mod:`rag.answer.answerability` (the question's distinctive words meet in one place of
-one passage) runs last, for questions in the language of the passages. The model's own signal:
-:func:`model_says_unknown` recognises the abstention phrasing in an LLM answer; the chain turns
-such an answer without valid citations into an abstention.
+one passage) runs last, for questions in the language of the passages. A question about what a
+named outlet published abstains when no passage is from it (:mod:`rag.answer.outlets`).
+
+The model's own signal: :func:`model_says_unknown` recognises the abstention phrasing in an LLM
+answer; the chain turns such an answer without valid citations into an abstention.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.answer.answerability import ANSWERABILITY_THRESHOLD, TermStats, unanswered
+from rag.answer.outlets import missing_outlet
 from rag.settings import RetrievalSettings
 from rag.text.crossscript import key_overlap, key_set
 from rag.text.sentences import content_keys, normalize
@@ -239,6 +242,10 @@ def should_abstain(
     keys = content_keys(query) if query else set()
     script_keys = key_set(query) if query and language else frozenset()
     if not any(passage_evidence(r, policy, keys, language, script_keys) for r in retrieved):
+        return True
+    outlet = missing_outlet(query, retrieved) if query else None
+    if outlet:  # "what did a Forbes article say…" over other outlets' passages
+        log.info("grounding: abstaining, no passage from %s", outlet)
         return True
     if stats is None or not query or not language or policy.answerability_threshold is None:
         return False

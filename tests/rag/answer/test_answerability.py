@@ -1,6 +1,7 @@
 """The answerability verdict (issue 12): passages about the subject that do not hold the asked fact
-abstain; the passage that holds it answers. Real BM25 index over invented articles (Arabic and
-English): a page about a dam in four paragraphs plus two unrelated articles.
+abstain; the passage that holds it answers; a question about one outlet's article needs a passage
+from that outlet. Real BM25 index over invented articles (Arabic and English): a page about a dam
+in four paragraphs plus two unrelated articles.
 
 Dense scores are set by hand to 0.795 for every passage: inside the band where the grounding
 policy passes a passage on lexical evidence (cosine >= 0.79 and a third of the question's words),
@@ -16,6 +17,7 @@ import pytest
 
 from rag.answer.answerability import answerability_features, term_stats
 from rag.answer.grounding import GroundingPolicy, should_abstain
+from rag.answer.outlets import named_outlets
 from rag.retrieval.lexical import LexicalIndex
 from rag.types import Retrieved
 from tests.rag.answer.conftest import make_chunk
@@ -145,3 +147,39 @@ def test_term_stats_reads_the_retrievers_lexical_view() -> None:
     _, index = _collection(DAM_EN)
     assert term_stats(_Retriever(index)) is index
     assert term_stats(object()) is None  # a dense-only retriever: the policy alone decides
+
+
+BRIDGE = (
+    "The new river bridge in Velmar opened to traffic on Monday. Trucks heavier than 40 tonnes are "
+    "banned from it, the transport ministry said."
+)
+
+
+def _from(outlets: Sequence[str]) -> list[Retrieved]:
+    return [
+        Retrieved(make_chunk(i, BRIDGE, title="Velmar bridge opens", source=s), score=1.0, dense_score=0.9)
+        for i, s in enumerate(outlets)
+    ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What weight limit did the Harbour Gazette article give for the Velmar bridge?",
+        "According to an article from The Harbour Gazette, what weight limit applies to the Velmar bridge?",
+    ],
+)
+def test_a_question_about_one_outlets_article_needs_a_passage_from_it(question: str) -> None:
+    policy = GroundingPolicy()
+    assert named_outlets(question) == [{"harbo", "gazet"}]
+    assert should_abstain(_from(["Velmar Daily", "Levant Wire"]), policy, query=question, language="en")
+    assert not should_abstain(
+        _from(["Levant Wire", "The Harbour Gazette"]), policy, query=question, language="en"
+    )
+
+
+def test_words_that_only_look_like_outlets_are_not_outlets() -> None:
+    assert named_outlets("What did the IPCC report say about an AI-powered DJ feature?") == []
+    assert named_outlets("Does the November article on the Velmar bridge give a weight limit?") == []
+    question = "What weight limit applies to the Velmar bridge?"  # no outlet named: the passages decide
+    assert not should_abstain(_from(["Velmar Daily"]), GroundingPolicy(), query=question, language="en")
