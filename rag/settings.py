@@ -167,7 +167,7 @@ class RetrievalSettings(BaseModel):
         description="answer when a passage's cosine similarity reaches this (docs/abstention.md)",
     )
     abstain_cross_lingual_threshold: float = Field(
-        0.77,
+        0.7625,
         ge=-1.0,
         le=1.0,
         description="... or when a passage in another language than the question reaches this",

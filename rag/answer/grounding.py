@@ -150,7 +150,7 @@ class GroundingPolicy:
     """
 
     dense_threshold: float = 0.83
-    cross_lingual_threshold: float = 0.77
+    cross_lingual_threshold: float = 0.7625
     lexical_threshold: float = 0.79
     lexical_coverage: float = 0.34
     cross_script_threshold: float = 0.74
