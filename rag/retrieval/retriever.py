@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,9 @@ CROSS_SCRIPT_WEIGHT = 0.15
 """Weight of the cross-script key channel (:mod:`rag.text.crossscript`): a chunk gets this times the
 idf-weighted share of the question's name and number keys it holds (measured on XQuAD en→ar DEV,
 docs/results.md, issue #14)."""
+
+_LEXICAL_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sanad-lexical")
+"""Runs the lexical side of each retrieval (BM25 + key channel) beside the question embedding."""
 
 KEYS_TOKENIZER_ID = f"crossscript-{crossscript.KEY_VERSION}"
 """Tokenizer id saved with the key index: a new :data:`rag.text.crossscript.KEY_VERSION` rebuilds it."""
@@ -215,7 +219,7 @@ class HybridRetriever:
             (:mod:`rag.retrieval.sentence_evidence`). With the two
             bonuses and this at 0 and ``alpha_long = alpha`` the fusion is the plain convex
             combination. RRF ignores all four (it is the rank-only ablation).
-        cross_script_weight: Weight of the cross-script key channel (:meth:`_cross_script`): the
+        cross_script_weight: Weight of the cross-script key channel (:meth:`_key_shares`): the
             idf-weighted share of the question's name/number keys (:mod:`rag.text.crossscript`)
             a chunk holds. 0 turns the channel off; RRF ignores it.
         lexical: The BM25 view to use (shared with the ingest pipeline in one process); by
@@ -310,13 +314,16 @@ class HybridRetriever:
         index, visible = state.index, state.visible
         self.days.refresh()
 
+        # The lexical side needs no question vector: it runs on another thread while this one
+        # embeds the question and queries Chroma (both release the GIL), so on two cores BM25
+        # and the key channel cost no latency (docs/results.md, issue #16).
+        lexical_side = _LEXICAL_POOL.submit(self._lexical_side, query, index, filters)
         dense_hits = [
             (chunk, sim)
             for chunk, sim in self.store.query(self.embeddings.embed_query(query), self.dense_k, filters)
             if chunk.chunk_id in visible
         ]
-        allowed = filter_predicate(filters, index.meta, self.days.get)
-        lexical_hits = index.search(query, self.lexical_k, allowed)
+        lexical_hits, key_shares = lexical_side.result()
 
         dense_ids = [c.chunk_id for c, _ in dense_hits]
         lexical_ids = [cid for cid, _ in lexical_hits]
@@ -332,8 +339,8 @@ class HybridRetriever:
             fused = convex_combination(
                 [(c.chunk_id, sim) for c, sim in dense_hits], lexical_hits, alpha=alpha
             )
-            if self.cross_script_weight > 0:
-                fused = self._cross_script(query, fused, filters)
+            if key_shares:
+                fused = self._add_key_shares(fused, key_shares)
             fused = self._news_boost(query, fused, index)
             weight = self.sentence_weight * long_query_share(n_terms)
             if weight > 0:
@@ -394,29 +401,42 @@ class HybridRetriever:
         :class:`rag.retrieval.lexical_view.LexicalView`, saved under :func:`keys_index_dir`)."""
         return self.keys.current().index
 
-    def _cross_script(
-        self, query: str, fused: list[tuple[str, float]], filters: Filters | None
-    ) -> list[tuple[str, float]]:
-        """Add ``cross_script_weight × key share`` to chunks in another language than the question.
+    def _lexical_side(
+        self, query: str, index: LexicalIndex, filters: Filters | None
+    ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """BM25's ``lexical_k`` best under ``filters`` and the cross-script key shares
+        (:meth:`_key_shares`; empty for RRF or a zero weight), as ``(hits, shares)``."""
+        allowed = filter_predicate(filters, index.meta, self.days.get)
+        hits = index.search(query, self.lexical_k, allowed)
+        convex = self.fusion != "rrf" and self.cross_script_weight > 0
+        return hits, self._key_shares(query, filters) if convex else []
+
+    def _key_shares(self, query: str, filters: Filters | None) -> list[tuple[str, float]]:
+        """The cross-script key share of the chunks in another language than the question.
 
         The share is :meth:`LexicalIndex.coverage` over the key index: the idf-weighted part of
         the question's names and numbers (in any script) the chunk holds. Chunks in the
         question's own language are left to BM25, which already matches their names (keys there
         would count the same evidence twice: measured, docs/results.md); a question whose
-        language is undetermined gets keys everywhere. Chunks found only by their keys join the
-        candidates. Returns ``fused`` re-sorted (stable for ties).
+        language is undetermined gets keys everywhere. Returns ``(chunk_id, share)`` pairs, best
+        first, at most ``lexical_k``.
         """
         if not crossscript.keys(query):
-            return fused
+            return []
         keys = self.keys_index()
         question_lang = detect_language(query, undetermined="und").split("-")[0]
         if keys.languages() <= {question_lang}:  # no chunk in another language: nothing to add
-            return fused
+            return []
         predicate = filter_predicate(filters, keys.meta)
         mask = keys.other_language_mask(question_lang)
-        shares = keys.coverage(query, self.lexical_k, predicate, mask=mask)
-        if not shares:
-            return fused
+        return keys.coverage(query, self.lexical_k, predicate, mask=mask)
+
+    def _add_key_shares(
+        self, fused: list[tuple[str, float]], shares: list[tuple[str, float]]
+    ) -> list[tuple[str, float]]:
+        """Add ``cross_script_weight × share`` to the chunks of ``shares`` (:meth:`_key_shares`);
+        chunks found only by their keys join the candidates. Returns ``fused`` re-sorted (stable
+        for ties)."""
         scores = dict(fused)
         for cid, share in shares:
             scores[cid] = scores.get(cid, 0.0) + self.cross_script_weight * share
