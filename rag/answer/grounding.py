@@ -30,7 +30,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.answer.answerability import ANSWERABILITY_THRESHOLD, TermStats, unanswered
+from rag.answer.answerability import TermStats, unanswered
 from rag.answer.outlets import missing_outlet
 from rag.settings import RetrievalSettings
 from rag.text.crossscript import key_overlap, key_set
@@ -155,8 +155,8 @@ class GroundingPolicy:
     lexical_coverage: float = 0.34
     cross_script_threshold: float = 0.74
     cross_script_coverage: float = 0.5
-    answerability_threshold: float | None = ANSWERABILITY_THRESHOLD
-    """Log-odds above which the passages are judged not to answer (None: the verdict is off)."""
+    answerability_shift: float | None = 0.0
+    """Log-odds added to the answerability verdict's thresholds (None: the verdict is off)."""
 
     @classmethod
     def from_settings(cls, retrieval: RetrievalSettings) -> GroundingPolicy:
@@ -247,11 +247,11 @@ def should_abstain(
     if outlet:  # "what did a Forbes article say…" over other outlets' passages
         log.info("grounding: abstaining, no passage from %s", outlet)
         return True
-    if stats is None or not query or not language or policy.answerability_threshold is None:
+    if stats is None or not query or not language or policy.answerability_shift is None:
         return False
     if _primary(retrieved[0].chunk.language) != _primary(language):
         return False  # across languages the words cannot meet: the evidence above decides
-    odds = unanswered(query, retrieved, stats, policy.answerability_threshold)
+    odds = unanswered(query, retrieved, stats, policy.answerability_shift)
     if odds is not None:
         log.info("grounding: abstaining, passages do not answer (log-odds %.2f)", odds)
     return odds is not None

@@ -77,31 +77,30 @@ def _ask(question: str, texts: Sequence[str], drop: int | None) -> tuple[list[Re
 
 
 CASES = [
-    ("en", "How high is the concrete wall of the Orin Valley dam?", DAM_EN, 0),
-    ("ar", "ما هو ارتفاع الجدار الخرساني في سد وادي أورين؟", DAM_AR, 0),
+    # the siblings name the dam as often as the answering paragraph: only the verdict tells them apart
+    ("en", "How high is the concrete wall of the Orin Valley dam?", DAM_EN, 0, True),
+    # Arabic: the siblings hold too few of the question's words, the policy already refuses them
+    ("ar", "ما ارتفاع الجدار الخرساني لسد وادي أورين بالأمتار؟", DAM_AR, 0, False),
 ]
 
 
-@pytest.mark.parametrize(("language", "question", "texts", "gold"), CASES)
+@pytest.mark.parametrize(("language", "question", "texts", "gold", "verdict_decides"), CASES)
 def test_the_answering_paragraph_answers_and_its_siblings_alone_do_not(
-    language: str, question: str, texts: Sequence[str], gold: int
+    language: str, question: str, texts: Sequence[str], gold: int, verdict_decides: bool
 ) -> None:
     policy = GroundingPolicy()
     with_gold, index = _ask(question, texts, None)
     without, _ = _ask(question, texts, gold)
     assert with_gold[0].chunk.article_id == f"a{gold}"  # BM25 finds the answering paragraph
-    # the policy alone passes both: the siblings name the dam and are as close by cosine
-    assert not should_abstain(with_gold, policy, query=question, language=language)
-    assert not should_abstain(without, policy, query=question, language=language)
-    # the verdict tells them apart
     assert not should_abstain(with_gold, policy, query=question, language=language, stats=index)
     assert should_abstain(without, policy, query=question, language=language, stats=index)
-    # and can be turned off
-    off = GroundingPolicy(answerability_threshold=None)
-    assert not should_abstain(without, off, query=question, language=language, stats=index)
+    # without the verdict (no statistics, or turned off) the policy alone decides
+    off = GroundingPolicy(answerability_shift=None)
+    assert should_abstain(without, policy, query=question, language=language) is not verdict_decides
+    assert should_abstain(without, off, query=question, language=language, stats=index) is not verdict_decides
 
 
-@pytest.mark.parametrize(("language", "question", "texts", "gold"), CASES)
+@pytest.mark.parametrize(("language", "question", "texts", "gold"), [c[:4] for c in CASES])
 def test_the_asked_words_meet_in_one_window_only_with_the_answering_paragraph(
     language: str, question: str, texts: Sequence[str], gold: int
 ) -> None:
@@ -112,7 +111,7 @@ def test_the_asked_words_meet_in_one_window_only_with_the_answering_paragraph(
     assert f_gold is not None and f_sib is not None
     assert f_gold.window_cover > f_sib.window_cover + 0.3
     assert f_gold.log_odds() + 2.5 < f_sib.log_odds()
-    assert f_gold.arabic == f_sib.arabic == (1.0 if language == "ar" else 0.0)
+    assert f_gold.script == f_sib.script == ("arabic" if language == "ar" else "latin")
 
 
 def test_the_verdict_stays_out_of_cross_lingual_questions() -> None:
