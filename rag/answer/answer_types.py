@@ -122,6 +122,15 @@ _QUESTION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("person", r"^\W*(?:من|ومن|لمن)\s"),
         ("yes_no", r"^\W*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may)\b"),
         ("yes_no", r"^\W*(?:هل|وهل|اهل)\b"),
+        # a leading time or source clause, then a yes/no main clause: "Between the report of … and
+        # …, was there a change …?", «بعد تقرير … ، هل تغير …؟»
+        (
+            "yes_no",
+            r"^\W*(?:between|after|before|following|since|given|considering|according to|compared to)\b"
+            r".*,\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would)\s+(?:there|the|it"
+            r"|this|that|they|these|those|both|either|its|their)\b",
+        ),
+        ("yes_no", r"^\W*(?:بين|بعد|قبل|منذ|حسب|وفقا|مقارنه)\b.*[،,]\s*(?:و)?هل\b"),
     )
 )
 

@@ -67,6 +67,7 @@ from rag.embedding.cache import EmbeddingCache
 from rag.embedding.cached import CachedEmbeddings
 from rag.embedding.embedders import IdentifiedEmbeddings
 from rag.errors import describe_error
+from rag.retrieval.facets import SourceAware, question_facets, retrieve_facets
 from rag.retrieval.relative_time import read_when, retrieve_when, when_notice
 from rag.settings import Settings
 from rag.text.language import detect_language, language_name
@@ -386,7 +387,7 @@ class SanadChain:
         query = self._condense(question, history)
         when = read_when(question, self.settings.retrieval.as_of or date.today())
         if when is None:
-            passages = self.retriever.retrieve(query, k=k or self.settings.retrieval.k, filters=filters)
+            passages = self._retrieve(query, k or self.settings.retrieval.k, filters)
         else:  # "yesterday", «الأسبوع الماضي», "the latest on …"
             timed = retrieve_when(self.retriever, query, k or self.settings.retrieval.k, filters, when)
             passages = timed.passages
@@ -403,6 +404,16 @@ class SanadChain:
             yield ans
             return
         yield from self._llm_answer(self.chat_model, question, query, history, passages, language)
+
+    def _retrieve(self, query: str, k: int, filters: Filters | None) -> list[Retrieved]:
+        """``k`` passages for ``query``; a question naming several articles ("the TechCrunch
+        article … and The Verge's …") gets a passage of each among them (rag.retrieval.facets)
+        when the retriever knows the collection's outlets."""
+        if isinstance(self.retriever, SourceAware):
+            facets = question_facets(query, self.retriever.source_matcher())
+            if len(facets) >= 2:
+                return retrieve_facets(self.retriever, query, k, filters, facets)
+        return self.retriever.retrieve(query, k=k, filters=filters)
 
     def _condense(self, question: str, history: Sequence[Turn]) -> str:
         if not history:

@@ -56,6 +56,8 @@ from rag.answer.quotes import ScoredSentence, is_planted, select_quotes
 from rag.answer.relevance import relevance_verdict
 from rag.answer.sources import merge_sources
 from rag.answer.span import extract_span
+from rag.retrieval.facets import question_facets
+from rag.retrieval.mentions import SourceMatcher
 from rag.text.sentences import content_keys, normalize, sentence_spans
 from rag.types import Answer, Citation, Retrieved, ShortAnswer
 
@@ -247,7 +249,9 @@ def extractive_answer(
     given_notice = notice
     notice = notice or no_llm_notice(language)
     kind = question_type(question)
-    reading = COMPARISON_PASSAGES if kind in ("yes_no", "comparison") else MAX_PASSAGES
+    facets = question_facets(question, SourceMatcher(p.chunk.source for p in passages))
+    several = len(facets) >= 2  # "the TechCrunch article … and The Verge's …": read and quote each
+    reading = COMPARISON_PASSAGES if several or kind in ("yes_no", "comparison") else MAX_PASSAGES
     scored = score_sentences(question, passages, embeddings, kind, reading)
     verdict = relevance_verdict(question, kind, passages[:reading], [s.text for s in scored])
     if not scored or verdict is not None:
@@ -262,7 +266,7 @@ def extractive_answer(
             notice=given_notice,  # "here are the passages" would announce quotes that do not follow
             fallback=fallback,
         )
-    picked, copies = select_quotes(scored, passages, kind, content_keys(question))
+    picked, copies = select_quotes(scored, passages, kind, content_keys(question), facets if several else ())
     lead = picked[0]
     span = extract_span(question, lead.text, kind)
     # the sentence that holds the short answer first, then the others in reading order; yes/no and

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from rag.answer.matching import sentence_match
 from rag.answer.sources import near_duplicate_texts, source_ref
+from rag.retrieval.facets import Facet
 from rag.text.sentences import content_keys
 from rag.types import Retrieved, SourceRef
 
@@ -87,13 +88,19 @@ def names_outlet(question_keys: set[str], source: str) -> bool:
 
 
 def select_quotes(
-    scored: Sequence[ScoredSentence], passages: Sequence[Retrieved], kind: str, question_keys: set[str]
+    scored: Sequence[ScoredSentence],
+    passages: Sequence[Retrieved],
+    kind: str,
+    question_keys: set[str],
+    facets: Sequence[Facet] = (),
 ) -> tuple[list[ScoredSentence], dict[int, list[SourceRef]]]:
     """The quoted sentences (best first) and, per quoted sentence index, its near-duplicate copies.
 
     Up to ``MAX_QUOTES`` sentences no more than ``RELATIVE_FLOOR`` below the best, skipping
-    overlaps and near-duplicates (whose articles are recorded as copies). Yes/no and comparison
-    questions first take one sentence per article (outlets the question names first) within
+    overlaps and near-duplicates (whose articles are recorded as copies). A question naming
+    several articles (``facets``, :func:`rag.retrieval.facets.question_facets`) first takes the
+    best sentence of each named article not yet quoted; yes/no and comparison questions then take
+    one sentence per article (outlets the question names first). Both stay within
     ``SECOND_ARTICLE_FLOOR`` of the best.
     """
     picked: list[ScoredSentence] = []
@@ -115,6 +122,28 @@ def select_quotes(
         return True
 
     admit(scored[0])
+    used: set[int] = set()  # picked sentences already standing for a facet
+    for facet in facets:  # a question naming several articles: a sentence of each first
+        if len(picked) >= MAX_QUOTES:
+            break
+        fits = [i for i, p in enumerate(picked) if i not in used and facet.fits(passages[p.passage].chunk)]
+        if not fits:
+            quoted = {passages[p.passage].chunk.article_id for p in picked}
+            cand = next(
+                (
+                    c
+                    for c in scored[1:]
+                    if facet.fits(passages[c.passage].chunk)
+                    and passages[c.passage].chunk.article_id not in quoted
+                    and not c.header
+                    and not is_planted(c.text)
+                    and c.score >= best - SECOND_ARTICLE_FLOOR
+                ),
+                None,
+            )
+            if cand is not None and admit(cand):
+                fits = [len(picked) - 1]
+        used.update(fits[:1])
     if kind in ("yes_no", "comparison"):
         # one sentence per article first: the question is about two (or more) of them; articles
         # of an outlet the question names ("the TechCrunch article … and The Verge's …") first

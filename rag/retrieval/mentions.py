@@ -16,7 +16,7 @@ English ("October 7, 2023", "7 Oct 2023"), ISO (2023-10-07) and Arabic ("7 أك�
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from rag.text.normalize import fold
@@ -112,6 +112,29 @@ class SourceMatcher:
     def __len__(self) -> int:
         return len(self._aliases)
 
+    def mentions(self, words: Sequence[str]) -> list[tuple[int, int, frozenset[str]]]:
+        """Where the folded word sequence ``words`` names outlets, in order.
+
+        Args:
+            words: The question's words, folded (:func:`rag.text.normalize.fold`).
+
+        Returns:
+            ``(first word, end word, outlets)`` per mention (end exclusive); a longer alias
+            consumes its words, as in :meth:`named`.
+        """
+        used = [False] * len(words)
+        found: list[tuple[int, int, frozenset[str]]] = []
+        for alias, sources in self._aliases:
+            parts = alias.split()
+            n = len(parts)
+            for i in range(len(words) - n + 1):
+                if words[i] != parts[0]:
+                    continue
+                if list(words[i : i + n]) == parts and not any(used[i : i + n]):
+                    used[i : i + n] = [True] * n
+                    found.append((i, i + n, frozenset(sources)))
+        return sorted(found, key=lambda m: m[0])
+
     def named(self, question: str) -> frozenset[str]:
         """The outlets ``question`` names (exact source strings; empty when none)."""
         if not self._aliases:
@@ -148,16 +171,22 @@ def named_days(question: str) -> frozenset[str]:
     "7 أكتوبر 2023" / "٧ تشرين الأول ٢٠٢٣" (Arabic-Indic digits included). Impossible dates
     (February 30) are ignored.
     """
-    text = fold(question)
-    text = re.sub(r"\s+", " ", text)
-    found: set[str | None] = set()
-    for m in _MONTH_DAY_YEAR.finditer(text):
-        found.add(_day(m.group(3), _month(m.group(1)), m.group(2)))
-    for m in _DAY_MONTH_YEAR.finditer(text):
-        found.add(_day(m.group(3), _month(m.group(2)), m.group(1)))
-    for m in _ISO.finditer(text):
-        found.add(_day(m.group(1), int(m.group(2)), m.group(3)))
-    return frozenset(d for d in found if d)
+    return frozenset(day for _, _, day in day_mentions(re.sub(r"\s+", " ", fold(question))))
+
+
+def day_mentions(folded: str) -> list[tuple[int, int, str]]:
+    """Where the folded text ``folded`` names a calendar day: ``(start, end, ISO day)``, in order.
+
+    The forms of :func:`named_days`; impossible dates are skipped.
+    """
+    found: list[tuple[int, int, str | None]] = []
+    for m in _MONTH_DAY_YEAR.finditer(folded):
+        found.append((m.start(), m.end(), _day(m.group(3), _month(m.group(1)), m.group(2))))
+    for m in _DAY_MONTH_YEAR.finditer(folded):
+        found.append((m.start(), m.end(), _day(m.group(3), _month(m.group(2)), m.group(1))))
+    for m in _ISO.finditer(folded):
+        found.append((m.start(), m.end(), _day(m.group(1), int(m.group(2)), m.group(3))))
+    return sorted((s, e, d) for s, e, d in found if d)
 
 
 def _month(name: str) -> int:

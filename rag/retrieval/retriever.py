@@ -377,11 +377,7 @@ class HybridRetriever:
         """Add the outlet and day bonuses to ``fused`` and re-sort (stable for ties)."""
         if not (self.source_boost or self.date_boost) or not fused:
             return fused
-        cached = self._sources
-        if cached is None or cached[0] is not index:
-            cached = (index, SourceMatcher(index.sources()))
-            self._sources = cached
-        sources = cached[1].named(query) if self.source_boost else frozenset()
+        sources = self._source_matcher(index).named(query) if self.source_boost else frozenset()
         days = named_days(query) if self.date_boost else frozenset()
         if not sources and not days:
             return fused
@@ -395,6 +391,18 @@ class HybridRetriever:
                     score += self.date_boost
             boosted.append((cid, score))
         return sorted(boosted, key=lambda kv: -kv[1])
+
+    def _source_matcher(self, index: LexicalIndex) -> SourceMatcher:
+        cached = self._sources
+        if cached is None or cached[0] is not index:
+            cached = (index, SourceMatcher(index.sources()))
+            self._sources = cached
+        return cached[1]
+
+    def source_matcher(self) -> SourceMatcher:
+        """The outlets of the indexed articles, to find the ones a question names (rebuilt when
+        the index changes)."""
+        return self._source_matcher(self.lexical.current().index)
 
     def keys_index(self) -> LexicalIndex:
         """The cross-script key index, in step with the catalog (a second incremental view,
