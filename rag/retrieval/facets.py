@@ -10,9 +10,9 @@ spends them all on the article that matches most of its words (issue #12: with f
 gold articles were among them for 0.69 of MultiHop DEV comparison/temporal questions).
 
 :func:`question_facets` reads the facets (outlets through :class:`~rag.retrieval.mentions.SourceMatcher`,
-days as :func:`~rag.retrieval.mentions.named_days` reads them); :func:`retrieve_facets` puts the
-best passage of each facet first, from a pool retrieved for the whole question or, when the pool
-holds none, from a retrieval of the facet's clause filtered to its outlet and day.
+days as :func:`~rag.retrieval.mentions.named_days` reads them); :func:`retrieve_facets` retrieves
+each facet's clause under its outlet and day filters and makes room for its best passage among
+the passages of the whole question.
 """
 
 from __future__ import annotations
@@ -29,12 +29,11 @@ from rag.text.normalize import fold
 from rag.text.sentences import content_keys
 from rag.types import Chunk, Filters, Retrieved
 
-POOL_K = 20
-"""Passages retrieved for the whole question, among which each facet's best is looked for.
-MultiHop DEV (docs/results.md, 2026-11-30 session 4): two gold articles among the top 20 for 0.93
-of comparison/temporal questions, against 0.69 among the top 5."""
 FACET_K = 5
-"""Passages retrieved for one facet's clause when the pool holds none of that facet."""
+"""Passages retrieved for one facet's clause (under its outlet and day filters). MultiHop DEV
+(docs/results.md, 2026-11-30 session 4): comparison/temporal questions with two gold articles
+among the five passages read 0.69 (whole question) → 0.80 (each facet's best passage of the whole
+question's top 20) → 0.88 (each facet's own clause retrieval)."""
 
 _WORD = re.compile(r"[^\W_]+")
 # A day right after one of these words bounds a period instead of naming an article's day.
@@ -193,12 +192,12 @@ def retrieve_facets(
     filters: Filters | None,
     facets: Sequence[Facet],
 ) -> list[Retrieved]:
-    """``k`` passages for a question naming several articles: the best of each facet first.
+    """``k`` passages for a question naming several articles, a passage of each among them.
 
-    Retrieves ``max(POOL_K, k)`` passages for ``query``; for each facet takes its best passage in
-    that pool (of an article no earlier facet took), or, when the pool holds none, the best of a
-    retrieval of the facet's clause under the facet's outlet and day filters (``FACET_K``
-    passages). The other passages follow in the pool's order.
+    Each facet's passage is the best of a retrieval of its clause under its outlet and day
+    filters (``FACET_K`` passages; an article no earlier facet took), or, when that finds none,
+    the best passage fitting it among the ``k`` retrieved for ``query``. The rest are the best of
+    those ``k``.
 
     Args:
         retriever: The retriever.
@@ -208,19 +207,22 @@ def retrieve_facets(
         facets: :func:`question_facets` of the question (two or more).
 
     Returns:
-        Up to ``k`` passages.
+        Up to ``k`` passages: those of the whole question in their order, then the facets'
+        passages it did not hold.
     """
-    pool = retriever.retrieve(query, max(POOL_K, k), filters)
+    pool = retriever.retrieve(query, k, filters)
+    in_pool = {p.chunk.chunk_id: p for p in pool}
     picks: list[Retrieved] = []
     for facet in facets:
-        pick = best_of_facet(pool, facet, picks)
+        narrowed = facet.filters(filters)
+        own = retriever.retrieve(facet_query(facet, query), FACET_K, narrowed) if narrowed else []
+        pick = best_of_facet(own, facet, picks)
         if pick is None or pick.chunk.article_id in {p.chunk.article_id for p in picks}:
-            narrowed = facet.filters(filters)
-            if narrowed is not None:
-                own = retriever.retrieve(facet_query(facet, query), FACET_K, narrowed)
-                pick = best_of_facet(own, facet, picks) or pick
-        if pick is not None and pick not in picks:
-            picks.append(pick)
+            pick = best_of_facet(pool, facet, picks) or pick
+        if pick is not None:
+            pick = in_pool.get(pick.chunk.chunk_id, pick)  # its rank and score for the question
+            if pick not in picks:
+                picks.append(pick)
     return keep_picks(pool, picks, k)
 
 
