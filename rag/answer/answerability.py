@@ -144,10 +144,10 @@ def answerability_features(
     question: str, passages: Sequence[Retrieved], stats: TermStats
 ) -> AnswerabilityFeatures | None:
     """The features of ``question`` over ``passages`` (best first), or None when there is nothing
-    to weigh (no passages or no question tokens)."""
+    to weigh (no question tokens, or no passage with a cosine)."""
     tokens = list(dict.fromkeys(stats.query_tokens(question)))
-    if not passages or not tokens:
-        return None
+    if not tokens or not any(r.dense_score is not None for r in passages):
+        return None  # the weights were fitted with cosines: a lexical-only retriever gets no verdict
     known = stats.idf(tokens)
     top_idf = math.log(1.0 + (len(stats) + 0.5) / 0.5)
     weight = {t: known.get(t, top_idf) for t in tokens}
@@ -180,7 +180,7 @@ def answerability_features(
         passages[-max(dense)[1]].chunk.article_id == passages[-max(lexical)[1]].chunk.article_id
     )
     return AnswerabilityFeatures(
-        dense_top=max(dense)[0] if dense else 0.0,
+        dense_top=max(dense)[0],
         window_cover=best,
         union_cover=cover(union),
         unknown_share=(mass - known_mass) / mass,

@@ -182,3 +182,15 @@ def test_words_that_only_look_like_outlets_are_not_outlets() -> None:
     assert named_outlets("Does the November article on the Velmar bridge give a weight limit?") == []
     question = "What weight limit applies to the Velmar bridge?"  # no outlet named: the passages decide
     assert not should_abstain(_from(["Velmar Daily"]), GroundingPolicy(), query=question, language="en")
+
+
+def test_no_verdict_without_cosines() -> None:
+    # a lexical-only retriever: the weights need a cosine, so the policy alone decides
+    question = "How high is the concrete wall of the Orin Valley dam?"
+    passages, index = _ask(question, DAM_EN, 0)
+    lexical_only = [Retrieved(r.chunk, r.score, lexical_score=r.lexical_score) for r in passages]
+    assert answerability_features(question, lexical_only, index) is None
+    policy = GroundingPolicy()
+    assert should_abstain(lexical_only, policy, query=question, language="en", stats=index) == should_abstain(
+        lexical_only, policy, query=question, language="en"
+    )
