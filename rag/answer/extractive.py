@@ -5,17 +5,18 @@ Used when no LLM is configured, and as the fallback when the LLM fails. Steps:
 1. **Abstain** (question's language, no citations) when the question has no letters, when its
    names or years are in none of the passages, or when it asks for a number or a date and no
    candidate sentence holds one (:mod:`rag.answer.relevance`).
-2. **Score** each sentence of the top passages (:func:`score_sentences`)::
+2. **Score** each sentence of the top passages (:func:`score_sentences`) with the learned ranker
+   (:mod:`rag.answer.ranker`): a logistic regression of "this sentence holds the answer" on cheap
+   features — the e5 cosine of question and sentence (and its gap to the best), the share of the
+   question's keys in the sentence (plain, IDF-weighted over the candidates, and over the
+   sentence with its neighbours), a candidate of the expected answer type and of the asked
+   measure, the passage's rank and retrieval score, the sentence's position and length, script
+   and repetition — fitted on DEV by ``python -m evals.fit_ranker``; a headline, dateline or
+   byline and a planted instruction keep hand-set penalties. Yes/no and comparison questions keep
+   the hand-set linear score their per-article floors were measured on::
 
-       cosine(e5 query embedding of the question, e5 passage embedding of the sentence)
-       + LEXICAL_WEIGHT × sentence_match(question, sentence)      (share of the question's keys)
-       + TYPE_BONUS  when the sentence holds a candidate of the expected answer type that the
-                     question does not already contain (a number for «كم»/"how many", a date for
-                     «متى»/"when", a capitalised name for "who"/"where" in Latin script)
-       + MEASURE_BONUS when that number's unit is of the measure asked (hectares for «مساحة»)
-       − HEADER_PENALTY when the sentence is only a headline, dateline or byline
-       − INJECTION_PENALTY when it reads like an instruction to an AI or a source-list entry
-       + 0.01 / 0.005 for the first / second passage (retrieval's order breaks ties)
+       cosine + LEXICAL_WEIGHT × sentence_match + TYPE_BONUS + MEASURE_BONUS
+       − HEADER_PENALTY − INJECTION_PENALTY + 0.01 / 0.005 for the first / second passage
 
 3. **Select** the best sentence and up to ``MAX_QUOTES - 1`` others within ``RELATIVE_FLOOR`` of
    it; a sentence that is a near-duplicate of one already chosen (a syndicated copy, the same
@@ -53,6 +54,7 @@ from rag.answer.citations import defuse_markers
 from rag.answer.grounding import abstention_text
 from rag.answer.matching import question_match_keys, script_of, sentence_match
 from rag.answer.quotes import ScoredSentence, is_planted, select_quotes
+from rag.answer.ranker import SentenceFacts, rank_score, sentence_features
 from rag.answer.relevance import relevance_verdict
 from rag.answer.sources import merge_sources
 from rag.answer.span import extract_span
@@ -160,6 +162,58 @@ def measure_matches(found: Sequence[Candidate], measures: frozenset[str]) -> boo
     return bool(measures) and any(candidate_measure(c.text) in measures for c in found)
 
 
+def sentence_facts(
+    question: str,
+    passages: Sequence[Retrieved],
+    embeddings: Embeddings | None,
+    kind: str,
+    max_passages: int = MAX_PASSAGES,
+) -> tuple[list[ScoredSentence], list[SentenceFacts]]:
+    """The candidate sentences of the top passages and what is known of each (for the ranker).
+
+    Args:
+        question: The (standalone) question.
+        passages: Retrieved passages, best first; only the first ``max_passages`` are read.
+        embeddings: Embedder for the cosine; None or a failing embedder leaves it 0.0.
+        kind: Expected answer type (:func:`rag.answer.answer_types.question_type`).
+        max_passages: How many passages to read.
+
+    Returns:
+        The unscored candidates (:func:`candidate_sentences`) and their facts, index for index.
+    """
+    cands = candidate_sentences(passages, max_passages)
+    if not cands:
+        return [], []
+    dense = [0.0] * len(cands)
+    if embeddings is not None:
+        try:
+            q = embeddings.embed_query(question)
+            vecs = embeddings.embed_documents([c.text for c in cands])
+            dense = [_cosine(q, v) for v in vecs]
+        except Exception as exc:  # offline answers must survive a broken remote embedder
+            log.warning("extractive: embedding failed, lexical scores only: %s", exc)
+    qk = question_match_keys(question)
+    measures = asked_measure(question) if kind == "quantity" else frozenset()
+    facts = []
+    index: dict[int, int] = {}
+    for c, d in zip(cands, dense, strict=True):
+        found = typed_candidates(c.text, kind, qk)
+        facts.append(
+            SentenceFacts(
+                passage=c.passage,
+                index=index.get(c.passage, 0),
+                text=c.text,
+                dense=d,
+                typed=bool(found) and not (kind in ENTITY_KINDS and _arabic_only(c.text)),
+                measure=measure_matches(found, measures),
+                header=is_header(passages[c.passage], c.start, c.text),
+                planted=is_planted(c.text),
+            )
+        )
+        index[c.passage] = index.get(c.passage, 0) + 1
+    return cands, facts
+
+
 def score_sentences(
     question: str,
     passages: Sequence[Retrieved],
@@ -180,39 +234,40 @@ def score_sentences(
     Returns:
         Scored sentences, best first.
     """
-    cands = candidate_sentences(passages, max_passages)
+    kind = kind or question_type(question)
+    cands, facts = sentence_facts(question, passages, embeddings, kind, max_passages)
     if not cands:
         return []
-    kind = kind or question_type(question)
-    dense = [0.0] * len(cands)
-    if embeddings is not None:
-        try:
-            q = embeddings.embed_query(question)
-            vecs = embeddings.embed_documents([c.text for c in cands])
-            dense = [_cosine(q, v) for v in vecs]
-        except Exception as exc:  # offline answers must survive a broken remote embedder
-            log.warning("extractive: embedding failed, lexical scores only: %s", exc)
     qk = question_match_keys(question)
     q_script = script_of(question)
-    measures = asked_measure(question) if kind == "quantity" else frozenset()
-    scored = []
-    for c, d in zip(cands, dense, strict=True):
-        s = d + LEXICAL_WEIGHT * sentence_match(qk, c.text, script_of(c.text) != q_script)
-        s += {0: 0.01, 1: 0.005}.get(c.passage, 0.0)
-        found = typed_candidates(c.text, kind, qk)
-        typed = bool(found)
-        if typed and not (kind in ENTITY_KINDS and _arabic_only(c.text)):
-            s += TYPE_BONUS
-        if measure_matches(found, measures):
-            s += MEASURE_BONUS
-        header = is_header(passages[c.passage], c.start, c.text)
-        if header:
-            s -= HEADER_PENALTY
-        if is_planted(c.text):
-            s -= INJECTION_PENALTY
-        scored.append(ScoredSentence(s, c.passage, c.start, c.end, c.text, typed, header))
+    if kind in ("yes_no", "comparison"):
+        scores = [_linear_score(qk, q_script, f) for f in facts]
+    else:
+        n = min(len(passages), max_passages)
+        rows = sentence_features(qk, q_script, facts, [r.score for r in passages[:n]])
+        scores = [rank_score(x) for x in rows]
+    scored = [
+        ScoredSentence(s, c.passage, c.start, c.end, c.text, f.typed, f.header)
+        for c, f, s in zip(cands, facts, scores, strict=True)
+    ]
     scored.sort(key=lambda t: (-t.score, t.passage, t.start))
     return scored
+
+
+def _linear_score(question_keys: set[str], question_script: str, f: SentenceFacts) -> float:
+    """The hand-set score yes/no and comparison questions keep (their per-article floors in
+    :mod:`rag.answer.quotes` were measured on it)."""
+    s = f.dense + LEXICAL_WEIGHT * sentence_match(question_keys, f.text, script_of(f.text) != question_script)
+    s += {0: 0.01, 1: 0.005}.get(f.passage, 0.0)
+    if f.typed:
+        s += TYPE_BONUS
+    if f.measure:
+        s += MEASURE_BONUS
+    if f.header:
+        s -= HEADER_PENALTY
+    if f.planted:
+        s -= INJECTION_PENALTY
+    return s
 
 
 def _arabic_only(text: str) -> bool:
