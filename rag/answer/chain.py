@@ -42,6 +42,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 
+from rag.answer.answer_types import question_type
 from rag.answer.answerability import term_stats
 from rag.answer.budget import MESSAGE_OVERHEAD, estimate_tokens, fit_passages
 from rag.answer.citations import (
@@ -61,13 +62,14 @@ from rag.answer.grounding import (
     should_abstain,
 )
 from rag.answer.llm import model_name
+from rag.answer.quotes import compared_facets
 from rag.answer.relevance import has_words
 from rag.answer.sources import merge_sources, passage_groups
 from rag.embedding.cache import EmbeddingCache
 from rag.embedding.cached import CachedEmbeddings
 from rag.embedding.embedders import IdentifiedEmbeddings
 from rag.errors import describe_error
-from rag.retrieval.facets import SourceAware, question_facets, retrieve_facets
+from rag.retrieval.facets import SourceAware, retrieve_facets
 from rag.retrieval.relative_time import read_when, retrieve_when, when_notice
 from rag.settings import Settings
 from rag.text.language import detect_language, language_name
@@ -406,12 +408,12 @@ class SanadChain:
         yield from self._llm_answer(self.chat_model, question, query, history, passages, language)
 
     def _retrieve(self, query: str, k: int, filters: Filters | None) -> list[Retrieved]:
-        """``k`` passages for ``query``; a question naming several articles ("the TechCrunch
-        article … and The Verge's …") gets a passage of each among them (rag.retrieval.facets)
-        when the retriever knows the collection's outlets."""
+        """``k`` passages for ``query``; a yes/no or comparison question naming several articles
+        ("Does the TechCrunch article … and The Verge's …?") gets a passage of each among them
+        (rag.retrieval.facets) when the retriever knows the collection's outlets."""
         if isinstance(self.retriever, SourceAware):
-            facets = question_facets(query, self.retriever.source_matcher())
-            if len(facets) >= 2:
+            facets = compared_facets(query, question_type(query), self.retriever.source_matcher())
+            if facets:
                 return retrieve_facets(self.retriever, query, k, filters, facets)
         return self.retriever.retrieve(query, k=k, filters=filters)
 

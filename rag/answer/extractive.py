@@ -53,12 +53,11 @@ from rag.answer.answer_types import (
 from rag.answer.citations import defuse_markers
 from rag.answer.grounding import abstention_text
 from rag.answer.matching import question_match_keys, script_of, sentence_match
-from rag.answer.quotes import ScoredSentence, is_planted, select_quotes
+from rag.answer.quotes import ScoredSentence, compared_facets, is_planted, select_quotes
 from rag.answer.ranker import SentenceFacts, rank_score, sentence_features
 from rag.answer.relevance import relevance_verdict
 from rag.answer.sources import merge_sources
 from rag.answer.span import extract_span
-from rag.retrieval.facets import question_facets
 from rag.retrieval.mentions import SourceMatcher
 from rag.text.sentences import content_keys, normalize, sentence_spans
 from rag.types import Answer, Citation, Retrieved, ShortAnswer
@@ -304,9 +303,7 @@ def extractive_answer(
     given_notice = notice
     notice = notice or no_llm_notice(language)
     kind = question_type(question)
-    facets = question_facets(question, SourceMatcher(p.chunk.source for p in passages))
-    several = len(facets) >= 2  # "the TechCrunch article … and The Verge's …": read and quote each
-    reading = COMPARISON_PASSAGES if several or kind in ("yes_no", "comparison") else MAX_PASSAGES
+    reading = COMPARISON_PASSAGES if kind in ("yes_no", "comparison") else MAX_PASSAGES
     scored = score_sentences(question, passages, embeddings, kind, reading)
     verdict = relevance_verdict(question, kind, passages[:reading], [s.text for s in scored])
     if not scored or verdict is not None:
@@ -321,7 +318,8 @@ def extractive_answer(
             notice=given_notice,  # "here are the passages" would announce quotes that do not follow
             fallback=fallback,
         )
-    picked, copies = select_quotes(scored, passages, kind, content_keys(question), facets if several else ())
+    facets = compared_facets(question, kind, SourceMatcher(p.chunk.source for p in passages))
+    picked, copies = select_quotes(scored, passages, kind, content_keys(question), facets)
     lead = picked[0]
     span = extract_span(question, lead.text, kind)
     # the sentence that holds the short answer first, then the others in reading order; yes/no and

