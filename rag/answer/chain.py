@@ -8,6 +8,9 @@ and then exactly one ``Answer``; ``answer`` drains it.
   question's content words when the follow-up is short or uses a pronoun-like word
   (:func:`condense_offline`).
 - **Retrieve** ``k`` passages (``settings.retrieval.k``) through any :class:`RetrieverProtocol`.
+  A yes/no or comparison question naming several articles ("Does the TechCrunch article … and
+  The Verge's …?") gets a passage of each among them (:mod:`rag.retrieval.facets`) when the
+  retriever knows the collection's outlets.
 - **Abstain** by policy (:func:`rag.answer.grounding.should_abstain`): the abstention sentence in the
   question's language, no citations, and no LLM call.
 - **Answer.** LLM path: ``ChatPromptTemplate | chat_model`` streaming, with numbered passages

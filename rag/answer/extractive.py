@@ -21,7 +21,8 @@ Used when no LLM is configured, and as the fallback when the LLM fails. Steps:
 3. **Select** the best sentence and up to ``MAX_QUOTES - 1`` others within ``RELATIVE_FLOOR`` of
    it; a sentence that is a near-duplicate of one already chosen (a syndicated copy, the same
    article twice) is not quoted again: its article goes to that citation's ``also_in``. Yes/no
-   and comparison questions quote the best sentence of each of the two best articles instead,
+   and comparison questions quote the best sentence of each of the two best articles instead
+   (of each article the question names first, :func:`rag.answer.quotes.compared_facets`),
    side by side, and say that the comparison is left to the reader.
 4. **Short answer**: :func:`rag.answer.span.extract_span` on the best sentence; the answer text
    leads with it («١٢ هكتاراً [1]»), then the quotes, each ending with its ``[n]``. Citations are

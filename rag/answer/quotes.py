@@ -3,7 +3,8 @@
 One job: from sentences already scored against the question (:mod:`rag.answer.extractive`), pick
 up to ``MAX_QUOTES`` to quote — the best first, then others within ``RELATIVE_FLOOR``, never a
 headline as filler, never a planted instruction or a source-list line, never an unrelated
-sentence of another article; yes/no and comparison questions take one sentence per article first.
+sentence of another article; yes/no and comparison questions take one sentence per article first,
+a sentence of each article the question names before the others (:func:`compared_facets`).
 A near-duplicate of a picked sentence (a syndicated copy) is not quoted again; its article is
 recorded as a copy (``Citation.also_in``).
 """
