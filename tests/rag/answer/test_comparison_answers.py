@@ -133,3 +133,21 @@ def test_only_yes_no_and_comparison_questions_are_split_by_article() -> None:
         {"Harbour Gazette"},
         {"Valley Times"},
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        (
+            "Between the Harbour Gazette report of March 3, 2024, and the one of March 6, 2024, was there "
+            "a change in the dockers' demands?",
+            "yes_no",
+        ),
+        ("After the strike began, did the port close?", "yes_no"),
+        ("بعد تقرير صحيفة الميناء عن الإضراب، هل تغير موقف النقابة؟", "yes_no"),
+        ("Between 2020 and 2023, how many dockers joined the union?", "quantity"),
+        ("After the strike, who led the union?", "person"),
+    ],
+)
+def test_a_yes_no_question_may_open_with_a_time_or_source_clause(question: str, kind: str) -> None:
+    assert question_type(question) == kind
