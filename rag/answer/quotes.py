@@ -19,7 +19,7 @@ from rag.answer.matching import sentence_match
 from rag.answer.sources import near_duplicate_texts, source_ref
 from rag.retrieval.facets import Facet, question_facets
 from rag.retrieval.mentions import SourceMatcher
-from rag.text.sentences import content_keys
+from rag.text.sentences import content_keys, sentence_spans
 from rag.types import Retrieved, SourceRef
 
 MAX_QUOTES = 3
@@ -188,4 +188,35 @@ def select_quotes(
         if other and cand.score < best - OTHER_ARTICLE_FLOOR and not sentence_match(question_keys, cand.text):
             continue  # another article's sentence that shares no word with the question: unrelated
         admit(cand)
-    return picked, copies
+    return picked, carried_copies(picked, copies, passages)
+
+
+def carried_copies(
+    picked: Sequence[ScoredSentence], copies: dict[int, list[SourceRef]], passages: Sequence[Retrieved]
+) -> dict[int, list[SourceRef]]:
+    """``copies`` without the articles that do not carry *every* sentence quoted from the owner.
+
+    A copy is found through one quoted sentence, but the owner's citation may quote two
+    (``more_quotes``), and the copy may have changed the other one ("rose 8 %" / "rose 12 %"):
+    listing it in ``also_in`` would say it carried a figure it does not. A copy is kept only when,
+    for each sentence quoted from the owner's article, one of the copy's passages read holds a
+    near-duplicate (:func:`rag.answer.sources.near_duplicate_texts`); a copy whose passage lacks
+    that part of the story cannot be vouched for and is left out.
+    """
+    out: dict[int, list[SourceRef]] = {}
+    for i, refs in copies.items():
+        owner = passages[picked[i].passage].chunk.article_id
+        quoted = [p.text for p in picked if passages[p.passage].chunk.article_id == owner]
+        kept = []
+        for ref in refs:
+            sentences = [
+                r.chunk.text[a:b]
+                for r in passages
+                if r.chunk.article_id == ref.article_id
+                for a, b in sentence_spans(r.chunk.text)
+            ]
+            if all(any(near_duplicate_texts(q, s) for s in sentences) for q in quoted):
+                kept.append(ref)
+        if kept:
+            out[i] = kept
+    return out
