@@ -35,3 +35,11 @@ def test_a_span_never_starts_or_ends_on_an_unpaired_bracket_or_quote() -> None:
     assert _trimmed(sentence, Span(a + 1, a + 8, sentence[a + 1 : a + 8], "other")).text == "slower"
     b = sentence.index("(2019)")
     assert _trimmed(sentence, Span(b, b + 6, "(2019)", "date")).text == "(2019)"  # paired: kept
+
+
+def test_the_date_among_the_questions_words_beats_the_nearer_one_of_another_clause() -> None:
+    # 1998 stands two words from "island"; the asked date has "ferry service resumed" in its clause
+    sentence = "The island got a new harbour in 1998; the ferry service resumed there on 12 March 2024."
+    assert _span("When did the ferry service to the island resume?", sentence) == "12 March 2024"
+    arabic = "افتتحت الجزيرة ميناءها عام 1998، واستؤنفت خدمة العبارة إليها في 12 مارس 2024."
+    assert _span("متى استؤنفت خدمة العبارة إلى الجزيرة؟", arabic) == "12 مارس 2024"
