@@ -43,3 +43,18 @@ def test_the_date_among_the_questions_words_beats_the_nearer_one_of_another_clau
     assert _span("When did the ferry service to the island resume?", sentence) == "12 March 2024"
     arabic = "افتتحت الجزيرة ميناءها عام 1998، واستؤنفت خدمة العبارة إليها في 12 مارس 2024."
     assert _span("متى استؤنفت خدمة العبارة إلى الجزيرة؟", arabic) == "12 مارس 2024"
+
+
+def test_arabic_questions_that_name_the_year_or_century_ask_for_a_date() -> None:
+    sentence = "وافتتح المتحف أبوابه سنة 1998 بعد ثلاثة أعوام من البناء."
+    for question in (
+        "ما السنة التي افتتح فيها المتحف؟",
+        "ما هو العام الذي افتتح فيه المتحف؟",
+        "أي عام افتتح المتحف؟",
+        "ماهو القرن الذي افتتح فيه المتحف؟",
+    ):
+        assert question_type(question) == "date", question
+        assert _span(question, sentence) == "سنة 1998"
+    # a year inside the question, or «سنة» as a noun, does not make it a date question
+    assert question_type("ما الذي افتتح سنة 1998؟") == "other"
+    assert question_type("ما معنى سنة شمسية؟") == "other"
