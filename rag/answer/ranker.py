@@ -72,7 +72,7 @@ RANKER_WEIGHTS: dict[str, float] = {
 }
 """Weights of :data:`FEATURES` (raw feature units) and ``"bias"``: L2 logistic regression (λ = 1
 on standardised features) of "the sentence holds a gold answer" over the candidate sentences of
-2,490 answered DEV questions of XQuAD-ar, ARCD, XQuAD-en and XQuAD en→ar (``python -m
+2,479 answered DEV questions of XQuAD-ar, ARCD, XQuAD-en and XQuAD en→ar (``python -m
 evals.fit_ranker``, which prints them). Share of questions whose three quoted sentences hold the
 answer, 5 folds grouped by page, against the hand-set linear score: XQuAD-ar 0.906 (0.883), ARCD
 0.905 (0.867), XQuAD-en 0.966 (0.940), en→ar 0.813 (0.777); each dataset held out of training in
