@@ -54,6 +54,10 @@ _NOTICES = {
     "en": "The quoted passages are in {langs}; quotes are shown as written.",
     "ar": "المقاطع المقتبسة باللغة {langs}؛ تُعرض الاقتباسات كما وردت.",
 }
+_SOME_NOTICES = {
+    "en": "Some quoted passages are in {langs}; quotes are shown as written.",
+    "ar": "بعض المقاطع المقتبسة باللغة {langs}؛ تُعرض الاقتباسات كما وردت.",
+}
 _LANGUAGE_NAMES_AR = {
     "en": "الإنجليزية",
     "ar": "العربية",
@@ -79,15 +83,20 @@ def other_language_notice(answer: Answer) -> str | None:
     """One line in the question's language saying the quotes are in another language, or None.
 
     English for any question language without its own sentence (as the abstention texts do).
+    When some cited passages are in the question's language, it says "Some quoted passages …":
+    an Arabic answer quoting two Arabic articles and one English one was told its quotes were in
+    English (newcomer check, session 4).
     """
     langs = passage_languages(answer)
     if not langs:
         return None
     asked = _primary(answer.language)
+    some = any(_primary(c.chunk.language) in (asked, "und", "") for c in answer.citations)
+    notices = _SOME_NOTICES if some else _NOTICES
     if asked == "ar":
         names = " و".join(_LANGUAGE_NAMES_AR.get(code, language_name(code)) for code in langs)
-        return _NOTICES["ar"].format(langs=names)
-    return _NOTICES["en"].format(langs=" and ".join(language_name(code) for code in langs))
+        return notices["ar"].format(langs=names)
+    return notices["en"].format(langs=" and ".join(language_name(code) for code in langs))
 
 
 def transliterate(text: str, language: str) -> str | None:

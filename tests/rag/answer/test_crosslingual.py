@@ -39,6 +39,21 @@ def test_notice_in_the_askers_language() -> None:
     assert other_language_notice(_answer("ar", "ar", None)) is None
 
 
+def test_notice_says_some_when_only_some_quotes_are_in_another_language() -> None:
+    mixed = _answer("ar", "ar", None)
+    english = "It opened on 12 January 2024."
+    mixed = Answer(
+        text=mixed.text,
+        citations=(*mixed.citations, Citation(2, _chunk("en", english), english)),
+        abstained=False,
+        language="ar",
+    )
+    notice = other_language_notice(mixed)
+    assert notice is not None and notice.startswith("بعض المقاطع") and "الإنجليزية" in notice
+    whole = other_language_notice(_answer("ar", "en", None))
+    assert whole is not None and whole.startswith("المقاطع")
+
+
 def test_short_answer_from_a_foreign_passage_gets_its_transliteration() -> None:
     answer = with_cross_language_notes(_answer("en", "ar", "١٢ يناير ٢٠٢٤"))
     assert answer.short_answer is not None
