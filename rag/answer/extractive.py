@@ -54,7 +54,14 @@ from rag.answer.answer_types import (
 from rag.answer.citations import defuse_markers
 from rag.answer.grounding import abstention_text
 from rag.answer.matching import question_match_keys, script_of, sentence_match
-from rag.answer.quotes import ScoredSentence, compared_facets, is_planted, select_quotes
+from rag.answer.quotes import (
+    ScoredSentence,
+    compared_facets,
+    is_planted,
+    lead_from,
+    named_article,
+    select_quotes,
+)
 from rag.answer.ranker import SentenceFacts, rank_score, sentence_features
 from rag.answer.relevance import relevance_verdict
 from rag.answer.sources import merge_sources
@@ -319,7 +326,11 @@ def extractive_answer(
             notice=given_notice,  # "here are the passages" would announce quotes that do not follow
             fallback=fallback,
         )
-    facets = compared_facets(question, kind, SourceMatcher(p.chunk.source for p in passages))
+    outlets = SourceMatcher(p.chunk.source for p in passages)
+    named = named_article(question, kind, outlets)
+    if named is not None:
+        scored = lead_from(scored, passages, named)
+    facets = compared_facets(question, kind, outlets)
     picked, copies = select_quotes(scored, passages, kind, content_keys(question), facets)
     lead = picked[0]
     span = extract_span(question, lead.text, kind)

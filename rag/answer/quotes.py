@@ -107,6 +107,34 @@ def compared_facets(question: str, kind: str, matcher: SourceMatcher) -> tuple[F
     return facets if len(facets) >= 2 else ()
 
 
+def named_article(question: str, kind: str, matcher: SourceMatcher) -> Facet | None:
+    """The one article a question asks about by its outlet ("… according to the Daily Post?",
+    «… بحسب صحيفة الفجر؟»), else None (no outlet named, several named, or a two-sided question).
+
+    Its best sentence leads the answer (:func:`lead_from`): the reader asked what that outlet
+    reported, and the best-scoring sentence of another outlet, however close, answers another
+    question (newcomer check, session 4: "How many workers were evacuated according to the Daily
+    Post?" led with the Evening News figure).
+    """
+    if kind in TWO_SIDED_KINDS:
+        return None
+    facets = question_facets(question, matcher)
+    return facets[0] if len(facets) == 1 and facets[0].sources else None
+
+
+def lead_from(
+    scored: Sequence[ScoredSentence], passages: Sequence[Retrieved], facet: Facet
+) -> list[ScoredSentence]:
+    """``scored`` with the best sentence of an article that fits ``facet`` first (never a headline,
+    dateline or planted line); unchanged when the best already fits or no sentence does."""
+    if not scored or facet.fits(passages[scored[0].passage].chunk):
+        return list(scored)
+    for i, cand in enumerate(scored):
+        if facet.fits(passages[cand.passage].chunk) and not cand.header and not is_planted(cand.text):
+            return [cand, *scored[:i], *scored[i + 1 :]]
+    return list(scored)
+
+
 def select_quotes(
     scored: Sequence[ScoredSentence],
     passages: Sequence[Retrieved],

