@@ -49,6 +49,64 @@ _REASON = re.compile(
 )
 
 
+# The preposition that governs a question's wh-word: «على ماذا شكر…» / «علام…» ("for what"),
+# "What did Putin thank North Korea for?". The answer is the phrase that follows the same
+# preposition after the question's words in the sentence («… شكر … كوريا الشمالية على دعم
+# تصرفاتها في أوكرانيا»). Arabic ب/ل/ك attach to the next word and are left out: too ambiguous.
+_AR_GOVERNED = re.compile(
+    r"^\s*(?:و\s*)?(على|عن|في|من|إلى|الى)\s+(?:ماذا|ما)(?!\w)|^\s*(?:و\s*)?(علام|عم|فيم|مم)(?!\w)"
+)
+# only at the question's start: inside a question «مما»/«فيما»/«في ما» are relatives ("which",
+# "regarding", "in what is now…"), not a governed wh-word
+_AR_CONTRACTED = {"علام": "على", "عم": "عن", "فيم": "في", "مم": "من"}
+_EN_STRANDED = re.compile(
+    r"^\s*(?:what|which|who|whom)\b.*\b(for|about|with|on|to|from|of|against|into)\s*[?؟]*\s*$", re.IGNORECASE
+)
+_EN_FRONTED = re.compile(
+    r"^\s*(for|about|with|on|to|from|of|against|into)\s+(?:what|which|whom)\b", re.IGNORECASE
+)
+GOVERNED_NEAR_WORDS = 3
+"""The preposition must follow one of the question's words within this many words."""
+
+
+def governing_preposition(question: str) -> str | None:
+    """The preposition governing the question's wh-word («على» of «على ماذا…», "for" of "What …
+    for?"), lower-cased, or None."""
+    m = _AR_GOVERNED.search(question)
+    if m:
+        return m.group(1) or _AR_CONTRACTED[m.group(2)]
+    m = _EN_STRANDED.match(question) or _EN_FRONTED.match(question)
+    return m.group(1).lower() if m else None
+
+
+def _governed_phrase(
+    sentence: str, words: list[tuple[int, int, set[str]]], anchors: list[int], preposition: str
+) -> Span | None:
+    """The words after ``preposition`` where it follows a question word closely, up to the clause
+    end or the next question word (at most ``2 × MAX_SPAN_WORDS`` words, no trailing stopword),
+    or None."""
+    if not anchors:
+        return None
+    anchor_set = set(anchors)
+    for i, (a, b, _) in enumerate(words):
+        if sentence[a:b].lower() != preposition:
+            continue
+        if not any(0 < i - j <= GOVERNED_NEAR_WORDS for j in anchors):
+            continue
+        tail: list[tuple[int, int, set[str]]] = []
+        for j, (a2, b2, keys) in enumerate(words[i + 1 : i + 1 + MAX_SPAN_WORDS * 2], start=i + 1):
+            if tail and _CLAUSE_BREAK.search(sentence[tail[-1][1] : a2]):
+                break
+            if j in anchor_set:  # the question's own words again: the answer has ended
+                break
+            tail.append((a2, b2, keys))
+        while tail and not tail[-1][2]:  # no trailing stopword or preposition ("… كاملة في")
+            tail.pop()
+        if tail:
+            return Span(tail[0][0], tail[-1][1], sentence[tail[0][0] : tail[-1][1]], "other")
+    return None
+
+
 @dataclass(frozen=True)
 class Span:
     """A short answer inside a sentence.
@@ -187,6 +245,10 @@ def _extract(question: str, sentence: str, kind: str) -> Span | None:
             if tail:
                 a, b = tail[0][0], tail[-1][1]
                 return Span(a, b, sentence[a:b], kind)
+    if kind in ("other", "reason") and (preposition := governing_preposition(question)):
+        governed = _governed_phrase(sentence, words, anchors, preposition)
+        if governed is not None:
+            return Span(governed.start, governed.end, governed.text, kind)
     if typed:
         measures = asked_measure(question) if kind == "quantity" else frozenset()
         best = min(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rag.answer.answer_types import question_type
-from rag.answer.span import extract_span
+from rag.answer.span import extract_span, governing_preposition
 
 
 def _span(question: str, sentence: str) -> str | None:
@@ -58,3 +60,38 @@ def test_arabic_questions_that_name_the_year_or_century_ask_for_a_date() -> None
     # a year inside the question, or «سنة» as a noun, does not make it a date question
     assert question_type("ما الذي افتتح سنة 1998؟") == "other"
     assert question_type("ما معنى سنة شمسية؟") == "other"
+
+
+PUTIN_AR = (
+    "سيول، كوريا الجنوبية – شكر الرئيس الروسي فلاديمير بوتين كوريا الشمالية على دعم تصرفاتها في أوكرانيا، "
+    "وقال إن دولتيهما ستتعاونان بشكل وثيق، وذلك أثناء توجهه إلى بيونغ يانغ "
+    "لعقد قمة مع الزعيم الكوري الشمالي كيم جونغ أون."
+)
+PUTIN_EN = (
+    "Russian President Vladimir Putin thanked North Korea for supporting its actions in Ukraine, "
+    "ahead of a summit in Pyongyang with the North Korean leader Kim Jong Un."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        ("على ماذا شكر بوتين كوريا الشمالية؟", PUTIN_AR, "دعم تصرفاتها في أوكرانيا"),
+        ("علام شكر بوتين كوريا الشمالية؟", PUTIN_AR, "دعم تصرفاتها في أوكرانيا"),
+        ("What did Putin thank North Korea for?", PUTIN_EN, "supporting its actions in Ukraine"),
+        ("For what did Putin thank North Korea?", PUTIN_EN, "supporting its actions in Ukraine"),
+    ],
+)
+def test_the_phrase_after_the_preposition_governing_the_wh_word(
+    question: str, sentence: str, expected: str
+) -> None:
+    span = extract_span(question, sentence, question_type(question))
+    assert span is not None and span.text == expected  # not the name at the sentence's end
+
+
+def test_relative_pronouns_inside_a_question_govern_nothing() -> None:
+    assert governing_preposition("على ماذا شكر بوتين كوريا؟") == "على"
+    assert governing_preposition("What are the broadcasts compliant with?") == "with"
+    assert governing_preposition("أي لاعب حصل على ضربة جزاء، مما أعطى الفريق فرصة جديدة؟") is None
+    assert governing_preposition("ما الحق فيما يخص سن القوانين؟") is None
+    assert governing_preposition("Who scored for the home side?") is None
