@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.text.sentences import normalize
+from rag.text.sentences import content_keys, normalize
 
 KINDS = ("quantity", "date", "person", "place", "organisation", "reason", "yes_no", "comparison", "other")
 """The expected answer types, as stored in :attr:`rag.types.ShortAnswer.kind`."""
@@ -403,3 +403,18 @@ def candidates(sentence: str, kind: str) -> list[Candidate]:
     if kind in ENTITY_KINDS:
         return name_candidates(sentence, kind)
     return []
+
+
+_HAS_DIGIT = re.compile(_DIGIT)
+
+
+def in_question(candidate_text: str, question_keys: set[str]) -> bool:
+    """True when a candidate only repeats the question: its content keys are all the question's
+    and it holds no digit ("Hamburg" for "What did Schmidt open in Hamburg?").
+
+    A number is never "in the question" through its unit alone: "14 people" for "How many people
+    …?", «٨٠ ملم» for «كم ملم من الأمطار…» are the answer, though the unit is the question's word
+    (content keys drop digits; the newcomer check of session 4 got «ست ساعات» for «كم ملم…»).
+    """
+    keys = content_keys(candidate_text)
+    return bool(keys) and keys <= question_keys and not _HAS_DIGIT.search(candidate_text)

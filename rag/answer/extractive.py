@@ -49,6 +49,7 @@ from rag.answer.answer_types import (
     asked_measure,
     candidate_measure,
     candidates,
+    in_question,
     question_type,
 )
 from rag.answer.citations import defuse_markers
@@ -156,12 +157,7 @@ def is_header(r: Retrieved, start: int, sentence: str) -> bool:
 
 def typed_candidates(sentence: str, kind: str, question_keys: set[str]) -> list[Candidate]:
     """Candidates of ``kind`` in ``sentence`` that the question does not already contain."""
-    out = []
-    for c in candidates(sentence, kind):
-        keys = content_keys(c.text)
-        if not keys or not keys <= question_keys:
-            out.append(c)
-    return out
+    return [c for c in candidates(sentence, kind) if not in_question(c.text, question_keys)]
 
 
 def measure_matches(found: Sequence[Candidate], measures: frozenset[str]) -> bool:

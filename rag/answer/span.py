@@ -34,6 +34,7 @@ from rag.answer.answer_types import (
     asked_measure,
     candidate_measure,
     candidates,
+    in_question,
 )
 from rag.text.sentences import content_keys
 
@@ -173,10 +174,6 @@ def _context_keys(
     return len(near)
 
 
-def _in_question(keys: set[str], question_keys: set[str]) -> bool:
-    return bool(keys) and keys <= question_keys
-
-
 def extract_span(question: str, sentence: str, kind: str) -> Span | None:
     """The short answer to ``question`` inside ``sentence`` (None when there is none).
 
@@ -237,7 +234,7 @@ def _extract(question: str, sentence: str, kind: str) -> Span | None:
 
     typed: list[Candidate] = []
     if kind in TYPED_KINDS or kind in ENTITY_KINDS:
-        typed = [c for c in candidates(sentence, kind) if not _in_question(content_keys(c.text), qk)]
+        typed = [c for c in candidates(sentence, kind) if not in_question(c.text, qk)]
     if kind == "reason":
         m = _REASON.search(sentence)
         if m:
@@ -254,6 +251,9 @@ def _extract(question: str, sentence: str, kind: str) -> Span | None:
         best = min(
             typed,
             key=lambda c: (
+                # a number counted in the question's own noun («كم شخصا» → «14 شخصا», "how many
+                # people" → "14 people") is the asked figure, whatever stands nearer
+                not (kind == "quantity" and bool(content_keys(c.text) & qk)),
                 candidate_measure(c.text) not in measures if measures else False,
                 -_context_keys(sentence, words, *word_range(c), qk),
                 _distance(*word_range(c), anchors),

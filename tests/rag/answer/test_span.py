@@ -95,3 +95,32 @@ def test_relative_pronouns_inside_a_question_govern_nothing() -> None:
     assert governing_preposition("أي لاعب حصل على ضربة جزاء، مما أعطى الفريق فرصة جديدة؟") is None
     assert governing_preposition("ما الحق فيما يخص سن القوانين؟") is None
     assert governing_preposition("Who scored for the home side?") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        (
+            "كم ملم من الأمطار هطلت على المفرق؟",
+            "وعزا الخبراء الفيضانات إلى هطول ٨٠ ملم من الأمطار خلال ست ساعات فقط، وهو أعلى معدل.",
+            "٨٠",
+        ),
+        (
+            "كم شخصا أصيب في الحريق؟",
+            "وقال الدفاع المدني إن 14 شخصا أصيبوا بعد ست ساعات من اندلاع الحريق.",
+            "14",
+        ),
+        (
+            "How many people were injured in the fire?",
+            "Police said 14 people were hurt six hours into the fire.",
+            "14",
+        ),
+    ],
+)
+def test_a_number_counted_in_the_questions_own_noun_is_the_answer(
+    question: str, sentence: str, expected: str
+) -> None:
+    # the unit repeats the question's word, yet the figure is new: not "already in the question",
+    # and it wins over a nearer figure of another unit (six hours)
+    span = extract_span(question, sentence, question_type(question))
+    assert span is not None and span.text == expected
