@@ -26,6 +26,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,19 @@ from rag.errors import SanadError
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 DATASETS: tuple[str, ...] = ("multihop", "xquad-ar", "xquad-en-ar", "xquad-en", "xquad-ar-en", "arcd")
-"""Names accepted by :func:`load_dataset` (and ``sanad eval --dataset``)."""
+"""The DEV sets (``sanad eval all`` runs these)."""
+
+INVENTED_NEWS: tuple[str, ...] = ("invented-news", "invented-news-tune", "invented-news-heldout")
+"""Invented news articles shipped in ``evals/data`` (issue 12): short Arabic and English articles
+(headline line, dateline, byline, a syndicated copy, diacritics, Arabic-Indic digits) whose asked
+fact sits in a detail sentence after the lede, plus questions they do not answer. ``-tune`` is the
+half the extractive answerer's rules were looked at on, ``-heldout`` (other articles) was only
+scored; ``invented-news`` is both. Gold: article ids (as MultiHop) and answer strings. Loaded by
+:func:`load_dataset` like the DEV sets (``sanad eval answers --dataset invented-news
+--no-negatives``); its index is tiny (22 articles, a few seconds to build)."""
+
+INVENTED_NEWS_DIR = REPO_ROOT / "evals" / "data"
+_ARABIC = re.compile("[\u0600-\u06ff]")
 
 MULTIHOP_NULL_TYPE = "null_query"
 
@@ -291,8 +304,10 @@ def load_dataset(
     Raises:
         DatasetError: unknown name, missing or changed files.
     """
+    if name in INVENTED_NEWS:
+        return invented_news(name, limit)
     if name not in _LAYOUT:
-        raise DatasetError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
+        raise DatasetError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS + INVENTED_NEWS)}")
     root = data_dir or default_data_dir()
     corpus, corpus_rel, questions_rel, prefix = _LAYOUT[name]
     rels = [corpus_rel, questions_rel]
@@ -322,3 +337,43 @@ def load_multihop_files(corpus_file: Path, queries_file: Path, name: str = "mult
     """
     questions = multihop_questions(read_jsonl(queries_file))
     return Dataset(name, name, corpus_file, tuple(questions), {}, "")
+
+
+def invented_news(name: str = "invented-news", limit: int | None = None) -> Dataset:
+    """The invented news set (:data:`INVENTED_NEWS`), all of it or one half.
+
+    Questions (``invented_news_questions.jsonl``): ``id``, ``split`` ("tune" or "heldout"),
+    ``question``, ``lang``, ``gold_ids`` (article ids; empty for a question the articles do not
+    answer, ``question_type`` "null_query"), ``answers``. Articles
+    (``invented_news_articles.jsonl``): MultiHop's corpus fields, read by ``sanad ingest``'s reader.
+
+    Raises:
+        DatasetError: unknown name, or a question row lacks a field.
+    """
+    if name not in INVENTED_NEWS:
+        raise DatasetError(f"unknown invented news set {name!r}; choose one of {', '.join(INVENTED_NEWS)}")
+    split = name.removeprefix("invented-news").lstrip("-")
+    qpath = INVENTED_NEWS_DIR / "invented_news_questions.jsonl"
+    corpus = INVENTED_NEWS_DIR / "invented_news_articles.jsonl"
+    questions: list[Question] = []
+    for n, row in enumerate(read_jsonl(qpath), 1):
+        try:
+            if split and row["split"] != split:
+                continue
+            questions.append(
+                Question(
+                    qid=row["id"],
+                    text=row["question"],
+                    lang=row["lang"],
+                    gold_ids=tuple(row["gold_ids"]),
+                    answers=tuple(row["answers"]),
+                    question_type=row["question_type"],
+                    answer_lang="ar" if _ARABIC.search("".join(row["answers"])) else "en",
+                )
+            )
+        except KeyError as exc:
+            raise DatasetError(f"{qpath}:{n}: missing field {exc}") from exc
+    if limit is not None:
+        questions = questions[: max(limit, 0)]
+    files = {str(p.relative_to(REPO_ROOT)): sha256_file(p) for p in (corpus, qpath)}
+    return Dataset(name, "invented-news", corpus, tuple(questions), files, "")
