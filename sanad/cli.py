@@ -90,6 +90,19 @@ UntilOpt = Annotated[
 ]
 
 
+INGEST_OK, INGEST_NOTHING, INGEST_PARTIAL = 0, 1, 3
+"""Exit codes of ``sanad ingest`` (README, "Ingest"): every article stored or unchanged; nothing
+stored (nothing found, or every file/article failed, or the store/embedder was unreachable);
+some stored and some failed. 2 stays the code of bad usage or settings (typer's and ours)."""
+
+
+def _where(inputs: list[str]) -> str:
+    """The inputs as the user meant them: paths resolved, so a wrong folder is obvious."""
+    from pathlib import Path
+
+    return ", ".join(i if "://" in i else str(Path(i).expanduser().resolve()) for i in inputs)
+
+
 def nothing_found(report: IngestReport, inputs: list[str]) -> str | None:
     """The line saying an ingest found no article at all, naming where it looked; else None.
 
@@ -100,16 +113,36 @@ def nothing_found(report: IngestReport, inputs: list[str]) -> str | None:
     """
     if report.added or report.updated or report.unchanged or report.removed or report.failed:
         return None
-    from pathlib import Path
-
     from ingest.readers import SUPPORTED_EXTENSIONS
 
-    where = ", ".join(i if "://" in i else str(Path(i).expanduser().resolve()) for i in inputs)
-    return f"nothing found: no supported article file ({' '.join(SUPPORTED_EXTENSIONS)}) in {where}"
+    return f"nothing found: no supported article file ({' '.join(SUPPORTED_EXTENSIONS)}) in {_where(inputs)}"
 
 
-def print_report(report: IngestReport, as_json: bool = False, inputs: list[str] | None = None) -> None:
-    """Print an ingest report (human form on stdout, or JSON; ``inputs``: what the user gave)."""
+def ingest_outcome(report: IngestReport, inputs: list[str]) -> tuple[int, str | None]:
+    """The exit code of an ingest run and the line (for stderr) explaining a non-zero one.
+
+    Args:
+        report: The run's report (a dry run's predicted counts are judged the same way).
+        inputs: What the user gave, named in the line.
+
+    Returns:
+        ``(INGEST_OK, None)``; ``(INGEST_NOTHING, "nothing found: …" | "nothing ingested: …")``;
+        or ``(INGEST_PARTIAL, "partial: N stored, M failed …")``.
+    """
+    stored = report.added + report.updated + report.unchanged + report.removed
+    empty = nothing_found(report, inputs)
+    if empty is not None:
+        return INGEST_NOTHING, empty
+    if not report.failed:
+        return INGEST_OK, None
+    failed = f"{report.failed} failed (each named in the report)"
+    if not stored:
+        return INGEST_NOTHING, f"nothing ingested: {failed} in {_where(inputs)}"
+    return INGEST_PARTIAL, f"partial: {stored} stored, {failed}"
+
+
+def print_report(report: IngestReport, as_json: bool = False) -> None:
+    """Print an ingest report (human form on stdout, failures on stderr; or JSON on stdout)."""
     if as_json:
         data = asdict(report)
         data["chunks_per_second"] = round(report.chunks_per_second, 2)
@@ -129,9 +162,6 @@ def print_report(report: IngestReport, as_json: bool = False, inputs: list[str] 
         typer.echo(notice)
     for where, reason in report.skipped:
         typer.echo(f"skipped {where}: {reason}")
-    empty = nothing_found(report, inputs) if inputs is not None else None
-    if empty:
-        typer.echo(empty)
     for where, reason in report.failures:
         typer.echo(f"failed  {where}: {reason}", err=True)
 
@@ -163,7 +193,11 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
 ) -> None:
-    """Read articles, clean, chunk, embed and store them (unchanged articles are skipped)."""
+    """Read articles, clean, chunk, embed and store them (unchanged articles are skipped).
+
+    Exit code: 0 all stored or unchanged; 1 nothing stored (nothing found, or all failed);
+    3 some stored, some failed; 2 bad usage or settings.
+    """
     sanad = _sanad()
     bar = None
     if not (dry_run or quiet) and sys.stderr.isatty():  # on stderr: --json output stays clean
@@ -192,9 +226,11 @@ def ingest(
     finally:
         if bar is not None:
             bar.close()
-    print_report(report, as_json, paths)
-    if report.failed:
-        raise typer.Exit(1)
+    print_report(report, as_json)
+    code, message = ingest_outcome(report, paths)
+    if message is not None:
+        typer.echo(f"error: {message}" if code == INGEST_NOTHING else message, err=True)
+    raise typer.Exit(code)
 
 
 @app.command()

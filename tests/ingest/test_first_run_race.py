@@ -147,9 +147,9 @@ def test_an_ingest_that_finds_nothing_says_where_it_looked(tmp_path: Path, fake_
     (folder / "scan.pdf").write_bytes(b"%PDF-1.4")
     env = _env(tmp_path, fake_llm, "empty")
     done = run_sanad(["ingest", str(folder)], env, REPO)
-    assert done.returncode == 0, done.stderr
-    assert "nothing found" in done.stdout and str(folder.resolve()) in done.stdout, done.stdout
-    assert ".txt" in done.stdout and ".jsonl" in done.stdout  # says what it looked for
+    assert done.returncode == 1, done.stderr  # nothing stored: scripts must see it
+    assert "nothing found" in done.stderr and str(folder.resolve()) in done.stderr, done.stderr
+    assert ".txt" in done.stderr and ".jsonl" in done.stderr  # says what it looked for
     check = run_sanad(["check"], env, REPO)  # the store now exists, empty: still healthy
     assert check.returncode == 0, check.stdout + check.stderr
     assert "empty" in check.stdout
