@@ -404,8 +404,11 @@ class RoundRobinBalancer:
         i = next(self._next)
         self.connections[i] += 1
         host, port = self.backends[i]
-        up_reader, up_writer = await asyncio.open_connection(host, port)
-        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+        # a connection still open at shutdown ends quietly (asyncio logs a cancelled handler's
+        # "exception" as a traceback otherwise)
+        with contextlib.suppress(asyncio.CancelledError, ConnectionError):
+            up_reader, up_writer = await asyncio.open_connection(host, port)
+            await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
 
     def __enter__(self) -> RoundRobinBalancer:
         self._thread.start()

@@ -174,12 +174,13 @@ def update_results_md(blocks: dict[str, str], meta: dict[str, Any], path: Path |
         blocks: ``{key: markdown}``, e.g. ``{"retrieval:multihop": "…"}``; each is stored between
             ``<!-- sanad:<key>:begin -->`` and ``<!-- sanad:<key>:end -->`` markers.
         meta: :func:`report_meta` (its commit and date head each block).
-        path: Default ``<repo>/docs/results.md``.
+        path: Default ``$SANAD_RESULTS_DOC`` if set (a scratch copy, for runs that should not
+            publish their figures), else ``<repo>/docs/results.md``.
 
     Returns:
         The path written.
     """
-    target = path or REPO_ROOT / "docs" / "results.md"
+    target = path or Path(os.environ.get("SANAD_RESULTS_DOC") or REPO_ROOT / "docs" / "results.md")
     text = target.read_text(encoding="utf-8") if target.exists() else RESULTS_HEADER
     git = meta["git"]
     stamp = (
