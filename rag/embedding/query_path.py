@@ -11,9 +11,10 @@ are free *at that moment* (:func:`question_threads`). Both halves were measured 
 regions of a 2-thread question, which synchronise at barriers dozens of times per layer, wait a
 scheduler slice at each barrier, and with libgomp's default spin-waiting the question took
 seconds instead of milliseconds. "Free" is read from the kernel's count of runnable threads
-(``/proc/loadavg``), which unlike the load average is instantaneous, less this process's own
-runnable threads (``/proc/self/task``): libgomp's workers keep spinning for a while after a
-question, and counting them as "another job" flipped every other question to one thread.
+(``/proc/loadavg``), which unlike the load average is instantaneous, less the caller and this
+process's libgomp workers (``/proc/self/task``): they keep spinning for a while after a question,
+and counting them as "another job" flipped every other question to one thread. Our own Python
+threads do count: the retriever's BM25 search runs beside the question's embedding.
 
 **LRU.** Slack threads, UI retries and evaluation re-runs repeat questions; :class:`QueryCache`
 keeps the last vectors by the embedder's exact input, so a repeat costs a dict lookup.
@@ -82,31 +83,37 @@ def runnable_threads(path: str = "/proc/loadavg") -> int | None:
         return None
 
 
-def own_runnable_threads(task_dir: str = "/proc/self/task") -> int:
-    """This process's threads in state ``R`` (running or runnable), the caller included; ≥ 1.
+def helper_runnable_threads(task_dir: str = "/proc/self/task") -> int:
+    """This process's runnable threads that are not Python threads (libgomp's workers), ≥ 0.
 
-    Reads the state field of each ``/proc/self/task/<tid>/stat`` (proc(5)); a thread that ends
-    while being read is skipped. Off Linux (no such directory): 1, the caller.
+    Reads the state field (``R``: running or runnable) of each ``/proc/self/task/<tid>/stat``
+    (proc(5)), skipping the threads :mod:`threading` knows: a Python thread of ours that runs
+    (the retriever's BM25 search beside the embedding) holds a core as surely as another
+    process does. A thread that ends while being read is skipped; off Linux: 0.
     """
+    python_tids = {t.native_id for t in threading.enumerate()}
+    python_tids.add(threading.get_native_id())
     count = 0
     try:
         tids = os.listdir(task_dir)
     except OSError:
-        return 1
+        return 0
     for tid in tids:
+        if tid.isdigit() and int(tid) in python_tids:
+            continue
         try:
             with open(os.path.join(task_dir, tid, "stat"), encoding="ascii", errors="replace") as fh:
                 state = fh.read().rsplit(")", 1)[1].split()[0]
         except (OSError, IndexError):
             continue
         count += state == "R"
-    return max(1, count)
+    return count
 
 
 def question_threads(
     limit: int | None = None, path: str = "/proc/loadavg", task_dir: str = "/proc/self/task"
 ) -> int:
-    """OpenMP threads for one question now: the cores no other process's runnable thread holds.
+    """OpenMP threads for one question now: the cores no other runnable thread holds, ≥ 1.
 
     Args:
         limit: Most threads (default :func:`default_threads`).
@@ -114,8 +121,9 @@ def question_threads(
         task_dir: This process's task directory (tests point it elsewhere).
 
     Returns:
-        ``max(1, min(limit, cores − (runnable − own runnable)))``; ``limit`` when the count is
-        unreadable, 1 when ``limit`` is 1. Costs ~0.1 ms (one small file per thread).
+        ``max(1, min(limit, cores − others))``, where ``others`` is the runnable count less the
+        caller and this process's libgomp workers; ``limit`` when the count is unreadable, 1
+        when ``limit`` is 1. Costs ~0.05 ms (one small file per thread of this process).
     """
     most = default_threads() if limit is None else max(1, limit)
     if most == 1:
@@ -123,7 +131,7 @@ def question_threads(
     running = runnable_threads(path)
     if running is None:
         return most
-    others = max(0, running - own_runnable_threads(task_dir))
+    others = max(0, running - 1 - helper_runnable_threads(task_dir))
     return max(1, min(most, default_threads() - others))
 
 

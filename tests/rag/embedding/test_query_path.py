@@ -16,6 +16,7 @@ from rag.embedding.query_path import (
     QueryCache,
     current_threads,
     default_threads,
+    helper_runnable_threads,
     omp_threads,
     question_threads,
     runnable_threads,
@@ -88,13 +89,14 @@ def test_a_question_takes_the_cores_no_other_process_holds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OMP_NUM_THREADS", "4")
-    alone = _tasks(tmp_path / "a", "RSS")  # the caller runs, two threads sleep
+    alone = _tasks(tmp_path / "a", "SS")  # two worker threads sleep
     assert question_threads(path=_loadavg(tmp_path, "0.10 0.20 0.30 1/91 13860\n"), task_dir=alone) == 4
     assert question_threads(path=_loadavg(tmp_path, "2.00 1.50 1.00 3/91 13860\n"), task_dir=alone) == 2
     assert question_threads(path=_loadavg(tmp_path, "9.00 9.00 9.00 12/300 1\n"), task_dir=alone) == 1
     # our own spinning OpenMP workers are not "another job"
-    spinning = _tasks(tmp_path / "b", "RRS")
+    spinning = _tasks(tmp_path / "b", "RS")
     assert question_threads(path=_loadavg(tmp_path, "1.0 1.0 1.0 2/91 1\n"), task_dir=spinning) == 4
+    assert question_threads(path=_loadavg(tmp_path, "1.0 1.0 1.0 3/91 1\n"), task_dir=spinning) == 3
     assert question_threads(limit=2, path=_loadavg(tmp_path, "0 0 0 1/90 1\n"), task_dir=alone) == 2
     assert question_threads(limit=1, path=_loadavg(tmp_path, "0 0 0 1/90 1\n"), task_dir=alone) == 1
     # unreadable or malformed: the limit, never a crash
@@ -126,3 +128,23 @@ def test_auto_threads_give_the_same_vector_as_one_thread() -> None:
     assert np.asarray(auto.embed_query(question)) @ np.asarray(one.embed_query(question)) == pytest.approx(
         1.0, abs=1e-4
     )
+
+
+def test_a_busy_python_thread_of_ours_counts_as_a_held_core() -> None:
+    if runnable_threads() is None:
+        pytest.skip("no /proc/loadavg")
+    stop = threading.Event()
+
+    def spin() -> None:  # pure-Python busy loop: runnable whenever it holds the GIL
+        while not stop.is_set():
+            sum(range(1000))
+
+    worker = threading.Thread(target=spin)
+    worker.start()
+    try:
+        time.sleep(0.2)
+        seen = [helper_runnable_threads() for _ in range(50)]
+    finally:
+        stop.set()
+        worker.join()
+    assert max(seen) == 0  # the Python thread is never mistaken for an OpenMP worker
