@@ -11,8 +11,9 @@ package). Keys read, first present wins (case-insensitive):
   ``canonicalURL``; language: ``lang``, ``language``, ``locale``; tags: ``tags``, ``categories``,
   ``keywords``.
 
-A block that does not parse, or is not a mapping, is left in the text and reported as a warning
-naming the file and line, so the article is never lost.
+A block that does not parse, or is not a mapping, is reported as a warning naming the file and
+line and left out of the article (its body is kept): inside the text it became the first paragraph
+and was quoted as an answer. A fence never closed is dropped alone, the text after it kept.
 """
 
 from __future__ import annotations
@@ -111,28 +112,40 @@ def split_front_matter(text: str) -> FrontMatter:
         text: The decoded file.
 
     Returns:
-        A :class:`FrontMatter`; ``body`` is ``text`` unchanged when there is no front matter, and
-        also when it is malformed (then ``warning`` says why and where).
+        A :class:`FrontMatter`; ``body`` is ``text`` unchanged when there is no front matter, the
+        text after a malformed block (``warning`` then says why and where), or the text after an
+        opening fence that is never closed.
     """
-    if not _OPENING.match(text):
+    opening = _OPENING.match(text)
+    if opening is None:
         return FrontMatter(body=text)
+    after_fence = text[opening.end() :]
     text = text.removeprefix("\ufeff")
     handler = _TomlHandler() if text.startswith("+") else YAMLHandler()
     try:
         raw, body = handler.split(text)
     except ValueError:
+        # No closing fence: the opening one alone is dropped (kept, it became a "---" paragraph).
         fence = "+++" if text.startswith("+") else "---"
-        return FrontMatter(body=text, warning=f"line 1: front matter opened with {fence} is never closed")
+        return FrontMatter(
+            body=after_fence, warning=f"line 1: front matter opened with {fence} is never closed"
+        )
+    # A block that does not parse is still a metadata block, not prose: kept in the body it became
+    # the article's first paragraph, and key/value lines were quoted as answers. It is left out.
+    block_lines = text[: len(text) - len(body)].count("\n") + 1  # through the closing fence
+    left_out = f"lines 1-{block_lines} left out of the article"
     try:
         meta = handler.load(raw)
     except Exception as exc:  # yaml.YAMLError (several kinds) or tomllib.TOMLDecodeError
         return FrontMatter(
-            body=text, warning=f"line {_error_line(exc)}: malformed front matter ({_reason(exc)})"
+            body=body, warning=f"line {_error_line(exc)}: malformed front matter ({_reason(exc)}); {left_out}"
         )
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        return FrontMatter(body=text, warning="line 2: front matter is not a mapping of keys to values")
+        return FrontMatter(
+            body=body, warning=f"line 2: front matter is not a mapping of keys to values; {left_out}"
+        )
     lower = {str(k).lower(): v for k, v in meta.items()}
     return FrontMatter(
         body=body,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from ingest.front_matter import split_front_matter
 from ingest.readers import RawRecord, ReadProblem, read_file
 from rag.settings import load_settings
@@ -113,3 +115,33 @@ def test_jekyll_post_is_cited_by_its_arabic_title_and_date(tmp_path: Path) -> No
     assert best.published_at == "2024-04-01T09:30:00+03:00"
     assert best.source == "صحيفة الشمال"
     assert best.text.startswith("افتتحت بلدية إربد")
+
+
+BROKEN_BLOCKS = {
+    "yaml": "---\ntitle: Harbour toll rises\ntags: [unclosed\nauthor: Desk\n---\n",
+    "toml": '+++\ntitle = "Harbour toll rises\nauthor = Desk\n+++\n',
+    "not a mapping": "---\n- Harbour toll rises\n- Desk\n---\n",
+}
+
+
+@pytest.mark.parametrize("kind", BROKEN_BLOCKS)
+def test_a_block_that_does_not_parse_never_becomes_the_first_paragraph(kind: str, tmp_path: Path) -> None:
+    post = tmp_path / "post.md"
+    body = "The port raised its toll on Monday.\n\nShippers said the rise was steep.\n"
+    post.write_text(BROKEN_BLOCKS[kind] + body, encoding="utf-8")
+    problem, record = _records(post)
+    assert isinstance(problem, ReadProblem) and problem.kind == "warning"
+    lines = BROKEN_BLOCKS[kind].count("\n")
+    assert f"lines 1-{lines} left out of the article" in problem.reason
+    assert problem.where.startswith(f"{post}:")
+    assert isinstance(record, RawRecord)
+    assert record.text.lstrip().startswith("The port raised its toll")
+    assert "Desk" not in record.text and "---" not in record.text and "+++" not in record.text
+
+
+def test_a_never_closed_fence_is_not_kept_as_a_paragraph(tmp_path: Path) -> None:
+    post = tmp_path / "post.md"
+    post.write_text("---\nThe port raised its toll on Monday.\n", encoding="utf-8")
+    problem, record = _records(post)
+    assert isinstance(problem, ReadProblem) and "never closed" in problem.reason
+    assert isinstance(record, RawRecord) and record.text.strip() == "The port raised its toll on Monday."
