@@ -17,9 +17,11 @@
    going to the span that follows them (Arabic and English both put the new information after
    the given: «تبلغ مساحة الحديقة ١٢ هكتاراً», "the park covers 12 hectares").
 
-Reason questions take the clause after a causal connective («بسبب», «لأن», "because", "due to")
-when the sentence has one. Yes/no and comparison questions get no span: without an LLM the
-comparison is left to the reader.
+A definition question («ما هو X؟», «من هو X؟», "What is X?", X being the whole rest of the
+question) takes the description after X's copula or apposition (:func:`definition_subject`), when
+the sentence opens one. Reason questions take the clause after a causal connective («بسبب»,
+«لأن», "because", "due to") when the sentence has one. Yes/no and comparison questions get no
+span: without an LLM the comparison is left to the reader.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from rag.answer.answer_types import (
     candidates,
     in_question,
 )
-from rag.text.sentences import content_keys
+from rag.text.sentences import content_keys, normalize
 
 MAX_SPAN_WORDS = 4
 """Longest generic span, in words. SQuAD-style gold answers are short (XQuAD/ARCD DEV median 2–3
@@ -246,6 +248,10 @@ def _extract(question: str, sentence: str, kind: str) -> Span | None:
         governed = _governed_phrase(sentence, words, anchors, preposition)
         if governed is not None:
             return Span(governed.start, governed.end, governed.text, kind)
+    if kind in DEFINITION_KINDS and (subject := definition_subject(question)):
+        defined = _definition(sentence, words, subject)
+        if defined is not None:
+            return Span(defined.start, defined.end, defined.text, kind)
     if typed:
         measures = asked_measure(question) if kind == "quantity" else frozenset()
         best = min(
@@ -446,3 +452,125 @@ def _window(
         a, b = min(ranges, key=lambda r: (_distance(r[0], r[1], anchors), -(r[1] - r[0]), r[0]))
     start, end = words[a][0], words[b - 1][1]
     return Span(start, end, sentence[start:end], kind)
+
+
+# --- definitions: «ما هو X؟» / «من هو X؟» / "What is X?" -------------------------------------------
+
+DEFINITION_KINDS = frozenset(["other", "person"])
+"""Answer types a definition question gets (a «من هو X؟» is typed "person")."""
+
+_AR_DEFINITION = re.compile(
+    r"^[\s\-–—:.]*و?(?:(?:ما|من)\s+(?:هو|هي|هى|هم|هن)|ماهو|ماهي|ماهى)\s+(.+?)[\s?؟.!]*$"
+)
+_EN_DEFINITION = re.compile(r"^\s*(?:what|who)\s+(?:is|was|are|were)\s+(.+?)[\s?.!]*$", re.IGNORECASE)
+_RELATIVE_IN_SUBJECT = re.compile(r"(?<!\w)(?:الذي|التي|الذين|اللذين|اللتين)(?!\w)")
+
+DEF_MAX_SUBJECT = 4
+"""A definition question names its subject in at most this many words («ما هو التقويم
+الميلادي؟»); longer ones ask about an attribute («ما هو الكتاب الذي وضع فيه…»). Span F1 ARCD for
+3 / 4 / 6 words: 0.2965 / 0.2984 / 0.2978 (docs/results.md, 2026-11-30 session 5)."""
+
+DEF_MAX_WORDS = 8
+"""Longest definition span, in words: ARCD's descriptions are long («مجموعة من الأمراض التي تتميز
+خلاياها بالعدائية»). ARCD span F1 for 4 / 6 / 8 / 10 words: 0.2916 / 0.2940 / 0.2950 / 0.2954."""
+
+DEF_GAP_WORDS = 2
+"""Words (outside brackets) allowed between the subject's words and the copula or apposition
+(«السُّكَّري أو الداء السكري …»). ARCD span F1 for 0 / 1 / 2 / 3: 0.2938 / 0.2966 / 0.2984 / 0.2980."""
+
+_DEF_COPULAS = frozenset(
+    normalize(w)
+    for w in [
+        "هو",
+        "هي",
+        "هى",
+        "هم",
+        "هن",
+        "وهو",
+        "وهي",
+        "وهم",
+        "يعد",
+        "يعتبر",
+        "تعد",
+        "تعتبر",
+        "is",
+        "was",
+        "are",
+        "were",
+    ]
+)
+_RELATIVE_LEAD = frozenset(normalize(w) for w in ["الذي", "التي", "الذين"])
+
+
+def definition_subject(question: str) -> frozenset[str] | None:
+    """The content keys of X in «ما هو X؟», «من هي X؟», «ماهو X؟», "What is X?", "Who was X?" —
+    when X is the whole rest of the question (at most :data:`DEF_MAX_SUBJECT` words, no relative
+    clause) — else None."""
+    m = _AR_DEFINITION.match(question) or _EN_DEFINITION.match(question)
+    if m is None:
+        return None
+    subject = m.group(1)
+    if len(subject.split()) > DEF_MAX_SUBJECT or _RELATIVE_IN_SUBJECT.search(subject):
+        return None
+    return frozenset(content_keys(subject)) or None
+
+
+def _depths(sentence: str, words: list[tuple[int, int, set[str]]]) -> list[int]:
+    """Bracket depth of each word: 0 outside brackets, 1 inside "(…)", 2 inside "((…))"..."""
+    out: list[int] = []
+    depth = 0
+    pos = 0
+    for a, _, _ in words:
+        for ch in sentence[pos:a]:
+            if ch in "([{":
+                depth += 1
+            elif ch in ")]}" and depth:
+                depth -= 1
+        out.append(depth)
+        pos = a
+    return out
+
+
+def _definition(
+    sentence: str, words: list[tuple[int, int, set[str]]], subject: frozenset[str]
+) -> Span | None:
+    """The description that follows the defined subject: the words after its copula («السرطان
+    (بالإنجليزية: Cancer) هو مجموعة من الأمراض…», "X is …") or after the comma of an apposition
+    («توماس ألفا أديسون (…)، مخترع ورجل أعمال أمريكي»), to the clause end (at most
+    :data:`DEF_MAX_WORDS` words); a leading relative («الذي كان أباً…») is left out. Bracketed
+    words (glosses, dates) are skipped. None when the subject is not followed, within
+    :data:`DEF_GAP_WORDS` words, by a copula or an apposition."""
+    depth = _depths(sentence, words)
+    norm = [normalize(sentence[a:b]) for a, b, _ in words]
+    last = -1
+    for i, (a, _, keys) in enumerate(words):
+        if depth[i]:
+            continue
+        if keys & subject:
+            last = i
+            continue
+        if last < 0:
+            continue
+        gap = sentence[words[i - 1][1] : a]
+        if norm[i] in _DEF_COPULAS:
+            start = i + 1
+        elif "،" in gap or "," in gap:
+            start = i
+        elif i - last <= DEF_GAP_WORDS:
+            continue
+        else:
+            return None
+        if start < len(words) and norm[start] in _RELATIVE_LEAD:
+            start += 1 + (start + 1 < len(words) and norm[start + 1] in ("كان", "كانت"))
+        tail: list[int] = []
+        for j in range(start, min(len(words), start + DEF_MAX_WORDS)):
+            if depth[j] or (tail and _CLAUSE_BREAK.search(sentence[words[j - 1][1] : words[j][0]])):
+                break
+            tail.append(j)
+        while tail and not words[tail[-1]][2]:  # no trailing stopword
+            tail.pop()
+        if not tail:
+            return None
+        a2, b2 = words[tail[0]][0], words[tail[-1]][1]
+        return Span(a2, b2, sentence[a2:b2], "other")
+    return None

@@ -124,3 +124,55 @@ def test_a_number_counted_in_the_questions_own_noun_is_the_answer(
     # and it wins over a nearer figure of another unit (six hours)
     span = extract_span(question, sentence, question_type(question))
     assert span is not None and span.text == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        (  # copula after a bracketed gloss: the gloss is skipped, not answered
+            "ما هو الزعرور الجبلي؟",
+            "الزعرور الجبلي (بالإنجليزية: Mountain hawthorn) هو شجيرة شوكية تنمو في المرتفعات الباردة، "
+            "ويزهر في الربيع.",
+            "شجيرة شوكية تنمو في المرتفعات الباردة",
+        ),
+        (  # apposition after the bracketed dates of a person
+            "من هو سالم بن راشد الكندي؟",
+            "سالم بن راشد الكندي (3 مارس 1931 - 9 مايو 2004)، مهندس ومعماري عماني، صمم جسر الوادي القديم.",
+            "مهندس ومعماري عماني",
+        ),
+        (  # a leading relative pronoun is not part of the description
+            "من هي نورة الحربي؟",
+            "افتتحت المكتبة قاعة باسم نورة الحربي، التي كانت أول أمينة للمكتبة في المدينة.",
+            "أول أمينة للمكتبة في المدينة",
+        ),
+        (
+            "What is the Varda cooperative?",
+            "The Varda cooperative is a farmers' association in the north valley, officials said.",
+            "a farmers' association in the north valley",
+        ),
+    ],
+)
+def test_a_definition_question_gets_the_description_after_its_subject(
+    question: str, sentence: str, expected: str
+) -> None:
+    assert _span(question, sentence) == expected
+
+
+def test_only_a_bare_subject_makes_a_definition_question() -> None:
+    from rag.answer.span import definition_subject
+
+    assert definition_subject("ما هو التقويم الميلادي؟") == definition_subject("ماهو التقويم الميلادي ؟")
+    assert definition_subject("من هي نورة الحربي؟")
+    assert definition_subject("ما هو الكتاب الذي وضع فيه الشافعي أصول الفقه؟") is None  # an attribute
+    assert definition_subject("ما هو عدد سكان مدينة وادي النخيل الجديدة اليوم؟") is None  # too long
+    assert definition_subject("ما مساحة الحديقة؟") is None
+    # the subject followed by a verb phrase, not by a copula or an apposition: no definition
+    from rag.answer.span import _definition, _words
+
+    subject = definition_subject("ما هو الزعرور الجبلي؟")
+    assert subject is not None
+    sentence = "زار الزعرور الجبلي وفد من الباحثين في الربيع، ثم غادروا المنطقة."
+    assert _definition(sentence, _words(sentence), subject) is None
+    defined = "الزعرور الجبلي، شجيرة شوكية، زاره وفد من الباحثين."
+    span = _definition(defined, _words(defined), subject)
+    assert span is not None and span.text == "شجيرة شوكية"
