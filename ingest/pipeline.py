@@ -16,10 +16,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest.chunking import CHUNKER_VERSION, chunk_article
 from ingest.cleaning import clean_text
+from ingest.dates import checked_date
 from ingest.language import detect_language, guess_title
 from ingest.readers import RawRecord, ReadProblem, checked_url, expand_paths, read_file
 from ingest.reembed import upgrade_embedding_input, upgrade_local_days
@@ -127,14 +129,22 @@ def build_article(record: RawRecord, file_origin: str) -> Article:
     )
 
 
-def _web_urls_only(
+def _checked_fields(
     items: Iterable[tuple[RawRecord | ReadProblem, str]],
 ) -> Iterator[tuple[RawRecord | ReadProblem, str]]:
-    """``items`` with every record's URL checked (:func:`ingest.readers.checked_url`): one that is
-    not http(s) is dropped, with a warning before the record, and the article is still ingested."""
+    """``items`` with every record's URL and date checked, whatever reader made it.
+
+    A URL that is not http(s) (:func:`ingest.readers.checked_url`) and a date that cannot be
+    right (:func:`ingest.dates.checked_date`: not a day, in the future, a placeholder) are
+    dropped, each with a warning before the record; the article is still ingested.
+    """
+    now = datetime.now(UTC)  # one "now" for the run: a long ingest judges every date alike
     for item, origin in items:
         if isinstance(item, RawRecord):
             item, warning = checked_url(item)
+            if warning is not None:
+                yield warning, origin
+            item, warning = checked_date(item, now)
             if warning is not None:
                 yield warning, origin
         yield item, origin
@@ -331,7 +341,7 @@ class IngestPipeline:
         """
         done = articles_done or (lambda n: None)
         started = time.perf_counter()
-        items = _web_urls_only(items)
+        items = _checked_fields(items)
         if dry_run:
             self._plan(items, report, prune_files)
             report.seconds = time.perf_counter() - started

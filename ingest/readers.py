@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from ingest.decoding import decode_bytes, is_iso_date, normalize_date
+from ingest.decoding import decode_bytes, normalize_date
 from ingest.front_matter import split_front_matter
 from ingest.hijri import dateline_date
 from rag.errors import InputError
@@ -73,6 +73,8 @@ class RawRecord:
         origin: "path" for a file, "path:LINE" for a JSONL line (1-based), "path[INDEX]" for an
             element of a JSON list (0-based).
         fmt: "txt", "md", "html", "json" or "jsonl".
+        date_field: Where ``published_at`` came from, named in warnings about it ("pubDate",
+            "dateline"…); :mod:`ingest.dates` checks it for every reader.
     """
 
     text: str
@@ -84,6 +86,7 @@ class RawRecord:
     record_id: str | None
     origin: str
     fmt: str
+    date_field: str = "date"
 
 
 @dataclass(frozen=True)
@@ -315,13 +318,6 @@ def _source_of(obj: dict[str, Any]) -> str | None:
     return _as_text(value)
 
 
-def _not_a_date(field: str, value: str) -> str:
-    return (
-        f"field {field!r} is not a date: {value!r} (write ISO 8601 such as 2024-04-01T09:30:00+03:00, "
-        "RFC 2822, or a Hijri date such as ١٥ رمضان ١٤٤٥)"
-    )
-
-
 def record_from_object(
     obj: object, *, origin: str, fmt: str, max_chars: int = DEFAULT_MAX_CHARS
 ) -> RawRecord | ReadProblem:
@@ -339,9 +335,9 @@ def record_from_object(
 
     Returns:
         A :class:`RawRecord`, or a failed :class:`ReadProblem` when ``obj`` is not an object,
-        its body is missing, not a string, empty, or over ``max_chars``, or its date field holds
-        something that is not a date. Without a date field, a Hijri date in the body's dateline
-        (first line) is used (:func:`ingest.hijri.dateline_date`).
+        its body is missing, not a string, empty, or over ``max_chars``. A date that is not one
+        is kept as written (:mod:`ingest.dates` warns and drops it). Without a date field, a
+        Hijri date in the body's dateline (first line) is used (:func:`ingest.hijri.dateline_date`).
     """
     if not isinstance(obj, dict):
         kind = "null" if obj is None else type(obj).__name__
@@ -359,9 +355,9 @@ def record_from_object(
     if len(body) > max_chars:
         return ReadProblem(origin, _over_limit(len(body), max_chars))
     date_found = _first(obj, DATE_FIELDS)
+    # A date that does not parse stays as written: ingest.dates warns and stores the article
+    # undated (one bad field should not cost the article; the HTTP API refuses it with a 422).
     published_at = None if date_found is None else normalize_date(date_found[1])
-    if date_found is not None and published_at is not None and not is_iso_date(published_at):
-        return ReadProblem(origin, _not_a_date(date_found[0], published_at))
     return RawRecord(
         text=body,
         title=_field_text(obj, TITLE_FIELDS),
@@ -372,6 +368,7 @@ def record_from_object(
         record_id=_field_text(obj, ID_FIELDS),
         origin=origin,
         fmt=fmt,
+        date_field=date_found[0] if date_found is not None else "dateline",
     )
 
 
@@ -440,12 +437,9 @@ def _read_plain(path: Path, fmt: str, max_chars: int) -> Iterator[RawRecord | Re
         yield ReadProblem(str(path), _over_limit(len(text), max_chars))
         return
     if meta is None:
-        yield RawRecord(text, title, None, None, dateline_date(text), None, None, str(path), fmt)
+        yield RawRecord(text, title, None, None, dateline_date(text), None, None, str(path), fmt, "dateline")
         return
     published_at = normalize_date(meta.published_at) if meta.published_at else dateline_date(text)
-    if published_at and not is_iso_date(published_at):
-        yield ReadProblem(str(path), _not_a_date("date", published_at) + "; read as undated", "warning")
-        published_at = None
     yield RawRecord(
         text=text,
         title=title,
@@ -456,6 +450,7 @@ def _read_plain(path: Path, fmt: str, max_chars: int) -> Iterator[RawRecord | Re
         record_id=None,
         origin=str(path),
         fmt=fmt,
+        date_field="date" if meta.published_at else "dateline",
     )
 
 

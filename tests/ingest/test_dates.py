@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
+from ingest.dates import checked_date
 from ingest.decoding import is_iso_date, normalize_date
 from ingest.hijri import dateline_date, hijri_date
 from ingest.readers import RawRecord, ReadProblem, read_file
@@ -59,13 +60,18 @@ def test_a_gregorian_date_field_wins_over_the_dateline(tmp_path: Path) -> None:
     a, b, c = list(read_file(path))
     assert isinstance(a, RawRecord) and a.published_at == "2024-03-26T08:00:00+03:00"
     assert isinstance(b, RawRecord) and b.published_at == "2024-03-25"
-    assert isinstance(c, ReadProblem) and c.where == f"{path}:3"
-    assert "'published_at' is not a date: 'soon'" in c.reason
+    assert isinstance(c, RawRecord)  # a date that is not one costs the date, not the article
+    undated, warning = checked_date(c, datetime.now(UTC))
+    assert undated.published_at is None and isinstance(warning, ReadProblem)
+    assert warning.where == f"{path}:3" and warning.kind == "warning"
+    assert "'published_at' is not a date: 'soon'" in warning.reason
 
 
 def test_front_matter_date_that_is_not_a_date_warns(tmp_path: Path) -> None:
     path = tmp_path / "post.md"
     path.write_text("---\ntitle: T\ndate: next week\n---\nBody.\n", encoding="utf-8")
-    problem, record = list(read_file(path))
+    [record] = list(read_file(path))
+    assert isinstance(record, RawRecord) and record.title == "T"
+    undated, problem = checked_date(record, datetime.now(UTC))
     assert isinstance(problem, ReadProblem) and problem.kind == "warning" and "next week" in problem.reason
-    assert isinstance(record, RawRecord) and record.published_at is None and record.title == "T"
+    assert problem.where == str(path) and "field 'date'" in problem.reason and undated.published_at is None

@@ -263,6 +263,7 @@ def test_read_json_object_and_field_aliases(tmp_path: Path) -> None:
             record_id="42",
             origin=str(path),
             fmt="json",
+            date_field="pubDate",
         )
     ]
 
