@@ -40,6 +40,18 @@ from rag.answer.answer_types import (
 )
 from rag.text.sentences import content_keys, normalize
 
+SAME_SCRIPT_KINDS = frozenset(["person", "place"])
+"""An Arabic question about a person or place is answered by an Arabic-script name, not by the
+Latin gloss that Arabic articles put in brackets («عائلة روتشيلد (بالإنجليزية: Rothschild
+family)»), unless the question asks for the name in another language («ما اسمه بالإنجليزية؟»).
+Organisations keep Latin names (companies are often written so: «Energiprojekt AB»). Same
+passages, span F1 ARCD 0.2984 → 0.3047, XQuAD-ar 0.3055 → 0.3073 (with organisations too: 0.3039 /
+0.3056)."""
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+_OTHER_LANGUAGE = re.compile(
+    r"بال(?:إ|ا)(?:نجليز|نكليز)|باللاتيني|بالفرنسي|بالألماني|بالالماني|بالتركي|باليوناني"
+)
+
 MAX_SPAN_WORDS = 4
 """Longest generic span, in words. SQuAD-style gold answers are short (XQuAD/ARCD DEV median 2–3
 words); longer windows only add words the F1 counts against."""
@@ -237,6 +249,8 @@ def _extract(question: str, sentence: str, kind: str) -> Span | None:
     typed: list[Candidate] = []
     if kind in TYPED_KINDS or kind in ENTITY_KINDS:
         typed = [c for c in candidates(sentence, kind) if not in_question(c.text, qk)]
+        if kind in SAME_SCRIPT_KINDS and _ARABIC.search(question) and not _OTHER_LANGUAGE.search(question):
+            typed = [c for c in typed if _ARABIC.search(c.text)]
     if kind == "reason":
         m = _REASON.search(sentence)
         if m:
