@@ -179,9 +179,7 @@ def test_only_a_bare_subject_makes_a_definition_question() -> None:
 
 
 def test_an_arabic_person_question_is_answered_by_the_arabic_name_not_its_latin_gloss() -> None:
-    sentence = (
-        "وقد صمم الجسر المهندس كريم فالدي (بالإنجليزية: Karim Valdi Engineering) بعد مسابقة دولية."
-    )
+    sentence = "وقد صمم الجسر المهندس كريم فالدي (بالإنجليزية: Karim Valdi Engineering) بعد مسابقة دولية."
     got = _span("من صمم الجسر؟", sentence)
     assert got is not None and "Karim" not in got and "فالدي" in got
     # asked for the name in another language: the gloss may answer
