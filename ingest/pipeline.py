@@ -77,6 +77,13 @@ def _fallback_title(text: str, limit: int = 90) -> str:
     return cut.rstrip(" ،,;:–-") + "…"
 
 
+def _body_after(title: str, text: str) -> str:
+    """``text`` without its first line when that line is the title: the body decides the
+    language (a bilingual site's Arabic headline over an English story is an English article)."""
+    first, sep, rest = text.lstrip().partition("\n")
+    return rest if sep and rest.strip() and first.strip() == title else text
+
+
 def build_article(record: RawRecord, file_origin: str) -> Article:
     """Clean a raw record into an :class:`Article`.
 
@@ -123,7 +130,7 @@ def build_article(record: RawRecord, file_origin: str) -> Article:
         source=source,
         url=record.url or None,
         published_at=record.published_at or None,
-        language=(record.language or "").strip() or detect_language(cleaned.text),
+        language=(record.language or "").strip() or detect_language(_body_after(title, cleaned.text)),
         content_hash=content_hash(cleaned.text),
         origin=file_origin,
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ingest.language import detect_language, guess_title
+from ingest.pipeline import build_article
+from ingest.readers import RawRecord
 
 
 @pytest.mark.parametrize(
@@ -50,3 +52,43 @@ def test_guess_title(text: str, title: str | None) -> None:
 def test_guess_title_max_chars() -> None:
     assert guess_title("abcdef\nbody", max_chars=5) is None
     assert guess_title("abcde\nbody", max_chars=5) == "abcde"
+
+
+# Mixed-language articles (newcomer findings): the narrative decides, not quotes or the title.
+ARABIC_QUOTING_ENGLISH = (
+    "أعلنت الشركة: "
+    '"We are opening our first regional office in the Middle East because the demand from developers '
+    'in the Gulf has grown faster than anywhere else in the world, and we want to be close to them." '
+    'وقال الوزير: "This partnership with Microsoft, Google and Amazon Web Services will train ten '
+    'thousand engineers by the end of next year across the region."'
+)
+ENGLISH_QUOTING_ARABIC = (
+    "The minister told reporters in Amman: "
+    "«إن الحكومة ماضية في تنفيذ خطة التحديث الاقتصادي وستعلن قريبا عن حزمة جديدة من المشاريع الكبرى "
+    "في قطاعات الطاقة والمياه والنقل والسياحة والزراعة» and left without taking questions."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [(ARABIC_QUOTING_ENGLISH, "ar"), (ENGLISH_QUOTING_ARABIC, "en")],
+)
+def test_quotes_in_another_language_do_not_decide(text: str, code: str) -> None:
+    assert detect_language(text) == code
+
+
+def test_a_quote_alone_still_has_its_language() -> None:
+    assert detect_language("«إن الحكومة ماضية في تنفيذ خطة التحديث الاقتصادي»") == "ar"
+    assert detect_language('"The council voted on Tuesday to approve the budget."') == "en"
+
+
+def test_the_body_decides_not_the_title() -> None:
+    title = "افتتاح المكتب الإقليمي الأول للشركة في الشرق الأوسط لخدمة المطورين في دول الخليج"
+    text = f"{title}\n\nThe company opened its office in Riyadh on Monday, its spokesman said."
+    record = RawRecord(text, None, None, None, None, None, None, "x.txt", "txt")
+    article = build_article(record, "/x.txt")
+    assert article.title == title and article.language == "en"
+    given = RawRecord(
+        "The company opened its office in Riyadh.", title, None, None, None, None, None, "f:1", "jsonl"
+    )
+    assert build_article(given, "/f.jsonl").language == "en"
