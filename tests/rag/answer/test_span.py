@@ -185,3 +185,13 @@ def test_an_arabic_person_question_is_answered_by_the_arabic_name_not_its_latin_
     # asked for the name in another language: the gloss may answer
     english = _span("من صمم الجسر بالإنجليزية؟", sentence)
     assert english is not None and "Karim" in english
+
+
+def test_a_bracketed_latin_gloss_answers_no_arabic_question_unless_it_asks_for_that_language() -> None:
+    sentence = (
+        "أقيم مهرجان الوادي (بالإنجليزية: Valley Harvest Fair) هذا العام في الساحة القديمة، "
+        "ويعرف محليا باسم عيد الحصاد."
+    )
+    got = _span("ما اسم مهرجان الوادي محليا؟", sentence)
+    assert got is not None and "Valley" not in got and "الحصاد" in got
+    assert _span("ما اسم مهرجان الوادي باللغة الإنجليزية؟", sentence) == "Valley Harvest Fair"
