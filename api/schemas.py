@@ -33,9 +33,6 @@ from rag.answer.citations import citation_to_dict, short_answer_to_dict
 from rag.text.normalize import has_visible_text
 from rag.types import Answer, Filters, IngestReport, Turn
 
-MAX_QUESTION_CHARS = 4000
-"""Longest accepted question (characters); longer is a 422 naming the field."""
-
 CONVERSATION_ROLES = ("user", "assistant")
 """Roles of ``/v1/chat/completions`` messages that form the conversation; others are ignored."""
 
@@ -152,7 +149,9 @@ class AskRequest(_Strict):
     """``POST /v1/ask``: a question, optional history, passages to use and filters."""
 
     question: Text = Field(
-        min_length=1, max_length=MAX_QUESTION_CHARS, description="the question, any language"
+        min_length=1,
+        description="the question, any language; at most SANAD_MAX_QUESTION_CHARS characters (4000), "
+        "else a 422 in the question's language",
     )
     history: list[TurnIn] = Field(
         default_factory=list, max_length=MAX_HISTORY_TURNS, description="oldest first"
@@ -175,7 +174,7 @@ class AskRequest(_Strict):
 class SearchRequest(_Strict):
     """``POST /v1/search``: a query, how many chunks and filters."""
 
-    query: Text = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    query: Text = Field(min_length=1, description="at most SANAD_MAX_QUESTION_CHARS characters (4000)")
     k: int = Field(10, ge=1, le=100, strict=True, description="chunks to return")
     filters: FiltersIn | None = None
 
@@ -460,10 +459,11 @@ class ChatCompletionRequest(BaseModel):
     """``POST /v1/chat/completions`` (OpenAI-compatible; options Sanad does not use are ignored).
 
     Only ``user`` and ``assistant`` messages count (``system``, ``developer``, ``tool`` and other
-    roles are ignored). The last of them must come from the user and hold the question, 1 to
-    :data:`MAX_QUESTION_CHARS` characters; the ones before it are the history. A conversation
-    ending in an assistant message (a "continue this reply" request), or without any user
-    message, is a 422 naming ``messages``: Sanad answers questions, it does not continue replies.
+    roles are ignored). The last of them must come from the user and hold the question (at most
+    ``settings.max_question_chars`` characters, checked by the route); the ones before it are the
+    history. A conversation ending in an assistant message (a "continue this reply" request), or
+    without any user message, is a 422 naming ``messages``: Sanad answers questions, it does not
+    continue replies.
     """
 
     model_config = ConfigDict(extra="allow")
@@ -495,11 +495,7 @@ class ChatCompletionRequest(BaseModel):
                 "the last user message (the question) must not be empty or only whitespace "
                 "or invisible characters"
             )
-        if len(question) > MAX_QUESTION_CHARS:
-            raise ValueError(
-                f"the last user message (the question) must have at most {MAX_QUESTION_CHARS} characters"
-            )
-        return messages
+        return messages  # its length is checked against the settings by the route
 
     def turns(self) -> list[ChatMessageIn]:
         """The ``user`` and ``assistant`` messages, oldest first (the last one is the question)."""

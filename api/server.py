@@ -73,6 +73,7 @@ from rag.errors import (
 )
 from rag.settings import Settings
 from rag.text.language import load_language_model
+from rag.text.question_limit import question_too_long
 from rag.types import Answer, Delta, Filters, Turn
 
 if TYPE_CHECKING:
@@ -422,6 +423,18 @@ def sources_block(answer: Answer) -> str:
     return "\n".join(lines)
 
 
+def refuse_long_question(question: str, field: str, limit: int) -> None:
+    """A 422 naming ``field`` when ``question`` is over ``settings.max_question_chars``, with the
+    message every surface gives (:func:`rag.text.question_limit.question_too_long`).
+
+    Raises:
+        RequestValidationError: the question is too long.
+    """
+    too_long = question_too_long(question, limit)
+    if too_long is not None:
+        raise RequestValidationError([{"loc": ("body", field), "msg": too_long, "type": "string_too_long"}])
+
+
 def _chat_inputs(body: ChatCompletionRequest) -> tuple[str, tuple[Turn, ...]]:
     if body.model != MODEL_ID:
         raise HTTPException(404, f"unknown model {body.model!r}: this server serves {MODEL_ID!r}")
@@ -534,6 +547,7 @@ def create_app(
     )
     async def ask(body: AskRequest, request: Request) -> Any:
         """Answer a question with numbered citations (JSON, or SSE: ``delta``…, ``answer``, ``done``)."""
+        refuse_long_question(body.question, "question", state.settings.max_question_chars)
         filters = body.filters.to_filters() if body.filters else None
         chain = state.sanad.chain
         started = time.perf_counter()
@@ -555,6 +569,7 @@ def create_app(
     @app.post("/v1/search", tags=["answers"], dependencies=[auth, ready])
     async def search(body: SearchRequest) -> SearchResponse:
         """Ranked chunks (hybrid: dense + BM25, fused with reciprocal rank fusion)."""
+        refuse_long_question(body.query, "query", state.settings.max_question_chars)
         started = time.perf_counter()
         filters = body.filters.to_filters() if body.filters else Filters()
         hits = await run_in_threadpool(state.sanad.retriever.retrieve, body.query, body.k, filters)
@@ -646,6 +661,7 @@ def create_app(
         ``abstained`` and ``fallback`` (true when the LLM failed and the extractive answer stands in).
         """
         question, history = _chat_inputs(body)
+        refuse_long_question(question, "messages", state.settings.max_question_chars)
         chain = state.sanad.chain
         cid = f"chatcmpl-{uuid.uuid4().hex}"
         created = int(time.time())

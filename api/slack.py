@@ -38,6 +38,7 @@ from api.slack_format import SEARCHING, escape, render_messages, strip_mentions
 from api.streaming import Stopped, answer_stop, drain
 from rag.errors import ConfigError
 from rag.settings import Settings
+from rag.text.question_limit import question_too_long
 from rag.types import Turn
 
 if TYPE_CHECKING:
@@ -206,6 +207,12 @@ def build_slack_app(
         if not question:
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=USAGE)
             return
+        too_long = question_too_long(question, settings.max_question_chars)
+        if too_long is not None:  # the API's limit and words, in the question's language
+            client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, text=f":warning: {escape(too_long)}"
+            )
+            return
         placeholder = client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=SEARCHING)
         history: tuple[Turn, ...] = ()
         if event.get("thread_ts"):
@@ -246,6 +253,10 @@ def build_slack_app(
         question = strip_mentions(str(command.get("text") or ""))
         if not question:
             ack(text="Usage: `/sanad <your question>`")
+            return
+        too_long = question_too_long(question, settings.max_question_chars)
+        if too_long is not None:
+            ack(text=f":warning: {escape(too_long)}")
             return
         ack(text=SEARCHING)
         try:

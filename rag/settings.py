@@ -273,6 +273,12 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), description="where the store, BM25 index, caches and feedback live")
     cache_dir: Path | None = Field(None, description="embeddings cache directory (default: <data_dir>/cache)")
     log_level: str = Field("WARNING", description="logging level (DEBUG, INFO, WARNING, ERROR)")
+    max_question_chars: int = Field(
+        4000,
+        ge=1,
+        le=100_000,
+        description="longest question, in characters, on every surface (CLI, API, UI, Slack)",
+    )
     store: StoreSettings = StoreSettings()
     embedder: EmbedderSettings = EmbedderSettings()
     ingest: IngestSettings = IngestSettings()

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from rag.errors import ConfigError, InputError, SanadError
 from rag.settings import Settings, load_settings
 from rag.text.normalize import has_visible_text
+from rag.text.question_limit import question_too_long
 from rag.types import Filters, IngestReport
 
 app = typer.Typer(
@@ -76,6 +77,13 @@ def _filters(
         published_from=since,
         published_to=until,
     )
+
+
+def _check_length(question: str, settings: Settings) -> None:
+    """Exit 2 with the API's message (in the question's language) when it is over the limit."""
+    too_long = question_too_long(question, settings.max_question_chars)
+    if too_long is not None:
+        _die(f"{too_long} (SANAD_MAX_QUESTION_CHARS)", 2)
 
 
 SourceOpt = Annotated[
@@ -281,6 +289,7 @@ def ask(
     if not has_visible_text(question):
         _die("the question is empty", 2)
     settings = _settings()
+    _check_length(question, settings)
     if as_of is not None:
         try:
             day = date.fromisoformat(as_of.strip())
@@ -328,7 +337,9 @@ def search(
     until: UntilOpt = None,
 ) -> None:
     """Show the retrieved chunks with fused, dense and lexical ranks and scores."""
-    sanad = _sanad()
+    settings = _settings()
+    _check_length(query, settings)
+    sanad = _sanad(settings)
     try:
         hits = sanad.retriever.retrieve(query, k=k, filters=_filters(source, language, since, until))
     except SanadError as exc:

@@ -147,7 +147,10 @@ def build_app(sanad: Sanad, settings: Settings) -> gr.Blocks:
         The unlaunched ``gr.Blocks``; serve it with ``.queue().launch(**launch_options())``.
     """
     handler = ChatHandler(
-        _LazyChain(sanad), FeedbackLog(settings.data_dir / FEEDBACK_FILE), default_k=settings.retrieval.k
+        _LazyChain(sanad),
+        FeedbackLog(settings.data_dir / FEEDBACK_FILE),
+        default_k=settings.retrieval.k,
+        max_question_chars=settings.max_question_chars,
     )
     panel = _Panel(sanad)
     stats = panel.stats()

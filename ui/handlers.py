@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from rag.errors import InputError, SanadError, StoreLockedError
+from rag.settings import Settings
 from rag.text.language import detect_language
+from rag.text.question_limit import question_too_long
 from rag.types import Answer, Delta, Filters, IngestReport, Turn
 from ui import render
 from ui.feedback import AnsweredTurn, FeedbackLog
@@ -202,14 +204,22 @@ class ChatHandler:
         feedback: Where ratings go.
         default_k: Passages per answer when the panel gives none.
         remember: How many recent answers are kept for feedback lookups.
+        max_question_chars: Longest question answered (``settings.max_question_chars``).
     """
 
     def __init__(
-        self, chain: ChainLike, feedback: FeedbackLog, *, default_k: int = 5, remember: int = 1000
+        self,
+        chain: ChainLike,
+        feedback: FeedbackLog,
+        *,
+        default_k: int = 5,
+        remember: int = 1000,
+        max_question_chars: int = Settings.model_fields["max_question_chars"].default,
     ) -> None:
         self.chain = chain
         self.feedback = feedback
         self.default_k = default_k
+        self.max_question_chars = max_question_chars
         self._remember = remember
         self._answers: OrderedDict[str, AnsweredTurn] = OrderedDict()
         self._lock = threading.Lock()
@@ -235,6 +245,10 @@ class ChatHandler:
         question = content_text(message).strip()
         if not question:
             yield [_assistant(render.render_error("please type a question."))]
+            return
+        too_long = question_too_long(question, self.max_question_chars)
+        if too_long is not None:  # the API's limit and words, in the question's language
+            yield [_assistant(render.render_error(too_long, lead=""))]
             return
         streamed = ""
         try:

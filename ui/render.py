@@ -220,13 +220,15 @@ def render_sources(answer: Answer, answer_id: str, *, open_: bool = False) -> st
     )
 
 
-def render_error(message: str, partial: str = "") -> str:
-    """A readable error message in the chat (never a traceback), after any partial answer."""
+def render_error(message: str, partial: str = "", lead: str = "Sorry, something went wrong:") -> str:
+    """A readable error message in the chat (never a traceback), after any partial answer.
+
+    ``lead`` (bold, before the message) is left out when empty: a refusal already worded for the
+    user, in the question's language (e.g. a question over the length limit), stands alone.
+    """
     before = _paragraphs(partial) if partial.strip() else ""
-    return (
-        f'<div dir="auto" class="{ANSWER_CLASS} {ERROR_CLASS}">{before}'
-        f"<p><b>Sorry, something went wrong:</b> {_esc(message)}</p></div>"
-    )
+    head = f"<b>{_esc(lead)}</b> " if lead else ""
+    return f'<div dir="auto" class="{ANSWER_CLASS} {ERROR_CLASS}">{before}<p>{head}{_esc(message)}</p></div>'
 
 
 def is_sources_html(content: str) -> bool:

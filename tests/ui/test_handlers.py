@@ -200,3 +200,13 @@ def test_busy_store_is_reported(tmp_path: Path) -> None:
     f = tmp_path / "a.txt"
     f.write_text("text", encoding="utf-8")
     assert "another process is writing" in ingest_uploads(lambda: Busy(), [str(f)], tmp_path / "uploads")
+
+
+def test_a_question_over_the_limit_is_refused_in_its_language_without_asking(tmp_path: Path) -> None:
+    chain = RecordingChain(FailingChain())
+    handler = ChatHandler(chain, FeedbackLog(tmp_path / "f.jsonl"), max_question_chars=20)
+    [[refusal]] = list(handler.respond("ما الذي قاله رئيس البنك المركزي الأوروبي؟", []))
+    assert "السؤال طويل جدًا" in refusal["content"] and "20" in refusal["content"]
+    assert "Sorry, something went wrong" not in refusal["content"] and chain.calls == []
+    [[english]] = list(handler.respond("What did the central bank president say?", []))
+    assert "The question is too long" in english["content"]
