@@ -6,6 +6,8 @@ settings) or any chat model. Figures:
 - EM / F1 (SQuAD, Arabic-aware normalisation) and containment of a gold answer in the answer body
   (the answer text without the leading notice line and without ``[n]`` markers), on answerable
   questions where the system answered;
+- lead containment: a gold answer in the first quoted sentence (the one the short answer is taken
+  from), on the same questions;
 - short-answer EM / F1: the same SQuAD rules on ``Answer.short_answer`` (the answer span; a
   missing span scores 0), and the share of answers that carry one;
 - end-to-end containment (abstentions count as misses);
@@ -122,6 +124,10 @@ def score_answer(q: Question, answer: Answer, latency_ms: float) -> dict[str, An
     out["em"] = metrics.exact_match(body, q.answers)
     out["f1"] = metrics.f1_score(body, q.answers)
     out["containment"] = metrics.containment(body, q.answers)
+    # the first quoted sentence (the one the short answer comes from) holds the answer: a news
+    # lede quoted before the detail sentence with the asked fact passes containment, not this
+    lead = answer.citations[0].quote if answer.citations else ""
+    out["lead_containment"] = metrics.containment(lead, q.answers)
     short = answer.short_answer.text if answer.short_answer is not None else ""
     out["has_short_answer"] = bool(short.strip())
     # No span scores 0, even against a gold that normalises to nothing (a few ARCD golds do).
@@ -165,6 +171,7 @@ def summarise(questions: Sequence[Question], rows: Sequence[dict[str, Any]]) -> 
         "short_answer_rate": None if short_rate is None else round(short_rate, 4),
         "two_gold_quoted": avg("two_gold_quoted", answerable),
         "containment": avg("containment", answered),
+        "lead_containment": avg("lead_containment", answered),
         "end_to_end_containment": avg("end_to_end_containment", answerable),
         "abstention_accuracy": None if abst is None else round(abst, 4),
         "false_abstention_rate": None if false_abst is None else round(false_abst, 4),
@@ -329,6 +336,7 @@ ANSWER_COLS = (
     "short_f1",
     "short_answer_rate",
     "containment",
+    "lead_containment",
     "end_to_end_containment",
     "abstention_accuracy",
     "false_abstention_rate",
