@@ -186,7 +186,16 @@ def _ingest_bar(inputs: list[str]) -> Any:
 
     files = [i for i in inputs if not is_url(i)]
     total = None if len(files) < len(inputs) else count_records(expand_paths(files)[0])
-    return tqdm(total=total, unit="article", desc="ingesting", file=sys.stderr)
+    # The pipeline reports fractions of articles as their chunks are embedded: show whole ones.
+    counted = "{n:.0f}/{total_fmt}" if total is not None else "{n:.0f}"
+    shape = "{desc}: {percentage:3.0f}%|{bar}| " if total is not None else "{desc}: "
+    return tqdm(
+        total=total,
+        unit="article",
+        desc="ingesting",
+        file=sys.stderr,
+        bar_format=shape + counted + " [{elapsed}<{remaining}, {rate_fmt}]",
+    )
 
 
 @app.command()

@@ -84,3 +84,29 @@ def test_no_bar_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
     out, err, code = _cli(["ingest", str(feed)], tmp_path / "data", tty=False)
     assert code == 0 and "added" in out
     assert "ingesting" not in err and "article/s" not in err
+
+
+def test_articles_advance_as_their_chunks_are_embedded_not_per_batch(tmp_path: Path) -> None:
+    """A batch of articles embedded at ~8 chunks/s used to advance the bar in one jump at its end."""
+    from rag.settings import load_settings
+    from sanad.app import Sanad
+
+    feed = tmp_path / "feed.jsonl"
+    rows = [
+        {
+            "id": f"a{n}",
+            "title": f"Ferries {n}",
+            "body": " ".join(
+                f"Ferry {n}{i} to island {i} leaves at {i + n} from pier {n}." for i in range(15)
+            ),
+        }
+        for n in range(3)
+    ]
+    feed.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    chunking = {"target_tokens": 32, "overlap_tokens": 0}
+    settings = load_settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache", chunking=chunking)
+    steps: list[float] = []
+    report = Sanad(settings).pipeline.ingest_paths([str(feed)], articles_done=steps.append)
+    assert report.added == 3 and report.chunks_embedded >= 24  # one batch of articles (64 chunks max)
+    assert len(steps) >= 3 and max(steps) < 2, steps  # several small steps, not one jump of 3
+    assert sum(steps) == pytest.approx(3)
