@@ -282,6 +282,8 @@ def _extract(question: str, sentence: str, kind: str) -> Span | None:
         defined = _definition(sentence, words, subject)
         if defined is not None:
             return Span(defined.start, defined.end, defined.text, kind)
+    if kind == "person" and (named := _named_after_title(question, sentence, words, qk)) is not None:
+        return named
     if typed:
         measures = asked_measure(question) if kind == "quantity" else frozenset()
         best = min(
@@ -620,4 +622,55 @@ def _definition(
             return None
         a2, b2 = words[tail[0]][0], words[tail[-1]][1]
         return Span(a2, b2, sentence[a2:b2], "other")
+    return None
+
+
+# --- «من [هو] الشاعر الذي…؟» → «… الشاعر تيودور فونتان …» -------------------------------------------
+
+_AR_TITLE_QUESTION = re.compile(r"^[\s\-–—:.]*و?من\s+(?:(?:هو|هي|هى|هم|كان|كانت)\s+)?(ال\w+)")
+_DEFINITE = ("ال", "وال", "بال", "لل", "فال")
+NAME_AFTER_TITLE_WORDS = 3
+"""Longest name taken after the title noun. Same passages, XQuAD-ar span F1 for 0 (off) / 2 / 3 / 4
+words: 0.3073 / 0.3113 / 0.3110 / 0.3110 (ARCD 0.3099 for all; docs/results.md, 2026-11-30
+session 5): 3 kept for three-word names («عبد الرحمن بن …»)."""
+
+
+def _named_after_title(
+    question: str, sentence: str, words: list[tuple[int, int, set[str]]], qk: set[str]
+) -> Span | None:
+    """For «من [هو] ال<title> …؟» («من هو الشاعر الألماني الذي…», «من المهندس المعماري الذي…»), the
+    name that follows the same definite title noun in the sentence, its definite adjectives skipped
+    («الشاعر تيودور فونتان», «الكيميائي الاسكتلندي جيمس ديوار»): Arabic writes a name after its
+    title, and a name does not start with the article (later words may: «سامر الخطيب», «دارا
+    الثالث»); a word joined by «و» starts the next item. None when the question
+    is a definition (:func:`definition_subject`), names nothing but the title, or the sentence
+    has no such name."""
+    m = _AR_TITLE_QUESTION.match(question)
+    if m is None or definition_subject(question) or len(qk) <= 2:
+        return None
+    title = content_keys(m.group(1))
+    for i, (a, b, keys) in enumerate(words):
+        if not keys & title or not normalize(sentence[a:b]).startswith(_DEFINITE):
+            continue
+        start = i + 1
+        while (
+            start < len(words)
+            and start <= i + 2
+            and normalize(sentence[words[start][0] : words[start][1]]).startswith(_DEFINITE)
+            and not _CLAUSE_BREAK.search(sentence, words[start - 1][1], words[start][0])
+        ):
+            start += 1  # the title's adjectives: «الشاعر الألماني …»
+        name: list[int] = []
+        for j in range(start, min(len(words), start + NAME_AFTER_TITLE_WORDS)):
+            word = normalize(sentence[words[j][0] : words[j][1]])
+            if name and _CLAUSE_BREAK.search(sentence, words[j - 1][1], words[j][0]):
+                break
+            if words[j][2] & qk or not words[j][2] or (not name and word.startswith("ال")):
+                break
+            if name and word.startswith("و") and len(word) > 4:  # «… الخطيب ووزير النقل»
+                break
+            name.append(j)
+        if name:
+            x, y = words[name[0]][0], words[name[-1]][1]
+            return Span(x, y, sentence[x:y], "person")
     return None

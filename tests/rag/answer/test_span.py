@@ -200,3 +200,15 @@ def test_a_bracketed_latin_gloss_answers_no_arabic_question_unless_it_asks_for_t
     got = _span("ما اسم مهرجان الوادي محليا؟", sentence)
     assert got is not None and "Valley" not in got and "الحصاد" in got
     assert _span("ما اسم مهرجان الوادي باللغة الإنجليزية؟", sentence) == "Valley Harvest Fair"
+
+
+def test_who_is_the_title_gets_the_name_written_after_that_title() -> None:
+    sentence = (
+        "وشارك في افتتاح الجسر الجديد عدد من الضيوف، منهم المهندس المعماري الأردني سامر الخطيب ووزير النقل."
+    )
+    assert _span("من المهندس المعماري الذي شارك في افتتاح الجسر؟", sentence) == "سامر الخطيب"
+    # an ordinal ends a name; a definite adjective does not start one
+    king = "وقد هزم الملك المقدوني دارا الثالث في معركة إسوس."
+    assert _span("من هو الملك الذي هزم في معركة إسوس؟", king) == "دارا الثالث"
+    # a definition question is not a title question
+    assert _span("من هو سامر الخطيب؟", "سامر الخطيب، مهندس معماري أردني.") == "مهندس معماري أردني"
