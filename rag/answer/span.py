@@ -300,6 +300,8 @@ def _extract(question: str, sentence: str, kind: str) -> Span | None:
         )
         if kind == "quantity" and DROP_ASKED_UNIT:
             return _without_asked_unit(sentence, best, qk)
+        if kind == "date" and _YEAR_ONLY_QUESTION.search(normalize(question)):
+            return _year_of(best)
         return Span(best.start, best.end, best.text, kind)
     if kind in TYPED_KINDS:
         return None  # the sentence has no number/date: no span rather than a wrong one
@@ -674,3 +676,28 @@ def _named_after_title(
             x, y = words[name[0]][0], words[name[-1]][1]
             return Span(x, y, sentence[x:y], "person")
     return None
+
+
+_YEAR_ONLY_QUESTION = re.compile(
+    r"\b(?:what|which|in what|in which) year\b|(?:^|\s)(?:في |فى )?اي (?:عام|سنه)\b"
+    r"|(?:^|\s)(?:ما|ماهو|ماهي|ما هو|ما هي) (?:هو |هي )?(?:ال)?(?:عام|سنه)\b"
+)
+"""A question that asks for the year alone ("What year…", «في أي عام/سنة…», «ما العام الذي…»), on
+:func:`rag.text.sentences.normalize`'d text; decades and centuries are not years."""
+_YEAR_IN_DATE = re.compile(
+    r"(?<![0-9\u0660-\u0669])(?:1[0-9]|20)[0-9]{2}(?![0-9])(?:م|هـ)?|[\u0661\u0662][\u0660-\u0669]{3}(?:م|هـ)?"
+)
+
+
+def _year_of(c: Candidate) -> Span:
+    """The year inside a date candidate, for a question that asks for the year: «8 مارس 1920» →
+    «1920», "January 7, 1943" → "1943", «عام 1037م» → «1037م» (an era letter written onto the year
+    stays; «عام» goes). The last year when there are several; the whole candidate when it holds
+    none (a century, a time). Same passages, span F1 XQuAD-ar 0.3110 → 0.3132, ARCD 0.3099 →
+    0.3103, XQuAD-en 0.4302 → 0.4310, en→ar 0.1249 → 0.1281; keeping «عام/سنة» before the year:
+    0.3129 / 0.3109 / 0.4310 / 0.1269; without the era letter ARCD fell to 0.3076."""
+    found = list(_YEAR_IN_DATE.finditer(c.text))
+    if not found:
+        return Span(c.start, c.end, c.text, "date")
+    m = found[-1]
+    return Span(c.start + m.start(), c.start + m.end(), m.group(), "date")
