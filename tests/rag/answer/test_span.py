@@ -227,3 +227,11 @@ def test_who_is_the_title_gets_the_name_written_after_that_title() -> None:
 )
 def test_a_question_for_the_year_gets_the_year_alone(question: str, sentence: str, expected: str) -> None:
     assert _span(question, sentence) == expected
+
+
+def test_a_question_word_joined_to_wa_in_the_sentence_still_anchors_the_span() -> None:
+    # «وانتهت» is the question's «انتهت» with «و» ("and") written onto it
+    sentence = (
+        "تعد حرب الوادي أطول حرب في المنطقة، بدأت في 3 مارس 1914 في السهل الشرقي وانتهت في 11 نوفمبر 1918."
+    )
+    assert _span("متى انتهت حرب الوادي؟", sentence) == "11 نوفمبر 1918"
