@@ -235,3 +235,24 @@ def test_a_question_word_joined_to_wa_in_the_sentence_still_anchors_the_span() -
         "تعد حرب الوادي أطول حرب في المنطقة، بدأت في 3 مارس 1914 في السهل الشرقي وانتهت في 11 نوفمبر 1918."
     )
     assert _span("متى انتهت حرب الوادي؟", sentence) == "11 نوفمبر 1918"
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        (
+            "كم كان عمر المدرب عندما فاز بالكأس 33؟",
+            "قاد المدرب فريقه للفوز بالكأس 33 في عمر 38 عاما، وهو اليوم مدير النادي.",
+            "38 عاما",
+        ),
+        (
+            "How old was the coach when he won Cup 33?",
+            "The coach led the team to win Cup 33 at the age of 38.",
+            "38",
+        ),
+    ],
+)
+def test_a_number_written_in_the_question_does_not_answer_it(
+    question: str, sentence: str, expected: str
+) -> None:
+    assert _span(question, sentence) == expected
