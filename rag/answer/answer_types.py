@@ -67,6 +67,9 @@ _QUESTION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         # comparison before yes/no: "هل … ام …", "which of the two", "X or Y?"
         ("comparison", r"\b(?:which|who|what) (?:of (?:the|these) )?(?:two|both)\b|\bor\b.*\?\s*$"),
         ("comparison", rf"{_AR_Q}(?:ايهما|ايهم)\b|{_AR_Q}هل\b.*\sام\s"),
+        # a question opening with "who" asks for a person, whatever "when"/"how many" clause follows
+        # ("Who was the leader when the Franks entered the valley?")
+        ("person", r"^\W*(?:who|whom|whose)\b"),
         ("quantity", r"\bhow (?:many|much|long|old|far|big|large|tall|high|often|deep|wide)\b"),
         (
             "quantity",
@@ -80,10 +83,13 @@ _QUESTION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             rf"{_AR_Q}(?:ما|ماهو|ماهي|ما هو|ما هي|ما هى)\s+(?:هو |هي )?(?:ال)?(?:{_AR_ATTR_QUANTITY})",
         ),
         ("quantity", rf"{_AR_Q}(?:الى|إلى) اي (?:مدى|حد)\b"),
+        # a measure asked by its adjective: "what is the heaviest truck allowed", «على أي عمق…»
+        ("quantity", r"\bheaviest\b|\b(?:maximum|minimum) (?:load|weight|speed|height|depth)\b"),
+        ("quantity", rf"{_AR_Q}(?:على|الى|إلى|في)? ?اي (?:عمق|ارتفاع|بعد|مسافه|وزن|سرعه)\b"),
         (
             "date",
             r"\bwhen\b|\b(?:what|which|in what|in which) (?:year|years|date|month|day|decade|century|time"
-            r" period|era|period)\b|\bsince when\b",
+            r" period|era|period|time|hour)\b|\bsince when\b",
         ),
         ("date", rf"{_AR_Q}(?:متي|ومتي)\b|(?:في|فى|خلال|منذ) اي (?:عام|سنه|شهر|يوم|تاريخ|قرن|عقد|فتره|وقت)"),
         ("date", r"^\W*(?:في )?اي (?:عام|سنه|قرن|عقد)\b"),
@@ -202,17 +208,19 @@ _MEASURE_RULES: tuple[tuple[frozenset[str], re.Pattern[str]], ...] = tuple(
     for ms, p in (
         ("percent", r"\bpercent|\bproportion\b|(?:^|\s)(?:ال)?نسبه\b"),
         ("area", r"\bhow (?:big|large)\b|\barea\b|(?:^|\s)(?:ال)?مساح"),
-        ("weight", r"\bhow heavy\b|\bweigh|\bload\b|(?:^|\s)(?:ال)?(?:وزن|حموله)"),
+        ("weight", r"\bhow heavy\b|\bheaviest\b|\bweigh|\bload\b|(?:^|\s)(?:ال)?(?:وزن|حموله)"),
         (
             "money",
             r"\bcost|\bprice|\bspen[dt]\b|\bpaid\b|\bpay\b|\bworth\b|\bbudget|\bhow much money\b"
-            r"|(?:^|\s)(?:بكم|(?:ال)?(?:تكلف|كلف|سعر|ميزاني|قيمه|ثمن))",
+            r"|\bhow much (?:damage|loss|losses)\b"
+            r"|\bhow much (?:\w+ )*(?:raise|raised|donate|donated|lose|lost)\b"
+            r"|(?:^|\s)(?:بكم|(?:ال|س)?(?:تكلف|كلف|سعر|ميزاني|قيمه|ثمن))",
         ),
         (
             "duration",
             r"\bhow many (?:years|months|weeks|days|hours|minutes|seconds)\b"
             r"|\bhow long (?:did|does|do|will|would|has|have|had|was|is)\b"
-            r"|(?:^|\s)(?:كم (?:من الوقت|سنه|عاما|عام|شهرا|شهر|يوما|يوم|ساعه|دقيقه)|(?:ال)?مده)",
+            r"|(?:^|\s)(?:كم (?:من الوقت|سنه|عاما|عام|شهرا|شهر|يوما|يوم|ساعه|دقيقه)|(?:ال)?مده)\b",
         ),
         (
             "length",
@@ -279,16 +287,22 @@ _WEEKDAYS = (
     "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
     "|الاثنين|الإثنين|الثلاثاء|الأربعاء|الاربعاء|الخميس|الجمعة|السبت|الأحد|الاحد"
 )
+# «الخامسِ من حزيران», «في الحادي عشر من أيار»: an ordinal day before the month (tashkeel allowed)
+_AR_ORDINAL_DAY = (
+    r"(?:ال)?(?:اول|أول|ثاني|ثالث|رابع|خامس|سادس|سابع|ثامن|تاسع|عاشر|حادي)[\u064B-\u0652]*"
+    r"(?:\s+(?:عشر|والعشرين|والعشرون|والثلاثين)[\u064B-\u0652]*)?\s+(?:من\s+)?"
+)
 _YEAR = rf"(?:1[0-9]|20){_DIGIT}{{2}}|[\u0661][\u0660-\u0669]{{3}}|\u0662\u0660[\u0660-\u0669]{{2}}"
 _DATE = re.compile(
     rf"(?<!{_WORDCHAR})(?:"
-    rf"(?:{_DIGIT}{{1,2}}\s+)?(?:[وبفل]?(?:{_MONTHS}))(?:\s+{_DIGIT}{{1,2}})?(?:,?\s+(?:عام\s+|سنة\s+)?(?:{_YEAR}))?"
+    rf"(?:{_DIGIT}{{1,2}}\s+|{_AR_ORDINAL_DAY})?(?:[وبفل]?(?:{_MONTHS}))(?:\s+{_DIGIT}{{1,2}})?(?:,?\s+(?:عام\s+|سنة\s+)?(?:{_YEAR}))?"
     rf"|{_DIGIT}{{1,2}}[/.-]{_DIGIT}{{1,2}}[/.-]{_DIGIT}{{2,4}}"
     rf"|(?:the\s+)?{_DIGIT}{{1,2}}(?:st|nd|rd|th)\s+century|القرن\s+(?:ال)?[\w\u0600-\u06FF]+"
     rf"|(?:(?:عام|سنة|year)\s+)?(?:{_YEAR})(?:s|\s*(?:م|هـ|ه)(?!{_WORDCHAR}))?"
     rf"|(?:(?:عام|سنة)\s+)?{_DIGIT}{{1,4}}\s*(?:ق\.\s?م|ق م|قبل الميلاد|BC|BCE|AD|CE)(?!{_WORDCHAR})"
     rf"|(?:{_WEEKDAYS})"
     rf"|{_DIGIT}{{1,2}}:{_DIGIT}{{2}}(?:\s*(?:a\.?m\.?|p\.?m\.?|صباحا|مساء))?"
+    rf"|{_DIGIT}{{1,2}}\s*(?:a\.m\.|p\.m\.|am|pm)"
     rf"|(?:{_NUMBER}|[\w]+)\s+(?:million\s+|billion\s+)?years?\s+ago"
     rf")(?!{_WORDCHAR})",
     re.IGNORECASE,
@@ -371,7 +385,8 @@ def name_candidates(sentence: str, kind: str = "person") -> list[Candidate]:
         run.clear()
 
     last_end = -1
-    for m in _LATIN_WORD.finditer(sentence):
+    dateline = _DATELINE_EN.match(sentence)
+    for m in _LATIN_WORD.finditer(sentence, dateline.end() if dateline else 0):
         word = m.group()
         gap = sentence[last_end : m.start()] if last_end >= 0 else " "
         if run and gap.strip():  # punctuation between words ends a name
@@ -418,3 +433,108 @@ def in_question(candidate_text: str, question_keys: set[str]) -> bool:
     """
     keys = content_keys(candidate_text)
     return bool(keys) and keys <= question_keys and not _HAS_DIGIT.search(candidate_text)
+
+
+# --- how well a sentence's candidates fit the asked attribute (lede vs detail sentences) ----------
+
+FIT_NONE, FIT_TYPE, FIT_ASKED = 0, 1, 2
+""":func:`answer_fit` levels: no candidate; a candidate of the expected type; one of the asked
+attribute (unit, counted noun, date granularity, a name the question lacks)."""
+
+_COUNTED_EN = re.compile(r"\bhow many ((?:[a-z][\w'-]* ?){1,3})|\bnumber of ((?:[a-z][\w'-]* ?){1,3})")
+_COUNTED_AR = re.compile(rf"{_AR_Q}(?:كم|بكم|عدد)\s+((?:[\w]+\s*){{1,2}})")
+_COUNT_STOP = _VAGUE_ATTRIBUTES | frozenset(["the", "a", "an", "of", "new", "ال", "من", "في", "عدد"])
+_YEAR_QUESTION = re.compile(
+    r"\b(?:what|which|in what|in which) (?:year|decade|century)\b|(?:^|\s)(?:في )?اي (?:عام|سنه|قرن|عقد)\b"
+    r"|(?:^|\s)(?:ما|ماهو|ماهي|ما هو|ما هي) (?:هو |هي )?(?:ال)?(?:عام|سنه|سنوات|قرن|عقد)\b"
+)
+_TIME_QUESTION = re.compile(r"\bwhat (?:time|hour)\b|(?:^|\s)(?:في )?اي ساعه\b|(?:^|\s)الساعه كم\b")
+_CLOCK = re.compile(rf"{_DIGIT}:{_DIGIT}{{2}}|{_DIGIT}\s*(?:a\.m|p\.m|am|pm)\b", re.IGNORECASE)
+_YEAR_IN = re.compile(rf"(?<!{_DIGIT})(?:{_YEAR})(?!{_DIGIT})|century|القرن")
+_WEEKDAY_ONLY = re.compile(rf"^(?:[وبفل]?(?:يوم\s+)?)?(?:{_WEEKDAYS})$", re.IGNORECASE)
+# "MARSEILLE (Reuters) - ", "RIVERTON, Jan 5 (AP) — ", "SAN FRANCISCO - ": a wire dateline opening
+# a sentence names the place of filing and the agency, never the asked person or organisation.
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
+_DATELINE_EN = re.compile(r"^\s*[A-Z][A-Z.'’ -]{1,40}(?:,[^-–—()]{1,30})?\s*(?:\([^()]{1,40}\))?\s*[-–—]+\s")
+
+
+def _stem(word: str) -> str:
+    """A rough stem for counting nouns: «عيادات»/«عيادة» → عياد, «مريضا» → مريض, "routes" → route."""
+    w = normalize(word)
+    if re.match(r"[\u0600-\u06FF]", w):
+        w = re.sub(r"^(?:[وفب]?ال|[وفب](?=\w{4}))", "", w)
+        w = re.sub(r"(?:ات|ين|ون|ا|ه)$", "", w) if len(w) > 3 else w
+        return w
+    return re.sub(r"(?:ies|es|s)$", "", w) if len(w) > 3 else w
+
+
+def counted_words(question: str) -> frozenset[str]:
+    """Stems of the words a "how many"/«كم» question counts: {"firefight"…} for "How many
+    firefighters…", {عياد, خصصت} for «كم عيادة خصصت…» (the first two or three words after the
+    interrogative, stop words left out: a following verb is harmless, it rarely stands after a
+    number)."""
+    text = normalize(question)
+    out: set[str] = set()
+    for pattern in (_COUNTED_EN, _COUNTED_AR):
+        for m in pattern.finditer(text):
+            words = next(g for g in m.groups() if g).split()
+            out.update(_stem(w) for w in words if w not in _COUNT_STOP and len(w) > 1)
+    return frozenset(w for w in out if len(w) >= 3)
+
+
+def _counts(sentence: str, c: Candidate, stems: frozenset[str]) -> bool:
+    """True when one of the three words after (or in) the number ``c`` is a counted word."""
+    words = re.findall(r"[^\W\d_][\w'’-]*", sentence[c.start :])[:4]
+    return any(
+        any(s == t or (min(len(s), len(t)) >= 4 and (s.startswith(t) or t.startswith(s))) for t in stems)
+        for s in (_stem(w) for w in words)
+    )
+
+
+def answer_fit(sentence: str, kind: str, question: str, question_keys: set[str]) -> int:
+    """How well ``sentence`` can answer ``question`` by its candidates (:data:`FIT_ASKED` > FIT_TYPE
+    > FIT_NONE), so a news lede that only restates the topic loses to the detail sentence holding
+    the asked fact (issue 12):
+
+    - quantity: a number in the asked measure's unit («ما مساحة…» → hectares; "how much damage" →
+      money) or followed by the counted noun («كم عيادة» → «سبع عيادات», "how many routes" → "14
+      new bus routes") fits the asked attribute; any other number only the type;
+    - date: a year for "what year"/«أي عام», a clock time for "what time", otherwise any date but a
+      bare weekday (a lede's «يوم الأحد»/"on Sunday" dates the news, not the detail asked);
+    - person, place, organisation: a name-like span the question lacks (Latin script only; Arabic
+      has no capitals to find names by, so Arabic sentences are FIT_NONE, as are other kinds).
+
+    Args:
+        sentence: One sentence.
+        kind: The question's expected answer type (:func:`question_type`).
+        question: The question.
+        question_keys: Its content keys (:func:`rag.text.sentences.content_keys`).
+    """
+    if kind == "quantity":
+        found = [c for c in quantity_candidates(sentence) if not in_question(c.text, question_keys)]
+        if not found:
+            return FIT_NONE
+        measures = asked_measure(question)
+        stems = counted_words(question)
+        asked = any(
+            (measures and candidate_measure(c.text) in measures) or (stems and _counts(sentence, c, stems))
+            for c in found
+        )
+        return FIT_ASKED if asked else FIT_TYPE
+    if kind == "date":
+        dates = [c.text for c in date_candidates(sentence) if not in_question(c.text, question_keys)]
+        if not dates:
+            return FIT_NONE
+        text = normalize(question)
+        if _TIME_QUESTION.search(text):
+            fitting = [t for t in dates if _CLOCK.search(t)]
+        elif _YEAR_QUESTION.search(text):
+            fitting = [t for t in dates if _YEAR_IN.search(t)]
+        else:
+            fitting = [t for t in dates if not _WEEKDAY_ONLY.match(t.strip())]
+        return FIT_ASKED if fitting else FIT_TYPE
+    if kind in ENTITY_KINDS and len(_LATIN_LETTER.findall(sentence)) > len(_ARABIC_LETTER.findall(sentence)):
+        names = name_candidates(sentence)
+        return FIT_ASKED if any(not in_question(c.text, question_keys) for c in names) else FIT_NONE
+    return FIT_NONE

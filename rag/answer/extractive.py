@@ -60,6 +60,7 @@ from rag.answer.quotes import (
     compared_facets,
     is_planted,
     lead_from,
+    lead_with_asked_fact,
     named_article,
     select_quotes,
 )
@@ -326,6 +327,7 @@ def extractive_answer(
     named = named_article(question, kind, outlets)
     if named is not None:
         scored = lead_from(scored, passages, named)
+    scored = lead_with_asked_fact(scored, passages, kind, question)
     facets = compared_facets(question, kind, outlets)
     picked, copies = select_quotes(scored, passages, kind, content_keys(question), facets)
     lead = picked[0]

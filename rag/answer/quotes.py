@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rag.answer.answer_types import FIT_ASKED, answer_fit
 from rag.answer.matching import sentence_match
 from rag.answer.sources import near_duplicate_texts, source_ref
 from rag.retrieval.facets import Facet, question_facets
@@ -133,6 +134,48 @@ def lead_from(
         if facet.fits(passages[cand.passage].chunk) and not cand.header and not is_planted(cand.text):
             return [cand, *scored[:i], *scored[i + 1 :]]
     return list(scored)
+
+
+ASKED_FACT_MARGIN = 0.3
+"""How far (cosine-equivalents) below the best sentence a sentence of the same passage may score and
+still lead because it holds the asked fact and the best does not (:func:`lead_with_asked_fact`)."""
+
+
+def lead_with_asked_fact(
+    scored: Sequence[ScoredSentence],
+    passages: Sequence[Retrieved],
+    kind: str,
+    question: str,
+    margin: float | None = None,
+) -> list[ScoredSentence]:
+    """``scored`` with the sentence that holds the asked fact first, when the best does not.
+
+    A news lede restates the story's topic, so it wins on similarity and shared words, while the
+    asked figure, date or name sits in a later sentence that refers back («وقال إن مساحة الحديقة
+    تبلغ ١٢ هكتاراً», "The blaze started shortly after 3 a.m."; issue 12). Within the best
+    sentence's passage — the one the question is about — when the best sentence holds no candidate
+    of the asked attribute (:func:`rag.answer.answer_types.answer_fit` = ``FIT_ASKED``: a number in
+    the asked unit or counted noun, a date of the asked granularity, a name the question lacks), the
+    best-scoring sentence that does leads, if it scores within ``margin`` (default
+    :data:`ASKED_FACT_MARGIN`) of the best. A candidate of the type alone (any number, a bare
+    weekday) does not promote: on DEV it moved the lead from «من 1870 إلى 1939» to «(1922-26)» for
+    "How long was the theatre in operation?". Headlines, datelines, bylines and planted lines never
+    lead this way; yes/no and comparison questions are returned unchanged.
+    """
+    if not scored or kind in TWO_SIDED_KINDS:
+        return list(scored)
+    top = scored[0]
+    qk = content_keys(question)
+    same = [s for s in scored[1:] if s.passage == top.passage and not s.header and not is_planted(s.text)]
+    fits = [answer_fit(s.text, kind, question, qk) for s in same]
+    if not fits:
+        return list(scored)
+    if FIT_ASKED not in fits or answer_fit(top.text, kind, question, qk) == FIT_ASKED:
+        return list(scored)
+    cand = next(s for s, f in zip(same, fits, strict=True) if f == FIT_ASKED)
+    if cand.score < top.score - (ASKED_FACT_MARGIN if margin is None else margin):
+        return list(scored)
+    return [cand, *(s for s in scored if s is not cand)]
 
 
 def select_quotes(
