@@ -256,3 +256,24 @@ def test_a_number_written_in_the_question_does_not_answer_it(
     question: str, sentence: str, expected: str
 ) -> None:
     assert _span(question, sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        (
+            "في أي مدينة افتتح المتحف الجديد؟",
+            "افتتح المتحف الجديد أبوابه أمس بحضور الوزير في مدينة وادي النخيل.",
+            "مدينة وادي النخيل",
+        ),
+        (
+            "أي نهر بني عليه الجسر القديم؟",
+            "بني الجسر القديم على نهر الزرقاء، وهو أقدم جسور المنطقة.",
+            "نهر الزرقاء",
+        ),
+    ],
+)
+def test_which_noun_gets_that_noun_with_the_name_after_it(
+    question: str, sentence: str, expected: str
+) -> None:
+    assert _span(question, sentence) == expected
