@@ -744,6 +744,12 @@ WHICH_KINDS = frozenset(["other", "place", "organisation", "person"])
 """Answer types the «أي X» rule answers; numbers and dates keep their typed candidates (with them
 too: XQuAD-ar 0.3261 → 0.3211)."""
 _AR_WHICH = re.compile(r"^[\s\-–—:.]*و?(?:(?:في|فى|من|إلى|الى|على|عن)\s+|[بل])?(?:أي|اي|أى|اى)\s+(\w+)")
+_AR_WHAT_NOUN = re.compile(
+    r"^[\s\-–—:.]*و?(?:ما|ماهو|ماهي|ماهى)\s+(?:(?:هو|هي|هى)\s+)?(ال\w+)(?:\s+ال\w+)?\s+"
+    r"(?:الذي|التي|الذين|اللذين|اللتين|اللذان|اللتان)(?!\w)"
+)
+"""«ما [هي] ال<noun> [ال<adjective>] التي/الذي …؟» asks «أي <noun>» too («ما هو الكتاب الذي وضع
+فيه الشافعي…» → «كتاب الرسالة»): XQuAD-ar 0.3261 → 0.3352, ARCD 0.3182 → 0.3212."""
 WHICH_NAME_WORDS = 3
 """Words taken after the asked noun. Same passages, span F1 XQuAD-ar / ARCD for 2 / 3 / 4 words:
 0.3256 / 0.3174, 0.3261 / 0.3182, 0.3261 / 0.3182 (docs/results.md, 2026-11-30 session 5)."""
@@ -752,13 +758,14 @@ WHICH_NAME_WORDS = 3
 def _which_noun_phrase(
     question: str, sentence: str, words: list[tuple[int, int, set[str]]], qk: set[str]
 ) -> Span | None:
-    """For «أي X …؟» («في أي مدينة ولد…», «أي نهر بني عبره جسر…»), the sentence's X with the words
+    """For «أي X …؟» («في أي مدينة ولد…», «أي نهر بني عبره جسر…») and «ما ال<X> الذي…؟»
+    (:data:`_AR_WHAT_NOUN`), the sentence's X with the words
     that name it («مدينة دمشق», «نهر تاين», «معركة حطين»): Arabic names a thing after its class
     noun. The noun is kept: SQuAD-style golds include it as often as not («محكمة العدل»; span F1
     without it: XQuAD-ar 0.3237, ARCD 0.3157 vs 0.3261 / 0.3182 with it). Up to
     :data:`WHICH_NAME_WORDS` words, stopping at a question word, a stopword or clause punctuation;
     None when X is not followed by such a word."""
-    m = _AR_WHICH.match(question)
+    m = _AR_WHICH.match(question) or _AR_WHAT_NOUN.match(question)
     if m is None:
         return None
     noun = content_keys(m.group(1))

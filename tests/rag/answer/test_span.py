@@ -271,6 +271,11 @@ def test_a_number_written_in_the_question_does_not_answer_it(
             "بني الجسر القديم على نهر الزرقاء، وهو أقدم جسور المنطقة.",
             "نهر الزرقاء",
         ),
+        (  # «ما ال<noun> الذي…» asks «أي <noun>» too
+            "ما هو الكتاب الذي ألفه المؤرخ عن تاريخ الوادي؟",
+            "ألف المؤرخ كتاب الأيام الأولى عن تاريخ الوادي ونشره عام 1950.",
+            "كتاب الأيام الأولى",
+        ),
     ],
 )
 def test_which_noun_gets_that_noun_with_the_name_after_it(
