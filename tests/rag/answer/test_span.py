@@ -282,3 +282,24 @@ def test_which_noun_gets_that_noun_with_the_name_after_it(
     question: str, sentence: str, expected: str
 ) -> None:
     assert _span(question, sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        (
+            "What is the name of the harvest fair in Varda?",
+            "In Varda the harvest fair held every October is known as the Grain Moon, officials said.",
+            "Grain Moon",
+        ),
+        (  # an English question over an Arabic article: «يسمى» introduces the name
+            "What is the new bridge in Varda called?",
+            "وافتتح في وادي النخيل الجسر الجديد الذي يسمى جسر الصداقة، أمام حركة السير.",
+            "جسر الصداقة",
+        ),
+    ],
+)
+def test_a_question_for_a_name_gets_the_words_after_called(
+    question: str, sentence: str, expected: str
+) -> None:
+    assert _span(question, sentence) == expected
