@@ -159,6 +159,20 @@ class RetrievalSettings(BaseModel):
         le=1.0,
         description="weight of the cross-script name/number keys (rag.text.crossscript); 0 = off",
     )
+    language_gap: float = Field(
+        0.08,
+        ge=0.0,
+        le=0.5,
+        description="cosine added to Arabic chunks for an English question and the reverse, in a collection "
+        "holding both (the measured language gap, rag.retrieval.mixed_languages); 0 = off",
+    )
+    full_lexical_share: float = Field(
+        0.9,
+        gt=0.0,
+        le=1.0,
+        description="in a mixed-language collection, BM25 keeps its whole weight only when one chunk "
+        "holds this share of the question's idf mass",
+    )
     rrf_k: int = Field(60, ge=1, description="reciprocal rank fusion constant (Cormack et al., 2009)")
     abstain_threshold: float = Field(
         0.83,

@@ -210,6 +210,8 @@ class Sanad:
                 date_boost=r.date_boost if news else 0.0,
                 sentence_weight=r.sentence_weight if news else 0.0,
                 cross_script_weight=r.cross_script_weight if news and cross_script else 0.0,
+                language_gap=r.language_gap if news else 0.0,
+                full_lexical_share=r.full_lexical_share,
                 lexical=self.lexical,
                 keys=self.keys_lexical,
             )

@@ -59,6 +59,7 @@ def convex_combination(
     dense: Sequence[tuple[str, float]],
     lexical: Sequence[tuple[str, float]],
     alpha: float = CONVEX_ALPHA,
+    lexical_scale: float = 1.0,
 ) -> list[tuple[str, float]]:
     """Fuse two scored lists by a convex combination of normalised scores.
 
@@ -74,6 +75,8 @@ def convex_combination(
         dense: ``(id, cosine similarity)`` best first.
         lexical: ``(id, BM25 score >= 0)`` best first.
         alpha: Weight of the dense side, in [0, 1].
+        lexical_scale: Factor on the lexical side's normalised scores, in [0, 1]
+            (:func:`rag.retrieval.mixed_languages.lexical_scale`); 1 is the plain combination.
 
     Returns:
         ``(id, fused score in [0, 1])`` best first; ties broken by best single rank, then id.
@@ -96,7 +99,7 @@ def convex_combination(
     if lexical:
         top = max(s for _, s in lexical)
         for rank, (doc, s) in enumerate(lexical, 1):
-            norm = s / top if top > 0 else 0.0
+            norm = lexical_scale * s / top if top > 0 else 0.0
             scores[doc] = scores.get(doc, 0.0) + (1.0 - alpha) * norm
             best_rank[doc] = min(best_rank.get(doc, rank), rank)
     return sorted(scores.items(), key=lambda kv: (-kv[1], best_rank[kv[0]], kv[0]))

@@ -147,6 +147,7 @@ class LexicalIndex:
         )
         self._variants = tuple(sorted(set().union(*(s.variants for s in self._segments))))
         self._languages: frozenset[str] | None = None
+        self._language_tags: frozenset[str] | None = None
         self._other_language: dict[str, np.ndarray] = {}
 
     # -- building ----------------------------------------------------------------------------
@@ -333,6 +334,14 @@ class LexicalIndex:
             self._languages = cached
         return cached
 
+    def language_tags(self) -> frozenset[str]:
+        """The distinct language tags of the indexed chunks, as stored (computed once per index)."""
+        cached = self._language_tags
+        if cached is None:
+            cached = frozenset(m.language for m in map(self.meta, self._where) if m is not None)
+            self._language_tags = cached
+        return cached
+
     def other_language_mask(self, language: str) -> np.ndarray:
         """bool [documents, by global position]: live documents whose primary language subtag is
         not ``language``'s (computed once per index and language).
@@ -422,6 +431,24 @@ class LexicalIndex:
             kth = np.partition(scores[hits], hits.size - k)[hits.size - k]
             hits = hits[scores[hits] >= kth]
         return self._ranked(hits, scores, k, allowed)
+
+    def evidence_share(self, query: str) -> float:
+        """The largest share of the question's idf mass one chunk holds, words no chunk holds included.
+
+        share = :meth:`coverage` of the best chunk × K / (K + U · idf_max), where K is the idf
+        mass of the indexed query tokens and U the number of the question's (default-stemmed)
+        tokens no live chunk holds, each counted at the largest idf (``df = 1``). An English
+        question over mixed English/Arabic news whose names only the Arabic chunks hold
+        ("Putin", "Pyongyang") scores low here, however well BM25's best chunk matches its
+        other words. Returns 0.0 for an empty index or a question with no known token.
+        """
+        best = self.coverage(query, 1)
+        if not best:
+            return 0.0
+        idf = self.idf(dict.fromkeys(self.query_tokens(query)))
+        known = sum(idf.values())
+        unknown = sum(1 for tok in set(self._tokenize(query, None)) if tok not in idf)
+        return best[0][1] * known / (known + unknown * self._idf(1))
 
     def coverage(
         self,

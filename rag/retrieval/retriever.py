@@ -40,6 +40,14 @@ from rag.retrieval.lexical import DocMeta, LexicalIndex
 from rag.retrieval.lexical_view import LexicalView
 from rag.retrieval.local_days import ArticleDays
 from rag.retrieval.mentions import SourceMatcher, named_days
+from rag.retrieval.mixed_languages import (
+    FULL_LEXICAL_SHARE,
+    LANGUAGE_GAP,
+    calibrated,
+    lexical_scale,
+    other_language_tags,
+    primary,
+)
 from rag.retrieval.sentence_evidence import best_sentence_score
 from rag.store.catalog import ArticleCatalog
 from rag.store.chroma import ChunkStore, day_number, filters_to_where
@@ -65,6 +73,10 @@ CROSS_SCRIPT_WEIGHT = 0.15
 """Weight of the cross-script key channel (:mod:`rag.text.crossscript`): a chunk gets this times the
 idf-weighted share of the question's name and number keys it holds (measured on XQuAD en→ar DEV,
 docs/results.md, issue #14)."""
+
+MIXED_HEAD = 10
+"""In a mixed collection the calibrated fusion applies only when a chunk in another language is
+among this many best dense candidates by calibrated cosine (:meth:`HybridRetriever._other_language_hits`)."""
 
 _LEXICAL_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sanad-lexical")
 """Runs the lexical side of each retrieval (BM25 + key channel) beside the question embedding."""
@@ -225,6 +237,12 @@ class HybridRetriever:
         lexical: The BM25 view to use (shared with the ingest pipeline in one process); by
             default one of its own over ``index_dir``.
         keys: The cross-script key view (likewise shared); by default :func:`keys_view`.
+        language_gap: In a collection mixing the question's language with others, dense
+            candidates are also taken from the other languages and this is added to their
+            cosines before fusing; BM25 weighs by :func:`lexical_scale` with
+            ``full_lexical_share`` (:mod:`rag.retrieval.mixed_languages`). 0 turns it off; RRF
+            ignores it.
+        full_lexical_share: See ``language_gap``.
 
     Thread-safe: the BM25 view swaps its state in one assignment, so a concurrent
     :meth:`retrieve` sees either the old or the new index.
@@ -248,6 +266,8 @@ class HybridRetriever:
         cross_script_weight: float = CROSS_SCRIPT_WEIGHT,
         lexical: LexicalView | None = None,
         keys: LexicalView | None = None,
+        language_gap: float = LANGUAGE_GAP,
+        full_lexical_share: float = FULL_LEXICAL_SHARE,
     ) -> None:
         if fusion not in ("convex", "rrf"):
             raise ValueError(f"unknown fusion {fusion!r}: choose 'convex' or 'rrf'")
@@ -266,6 +286,8 @@ class HybridRetriever:
         self.date_boost = date_boost
         self.sentence_weight = sentence_weight
         self.cross_script_weight = cross_script_weight
+        self.language_gap = language_gap
+        self.full_lexical_share = full_lexical_share
         self.lexical = lexical or LexicalView(store, catalog, index_dir)
         # The cross-script key channel: the same incremental view over key tokens.
         self.keys = keys or keys_view(store, catalog, index_dir)
@@ -318,11 +340,21 @@ class HybridRetriever:
         # embeds the question and queries Chroma (both release the GIL), so on two cores BM25
         # and the key channel cost no latency (docs/results.md, issue #16).
         lexical_side = _LEXICAL_POOL.submit(self._lexical_side, query, index, filters)
+        question_lang, others = self._mixed_languages(query, index)
+        vector = self.embeddings.embed_query(query)
         dense_hits = [
             (chunk, sim)
-            for chunk, sim in self.store.query(self.embeddings.embed_query(query), self.dense_k, filters)
+            for chunk, sim in self.store.query(vector, self.dense_k, filters)
             if chunk.chunk_id in visible
         ]
+        if others:
+            mixed_hits = self._other_language_hits(
+                vector, dense_hits, question_lang, others, filters, visible
+            )
+            if mixed_hits is None:  # no other-language chunk competes: the plain fusion, unchanged
+                others = ()
+            else:
+                dense_hits = mixed_hits
         lexical_hits, key_shares = lexical_side.result()
 
         dense_ids = [c.chunk_id for c, _ in dense_hits]
@@ -336,9 +368,15 @@ class HybridRetriever:
         else:
             n_terms = index.known_terms(query)
             alpha = query_alpha(n_terms, self.alpha, self.alpha_long)
-            fused = convex_combination(
-                [(c.chunk_id, sim) for c, sim in dense_hits], lexical_hits, alpha=alpha
-            )
+            dense_scores, scale = [(c.chunk_id, sim) for c, sim in dense_hits], 1.0
+            if others:  # a mixed collection: fair to chunks in another language (mixed_languages)
+                dense_scores = calibrated(dense_hits, question_lang, self.language_gap)
+                best = chunks[dense_scores[0][0]] if dense_scores else None
+                if lexical_hits and best and primary(best.language) != primary(question_lang):
+                    # another language holds the best calibrated chunk: BM25, blind to it, weighs by
+                    # how much of the question its best chunk holds
+                    scale = lexical_scale(index.evidence_share(query), self.full_lexical_share)
+            fused = convex_combination(dense_scores, lexical_hits, alpha=alpha, lexical_scale=scale)
             if key_shares:
                 fused = self._add_key_shares(fused, key_shares)
             fused = self._news_boost(query, fused, index)
@@ -370,6 +408,55 @@ class HybridRetriever:
                     )
                 )
         return out
+
+    def _mixed_languages(self, query: str, index: LexicalIndex) -> tuple[str, tuple[str, ...]]:
+        """The question's language and the collection's other language tags, when it mixes them.
+
+        ``("und", ())`` for RRF, a zero ``language_gap`` or a collection in one language (no
+        language detection is run then).
+        """
+        if self.fusion == "rrf" or self.language_gap <= 0 or len(index.languages()) < 2:
+            return "und", ()
+        question_lang = detect_language(query, undetermined="und")
+        return question_lang, other_language_tags(question_lang, index.language_tags())
+
+    def _other_language_hits(
+        self,
+        vector: list[float],
+        dense_hits: list[tuple[Chunk, float]],
+        question_lang: str,
+        others: tuple[str, ...],
+        filters: Filters | None,
+        visible: frozenset[str],
+    ) -> list[tuple[Chunk, float]] | None:
+        """The ``dense_k`` best of ``dense_hits`` and the nearest chunks in the ``others``
+        languages, by calibrated cosine (:func:`calibrated`), each with its raw cosine; None when
+        no other-language chunk reaches the first :data:`MIXED_HEAD` of them.
+
+        Other-language cosines are ~0.08 lower than a same-language chunk's on the same content,
+        so in a collection mostly in the question's language they rarely reach the first
+        ``dense_k``; ranked by calibrated cosine, they enter only where they compete (a few stray
+        chunks in a third language change nothing, not even the min-max normalisation of the
+        dense scores). A language filter of the caller still applies (the intersection). One
+        more store query.
+        """
+        wanted = tuple(t for t in others if not filters or not filters.languages or t in filters.languages)
+        if not wanted:
+            return None
+        scoped = dataclasses.replace(filters or Filters(), languages=wanted)
+        seen = {c.chunk_id for c, _ in dense_hits}
+        extra = [
+            (chunk, sim)
+            for chunk, sim in self.store.query(vector, self.dense_k, scoped)
+            if chunk.chunk_id in visible and chunk.chunk_id not in seen
+        ]
+        merged = dense_hits + extra
+        order = calibrated(merged, question_lang, self.language_gap)[: self.dense_k]
+        by_id = {chunk.chunk_id: (chunk, sim) for chunk, sim in merged}
+        head = [by_id[cid][0] for cid, _ in order[:MIXED_HEAD]]
+        if all(primary(c.language) == primary(question_lang) for c in head):
+            return None
+        return [by_id[cid] for cid, _ in order]
 
     def _news_boost(
         self, query: str, fused: list[tuple[str, float]], index: LexicalIndex
