@@ -303,3 +303,22 @@ def test_a_question_for_a_name_gets_the_words_after_called(
     question: str, sentence: str, expected: str
 ) -> None:
     assert _span(question, sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        (
+            "What was the final score of the Varda derby?",
+            "Varda United beat the visitors 3–1 in the derby on Sunday, their first win in 12 games.",
+            "3–1",
+        ),
+        (
+            "ما هي النتيجة النهائية لمباراة الديربي؟",
+            "فاز نادي الوادي على ضيفه 3-1 في مباراة الديربي يوم الأحد، وهو فوزه الأول منذ 12 مباراة.",
+            "3-1",
+        ),
+    ],
+)
+def test_a_question_for_the_score_gets_the_score(question: str, sentence: str, expected: str) -> None:
+    assert _span(question, sentence) == expected
