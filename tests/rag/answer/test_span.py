@@ -322,3 +322,25 @@ def test_a_question_for_a_name_gets_the_words_after_called(
 )
 def test_a_question_for_the_score_gets_the_score(question: str, sentence: str, expected: str) -> None:
     assert _span(question, sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        (
+            "What type of bridge will link the two banks of the Varda?",
+            "The council approved a cable-stayed bridge over the Varda, to open in 2027.",
+            "cable-stayed",
+        ),
+        (
+            "ما نوع الجسر الذي سيربط ضفتي الوادي؟",
+            # the definite «الجسر» would be the topic; the indefinite «جسر معلق» describes it
+            "قال المجلس إن الجسر سيبنى بعد نقاش طويل، إذ وافق على إنشاء جسر معلق بين ضفتي الوادي عام 2027.",
+            "معلق",
+        ),
+    ],
+)
+def test_what_kind_of_thing_gets_the_words_that_modify_it(
+    question: str, sentence: str, expected: str
+) -> None:
+    assert _span(question, sentence) == expected
