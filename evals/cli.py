@@ -231,7 +231,12 @@ app = typer.Typer(
 )
 
 DatasetOpt = Annotated[
-    str, typer.Option("--dataset", help="multihop, xquad-ar, xquad-en-ar, xquad-en, xquad-ar-en or arcd")
+    str,
+    typer.Option(
+        "--dataset",
+        help="multihop, xquad-ar, xquad-en-ar, xquad-en, xquad-ar-en, arcd, or the invented news set "
+        "(invented-news, invented-news-tune, invented-news-heldout; answers only)",
+    ),
 ]
 LimitOpt = Annotated[int | None, typer.Option("--limit", help="only the first N questions")]
 
