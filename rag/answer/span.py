@@ -299,7 +299,7 @@ def _extract(question: str, sentence: str, kind: str) -> Span | None:
         if defined is not None:
             return Span(defined.start, defined.end, defined.text, kind)
     if kind == "person" and (named := _named_after_title(question, sentence, words, qk)) is not None:
-        return named
+        return Span(named.start, named.end, named.text, kind)
     if kind == "other" and (sort := _kind_of(question, sentence, words, qk)) is not None:
         return Span(sort.start, sort.end, sort.text, kind)
     if kind in WHICH_KINDS and (which := _which_noun_phrase(question, sentence, words, qk)) is not None:
@@ -644,8 +644,7 @@ def _definition(
             tail.pop()
         if not tail:
             return None
-        a2, b2 = words[tail[0]][0], words[tail[-1]][1]
-        return Span(a2, b2, sentence[a2:b2], "other")
+        return _word_span(sentence, words, tail[0], tail[-1])
     return None
 
 
@@ -695,8 +694,7 @@ def _named_after_title(
                 break
             name.append(j)
         if name:
-            x, y = words[name[0]][0], words[name[-1]][1]
-            return Span(x, y, sentence[x:y], "person")
+            return _word_span(sentence, words, name[0], name[-1])
     return None
 
 
@@ -744,6 +742,35 @@ def _repeats_numbers(candidate: str, question: str) -> bool:
     return bool(numbers) and numbers <= _numbers(question)
 
 
+def _word_span(sentence: str, words: list[tuple[int, int, set[str]]], first: int, last: int) -> Span:
+    """The span from word ``first`` to word ``last`` (inclusive), kind "other" (callers re-kind it)."""
+    a, b = words[first][0], words[last][1]
+    return Span(a, b, sentence[a:b], "other")
+
+
+def _phrase_after(
+    sentence: str,
+    words: list[tuple[int, int, set[str]]],
+    start: int,
+    limit: int,
+    qk: set[str],
+    through_stopwords: bool = False,
+) -> list[int]:
+    """Indexes of the words from ``start`` on that can name an answer: at most ``limit`` words,
+    ending before clause punctuation, a question word, or (unless ``through_stopwords``) a
+    stopword; never ending on a stopword."""
+    out: list[int] = []
+    for j in range(start, min(len(words), start + limit)):
+        if (out and _CLAUSE_BREAK.search(sentence, words[j - 1][1], words[j][0])) or words[j][2] & qk:
+            break
+        if not words[j][2] and not through_stopwords:
+            break
+        out.append(j)
+    while out and not words[out[-1]][2]:
+        out.pop()
+    return out
+
+
 # --- «أي مدينة…؟» → «… مدينة دمشق …» ----------------------------------------------------------------
 
 WHICH_KINDS = frozenset(["other", "place", "organisation", "person"])
@@ -780,13 +807,7 @@ def _which_noun_phrase(
     for i, (a, _, keys) in enumerate(words):
         if not keys & noun:
             continue
-        name: list[int] = []
-        for j in range(i + 1, min(len(words), i + 1 + WHICH_NAME_WORDS)):
-            if name and _CLAUSE_BREAK.search(sentence, words[j - 1][1], words[j][0]):
-                break
-            if words[j][2] & qk or not words[j][2]:
-                break
-            name.append(j)
+        name = _phrase_after(sentence, words, i + 1, WHICH_NAME_WORDS, qk)
         if name:
             end = words[name[-1]][1]
             return Span(a, end, sentence[a:end], "other")
@@ -825,16 +846,9 @@ def _name_given(
         start = next((j for j, w in enumerate(words) if w[0] >= m.end()), len(words))
         while start < len(words) and sentence[words[start][0] : words[start][1]].lower() in _NAME_LEAD:
             start += 1
-        name: list[int] = []
-        for j in range(start, min(len(words), start + NAME_GIVEN_WORDS)):
-            if (name and _CLAUSE_BREAK.search(sentence, words[j - 1][1], words[j][0])) or words[j][2] & qk:
-                break
-            name.append(j)
-        while name and not words[name[-1]][2]:
-            name.pop()
+        name = _phrase_after(sentence, words, start, NAME_GIVEN_WORDS, qk, through_stopwords=True)
         if name:
-            a, b = words[name[0]][0], words[name[-1]][1]
-            return Span(a, b, sentence[a:b], "other")
+            return _word_span(sentence, words, name[0], name[-1])
     return None
 
 
@@ -912,6 +926,5 @@ def _kind_of(
             mods.append(j)
             j += step
         if mods:
-            a, b = words[min(mods)][0], words[max(mods)][1]
-            return Span(a, b, sentence[a:b], "other")
+            return _word_span(sentence, words, min(mods), max(mods))
     return None
