@@ -344,3 +344,11 @@ def test_what_kind_of_thing_gets_the_words_that_modify_it(
     question: str, sentence: str, expected: str
 ) -> None:
     assert _span(question, sentence) == expected
+
+
+def test_a_name_that_only_repeats_the_question_in_the_plural_is_no_answer() -> None:
+    sentence = "Dana Price became the first coach ever to lead two different clubs to several Harbour Cups."
+    assert (
+        _span("Who was the first coach to take two clubs to more than one Harbour Cup?", sentence)
+        == "Dana Price"
+    )
