@@ -165,7 +165,7 @@ def test_a_definition_question_gets_the_description_after_its_subject(
 
 
 def test_only_a_bare_subject_makes_a_definition_question() -> None:
-    from rag.answer.span import definition_subject
+    from rag.answer.span_shapes import definition_subject
 
     assert definition_subject("ما هو التقويم الميلادي؟") == definition_subject("ماهو التقويم الميلادي ؟")
     assert definition_subject("من هي نورة الحربي؟")
@@ -173,14 +173,15 @@ def test_only_a_bare_subject_makes_a_definition_question() -> None:
     assert definition_subject("ما هو عدد سكان مدينة وادي النخيل الجديدة اليوم؟") is None  # too long
     assert definition_subject("ما مساحة الحديقة؟") is None
     # the subject followed by a verb phrase, not by a copula or an apposition: no definition
-    from rag.answer.span import _definition, _words
+    from rag.answer.span_shapes import definition
+    from rag.answer.span_words import sentence_words
 
     subject = definition_subject("ما هو الزعرور الجبلي؟")
     assert subject is not None
     sentence = "زار الزعرور الجبلي وفد من الباحثين في الربيع، ثم غادروا المنطقة."
-    assert _definition(sentence, _words(sentence), subject) is None
+    assert definition(sentence, sentence_words(sentence), subject) is None
     defined = "الزعرور الجبلي، شجيرة شوكية، زاره وفد من الباحثين."
-    span = _definition(defined, _words(defined), subject)
+    span = definition(defined, sentence_words(defined), subject)
     assert span is not None and span.text == "شجيرة شوكية"
 
 
