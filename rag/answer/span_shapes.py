@@ -129,8 +129,10 @@ def score_span(question: str, sentence: str, words: list[Word], anchors: list[in
 
 # --- definitions: «ما هو X؟» / «من هو X؟» / "What is X?" -------------------------------------------
 
-DEFINITION_KINDS = frozenset(["other", "person"])
-"""Answer types a definition question gets (a «من هو X؟» is typed "person")."""
+DEFINITION_KINDS = frozenset(["other", "person", "organisation", "place"])
+"""Answer types a definition question gets: a «من هو X؟» is typed "person", «ما هو نادي X؟»
+"organisation". Same passages, ARCD span F1 with other+person / +organisation / +place: 0.3212 /
+0.3221 / 0.3221, the other sets unchanged."""
 
 
 _AR_DEFINITION = re.compile(
