@@ -235,7 +235,7 @@ DatasetOpt = Annotated[
     typer.Option(
         "--dataset",
         help="multihop, xquad-ar, xquad-en-ar, xquad-en, xquad-ar-en, arcd, or the invented news set "
-        "(invented-news, invented-news-tune, invented-news-heldout; answers only)",
+        "(invented-news, invented-news-tune, invented-news-heldout, invented-news-heldout2; answers only)",
     ),
 ]
 LimitOpt = Annotated[int | None, typer.Option("--limit", help="only the first N questions")]

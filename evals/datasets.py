@@ -39,14 +39,20 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DATASETS: tuple[str, ...] = ("multihop", "xquad-ar", "xquad-en-ar", "xquad-en", "xquad-ar-en", "arcd")
 """The DEV sets (``sanad eval all`` runs these)."""
 
-INVENTED_NEWS: tuple[str, ...] = ("invented-news", "invented-news-tune", "invented-news-heldout")
+INVENTED_NEWS: tuple[str, ...] = (
+    "invented-news",
+    "invented-news-tune",
+    "invented-news-heldout",
+    "invented-news-heldout2",
+)
 """Invented news articles shipped in ``evals/data`` (issue 12): short Arabic and English articles
 (headline line, dateline, byline, a syndicated copy, diacritics, Arabic-Indic digits) whose asked
 fact sits in a detail sentence after the lede, plus questions they do not answer. ``-tune`` is the
 half the extractive answerer's rules were looked at on, ``-heldout`` (other articles) was only
-scored; ``invented-news`` is both. Gold: article ids (as MultiHop) and answer strings. Loaded by
-:func:`load_dataset` like the DEV sets (``sanad eval answers --dataset invented-news
---no-negatives``); its index is tiny (22 articles, a few seconds to build)."""
+scored (until its misses were read, session 5), ``-heldout2`` (six more articles, written before
+the second round of rules) is only scored; ``invented-news`` is all of them. Gold: article ids
+(as MultiHop) and answer strings. Loaded by :func:`load_dataset` like the DEV sets (``sanad eval
+answers --dataset invented-news --no-negatives``); its index is tiny (28 articles, a few seconds to build)."""
 
 INVENTED_NEWS_DIR = REPO_ROOT / "evals" / "data"
 _ARABIC = re.compile("[\u0600-\u06ff]")
@@ -342,7 +348,7 @@ def load_multihop_files(corpus_file: Path, queries_file: Path, name: str = "mult
 def invented_news(name: str = "invented-news", limit: int | None = None) -> Dataset:
     """The invented news set (:data:`INVENTED_NEWS`), all of it or one half.
 
-    Questions (``invented_news_questions.jsonl``): ``id``, ``split`` ("tune" or "heldout"),
+    Questions (``invented_news_questions.jsonl``): ``id``, ``split`` ("tune", "heldout" or "heldout2"),
     ``question``, ``lang``, ``gold_ids`` (article ids; empty for a question the articles do not
     answer, ``question_type`` "null_query"), ``answers``. Articles
     (``invented_news_articles.jsonl``): MultiHop's corpus fields, read by ``sanad ingest``'s reader.
