@@ -213,6 +213,8 @@ def _extract(question: str, sentence: str, kind: str) -> Span | None:
             return _without_asked_unit(sentence, best, qk)
         if kind == "date" and _YEAR_ONLY_QUESTION.search(normalize(question)):
             return _year_of(best)
+        if kind == "date":
+            return _joined_date(sentence, best, candidates(sentence, "date"))
         return Span(best.start, best.end, best.text, kind)
     if kind in TYPED_KINDS:
         return None  # the sentence has no number/date: no span rather than a wrong one
@@ -463,3 +465,25 @@ def _names_the_question(candidate: str, question_keys: set[str]) -> bool:
     0.4591 → 0.4607, the others unchanged."""
     keys = _singular(content_keys(candidate))
     return bool(keys) and keys <= _singular(question_keys)
+
+
+_DATE_GLUE = re.compile(r"^\s*(?:[,،]\s*)?(?:من|في|فى|of|in)?\s*$")
+"""What may stand between two parts of one date: nothing, a comma, «من»/«في», "of"/"in"."""
+
+
+def _joined_date(sentence: str, best: Candidate, dates: list[Candidate]) -> Span:
+    """``best`` joined with the date candidates written onto it as one date: «الأول من سبتمبر» +
+    «من» + «عام 1939» → «الأول من سبتمبر من عام 1939», «27 يوليو» + «1299م» (the date finder
+    returns such parts separately). A part the question names joins too («15 يوليو من عام 2018»
+    for «متى أقيم كأس العالم 2018؟»: the gold is the whole date). Same passages, span F1 ARCD
+    0.3221 → 0.3236 (0.3231 joining only parts the question lacks), the others unchanged."""
+    start, end = best.start, best.end
+    grown = True
+    while grown:
+        grown = False
+        for c in dates:
+            if c.start >= end and _DATE_GLUE.match(sentence[end : c.start]):
+                end, grown = c.end, True
+            elif c.end <= start and _DATE_GLUE.match(sentence[c.end : start]):
+                start, grown = c.start, True
+    return Span(start, end, sentence[start:end], "date")

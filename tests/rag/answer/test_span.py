@@ -359,3 +359,8 @@ def test_a_name_that_only_repeats_the_question_in_the_plural_is_no_answer() -> N
         _span("Who was the first coach to take two clubs to more than one Harbour Cup?", sentence)
         == "Dana Price"
     )
+
+
+def test_the_parts_of_one_date_are_one_answer() -> None:
+    sentence = "بدأت حرب الوادي في الأول من سبتمبر من عام 1939 في السهل الشرقي."
+    assert _span("متى بدأت حرب الوادي؟", sentence) == "الأول من سبتمبر من عام 1939"
