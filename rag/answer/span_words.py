@@ -31,7 +31,10 @@ class Span:
     kind: str
 
 
-_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+_MARK = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
+_WORD = re.compile(rf"(?:[^\W_]|[{_MARK}])+(?:[-'’](?:[^\W_]|[{_MARK}])+)*")
+"""A word: letters and digits with the Arabic marks written on them (tashkeel, superscript alef,
+Quranic marks are not ``\\w``: without them «الدَّوْلَةُ» fell apart into «الد», «و», «ل», «ة»)."""
 
 
 def sentence_words(sentence: str) -> list[Word]:

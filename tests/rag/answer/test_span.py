@@ -364,3 +364,12 @@ def test_a_name_that_only_repeats_the_question_in_the_plural_is_no_answer() -> N
 def test_the_parts_of_one_date_are_one_answer() -> None:
     sentence = "بدأت حرب الوادي في الأول من سبتمبر من عام 1939 في السهل الشرقي."
     assert _span("متى بدأت حرب الوادي؟", sentence) == "الأول من سبتمبر من عام 1939"
+
+
+def test_words_with_tashkeel_stay_whole() -> None:
+    from rag.answer.span_words import sentence_words
+
+    sentence = "المَكْتَبَةُ الوَطَنِيَّةُ هِيَ أَكْبَرُ مَكْتَبَةٍ عامَّةٍ في وادي النخيل، وتَأَسَّسَتْ عام 1950."
+    words = [sentence[a:b] for a, b, _ in sentence_words(sentence)]
+    assert words[:3] == ["المَكْتَبَةُ", "الوَطَنِيَّةُ", "هِيَ"]
+    assert _span("ما هي المكتبة الوطنية؟", sentence) == "أَكْبَرُ مَكْتَبَةٍ عامَّةٍ في وادي النخيل"
