@@ -31,8 +31,9 @@ class Span:
     kind: str
 
 
-_MARK = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
-_WORD = re.compile(rf"(?:[^\W_]|[{_MARK}])+(?:[-'’](?:[^\W_]|[{_MARK}])+)*")
+ARABIC_MARK = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+"""One Arabic mark written on a letter: tashkeel (U+064B–U+065F), superscript alef, Quranic marks."""
+_WORD = re.compile(rf"(?:[^\W_]|{ARABIC_MARK.pattern})+(?:[-'’](?:[^\W_]|{ARABIC_MARK.pattern})+)*")
 """A word: letters and digits with the Arabic marks written on them (tashkeel, superscript alef,
 Quranic marks are not ``\\w``: without them «الدَّوْلَةُ» fell apart into «الد», «و», «ل», «ة»)."""
 

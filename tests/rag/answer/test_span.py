@@ -373,3 +373,9 @@ def test_words_with_tashkeel_stay_whole() -> None:
     words = [sentence[a:b] for a, b, _ in sentence_words(sentence)]
     assert words[:3] == ["المَكْتَبَةُ", "الوَطَنِيَّةُ", "هِيَ"]
     assert _span("ما هي المكتبة الوطنية؟", sentence) == "أَكْبَرُ مَكْتَبَةٍ عامَّةٍ في وادي النخيل"
+
+
+def test_numbers_and_dates_with_tashkeel_are_found() -> None:
+    sentence = "وافْتُتِحَتْ في وادي النخيل سَبْعُ عِيَادَاتٍ جديدة في ١٢ مَارِسَ ٢٠٢٠."
+    assert _span("كم عيادة افتتحت في وادي النخيل؟", sentence) == "سَبْعُ عِيَادَاتٍ"
+    assert _span("متى افتتحت العيادات في وادي النخيل؟", sentence) == "١٢ مَارِسَ ٢٠٢٠"
