@@ -78,7 +78,7 @@ def governed_phrase(sentence: str, words: list[Word], anchors: list[int], prepos
         return None
     anchor_set = set(anchors)
     for i, (a, b, _) in enumerate(words):
-        if sentence[a:b].lower() != preposition:
+        if normalize(sentence[a:b]).lower() != normalize(preposition):
             continue
         if not any(0 < i - j <= GOVERNED_NEAR_WORDS for j in anchors):
             continue

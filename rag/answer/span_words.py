@@ -120,3 +120,10 @@ def phrase_after(
     while out and not words[out[-1]][2]:
         out.pop()
     return out
+
+
+def without_marks(sentence: str) -> tuple[str, list[int]]:
+    """``sentence`` without its Arabic marks, and for each character left its offset in
+    ``sentence`` (patterns written for bare letters then match «بِسَبَبِ», «مَارِسَ»)."""
+    keep = [i for i, ch in enumerate(sentence) if not ARABIC_MARK.match(ch)]
+    return "".join(sentence[i] for i in keep), keep

@@ -379,3 +379,20 @@ def test_numbers_and_dates_with_tashkeel_are_found() -> None:
     sentence = "وافْتُتِحَتْ في وادي النخيل سَبْعُ عِيَادَاتٍ جديدة في ١٢ مَارِسَ ٢٠٢٠."
     assert _span("كم عيادة افتتحت في وادي النخيل؟", sentence) == "سَبْعُ عِيَادَاتٍ"
     assert _span("متى افتتحت العيادات في وادي النخيل؟", sentence) == "١٢ مَارِسَ ٢٠٢٠"
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        (  # «الى» in the question, «إلى» in the sentence: one preposition
+            "الى ماذا يتطور الورم الحميد؟",
+            "يتطور الورم الحميد إلى سرطان، وفق دراسة حديثة أجرتها جامعة الوادي.",
+            "سرطان",
+        ),
+        ("لماذا أغلق الجسر القديم؟", "أُغْلِقَ الجسر القديم بِسَبَبِ الفيضان الأخير.", "الفيضان الأخير"),
+    ],
+)
+def test_connectives_written_differently_still_lead_to_the_answer(
+    question: str, sentence: str, expected: str
+) -> None:
+    assert _span(question, sentence) == expected
