@@ -2,7 +2,8 @@
 
 Each rule reads the question's form and finds the answer by the sentence's grammar rather than by
 distance: «على ماذا…» → the phrase after «على»; "What was the final score?" → "20–18"; «ما هو X؟» →
-the description after X's copula or apposition; «من هو الشاعر الذي…» → the name after «الشاعر»;
+the description after X's copula or apposition ("What is the busiest airport?" → "Van Nuys
+Airport, the busiest airport"); «من هو الشاعر الذي…» → the name after «الشاعر»;
 "What type of X" → X's modifiers; «أي مدينة…» → «مدينة دمشق»; "What is X called?" → the words after
 "called". :func:`shaped_span` runs them in that order; :mod:`rag.answer.span` falls back to typed
 candidates and the window scorer when none applies. Every rule's figures (same passages, span
@@ -436,6 +437,51 @@ def name_given(question: str, sentence: str, words: list[Word], qk: set[str]) ->
     return None
 
 
+# --- "What is the world's busiest general aviation airport?" → "Van Nuys Airport, the world's …" --
+
+_EN_DESCRIBED = re.compile(
+    r"^\s*(?:what|who|which)\s+(?:is|was|are|were)\s+(?:the|a|an)\s+(.+?)[\s?.!]*$", re.I
+)
+APPOSITION_NAME_WORDS = 5
+"""Longest capitalised name taken before ", the <description>"."""
+
+
+def named_before_apposition(question: str, sentence: str, words: list[Word]) -> Span | None:
+    """For "What/Who is the <description>?", the capitalised name that the sentence describes so in
+    an apposition: "Van Nuys Airport, the world's busiest general aviation airport" → "Van Nuys
+    Airport", "Henry Cole, the V&A's first director" → "Henry Cole" (English puts the name first).
+    The apposition (", the …" or "(the …") must hold at least half of the description's content
+    words within eight words; the name is at most :data:`APPOSITION_NAME_WORDS` capitalised words
+    right before it, not all of them the question's. Same passages, span F1 XQuAD-en 0.4615 →
+    0.4691 (five questions, no loss), the others unchanged."""
+    m = _EN_DESCRIBED.match(question)
+    if m is None:
+        return None
+    described = content_keys(m.group(1))
+    asked = content_keys(question)
+    for i in range(1, len(words)):
+        gap = sentence[words[i - 1][1] : words[i][0]]
+        if ("," not in gap and "(" not in gap) or sentence[words[i][0] : words[i][1]].lower() not in (
+            "the",
+            "a",
+            "an",
+        ):
+            continue
+        near = set().union(*(w[2] for w in words[i : i + 8]))
+        if len(described & near) < max(1, (len(described) + 1) // 2):
+            continue
+        name: list[int] = []
+        j = i - 1
+        while (
+            j >= 0 and sentence[words[j][0] : words[j][1]][:1].isupper() and len(name) < APPOSITION_NAME_WORDS
+        ):
+            name.insert(0, j)
+            j -= 1
+        if name and not set().union(*(words[k][2] for k in name)) <= asked:
+            return word_span(sentence, words, name[0], name[-1])
+    return None
+
+
 def shaped_span(
     question: str, sentence: str, words: list[Word], anchors: list[int], kind: str
 ) -> Span | None:
@@ -455,6 +501,8 @@ def shaped_span(
         found = governed_phrase(sentence, words, anchors, preposition)
     if found is None and kind == "other":
         found = score_span(question, sentence, words, anchors)
+    if found is None and kind in DEFINITION_KINDS:
+        found = named_before_apposition(question, sentence, words)
     if found is None and kind in DEFINITION_KINDS and (subject := definition_subject(question)):
         found = definition(sentence, words, subject)
     if found is None and kind == "person":
