@@ -401,5 +401,8 @@ def test_connectives_written_differently_still_lead_to_the_answer(
 def test_what_is_the_description_gets_the_name_it_describes_in_apposition() -> None:
     sentence = "Dana Price, the first director of the Varda Museum, planned its north wing in 1850."
     assert _span("Who was the first director of the Varda Museum?", sentence) == "Dana Price"
-    harbour = "Port Lune, the busiest cargo harbour on the coast; smaller harbours at Cape Mira, Oldbay and Westfield."
+    harbour = (
+        "Port Lune, the busiest cargo harbour on the coast; "
+        "smaller harbours at Cape Mira, Oldbay and Westfield."
+    )
     assert _span("What is the busiest cargo harbour on the coast?", harbour) == "Port Lune"
