@@ -18,11 +18,11 @@
    the given: «تبلغ مساحة الحديقة ١٢ هكتاراً», "the park covers 12 hectares").
 
 Before those, a question whose form says where the answer is gets it from the sentence's grammar
-(:func:`rag.answer.span_shapes.shaped_span`: «على ماذا…», scores, definitions «ما هو X؟», «من هو
-الشاعر الذي…», "What type of X", «أي مدينة…», "What is X called?"). Reason questions take the
-clause after a causal connective («بسبب»,
-«لأن», "because", "due to") when the sentence has one. Yes/no and comparison questions get no
-span: without an LLM the comparison is left to the reader.
+(:func:`rag.answer.span_shapes.shaped_span`: «على ماذا…», scores, "What is the <description>?",
+definitions «ما هو X؟», «من هو الشاعر الذي…», "What type of X", «أي مدينة…», "What is X
+called?"), and reason questions take the clause after a causal connective («بسبب», «لأن»,
+"because", "due to") when the sentence has one. Yes/no and comparison questions get no span:
+without an LLM the comparison is left to the reader.
 """
 
 from __future__ import annotations

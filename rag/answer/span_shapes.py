@@ -1,11 +1,11 @@
 """Question shapes that say where the short answer is, before any scoring.
 
 Each rule reads the question's form and finds the answer by the sentence's grammar rather than by
-distance: «على ماذا…» → the phrase after «على»; "What was the final score?" → "20–18"; «ما هو X؟» →
-the description after X's copula or apposition ("What is the busiest airport?" → "Van Nuys
-Airport, the busiest airport"); «من هو الشاعر الذي…» → the name after «الشاعر»;
-"What type of X" → X's modifiers; «أي مدينة…» → «مدينة دمشق»; "What is X called?" → the words after
-"called". :func:`shaped_span` runs them in that order; :mod:`rag.answer.span` falls back to typed
+distance: «على ماذا…» → the phrase after «على»; "What was the final score?" → "20–18"; "What is
+the busiest airport?" → "Van Nuys Airport, the busiest airport"; «ما هو X؟» → the description
+after X's copula or apposition; «من هو الشاعر الذي…» → the name after «الشاعر»; "What type of X"
+→ X's modifiers; «أي مدينة…» → «مدينة دمشق»; "What is X called?" → the words after "called".
+:func:`shaped_span` runs them in that order; :mod:`rag.answer.span` falls back to typed
 candidates and the window scorer when none applies. Every rule's figures (same passages, span
 F1) are in its docstring and in docs/results.md (2026-11-30 sessions 4–5).
 """
