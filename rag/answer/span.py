@@ -27,6 +27,7 @@ without an LLM the comparison is left to the reader.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from rag.answer.answer_types import (
@@ -185,7 +186,10 @@ def _extract(question: str, sentence: str, kind: str) -> Span | None:
             typed = [c for c in typed if not _names_the_question(c.text, qk)]
         if kind in TYPED_KINDS:
             typed = [c for c in typed if not _repeats_numbers(c.text, question)]
-        if kind in SAME_SCRIPT_KINDS and _wants_arabic(question):
+        if kind == "person":
+            typed = [p for c in typed if (p := _without_acronyms(c)) is not None]
+        if kind in SAME_SCRIPT_KINDS and _wants_arabic(question) and ARABIC.search(sentence):
+            # an Arabic sentence's Latin gloss is no answer; an English sentence's names are
             typed = [c for c in typed if ARABIC.search(c.text)]
     if kind == "reason":
         plain, at = without_marks(sentence)
@@ -421,6 +425,24 @@ _YEAR_ONLY_QUESTION = re.compile(
 _YEAR_IN_DATE = re.compile(
     r"(?<![0-9\u0660-\u0669])(?:1[0-9]|20)[0-9]{2}(?![0-9])(?:م|هـ)?|[\u0661\u0662][\u0660-\u0669]{3}(?:م|هـ)?"
 )
+
+
+_ACRONYM = re.compile(r"[A-Z]{2,5}s?")
+
+
+def _without_acronyms(c: Candidate) -> Candidate | None:
+    """A person candidate without its leading job-title acronyms ("CTO Gary Wang" → "Gary Wang");
+    None when it is only acronyms ("CEO", "FBI"): a person's name is not written in capitals."""
+    words = c.text.split()
+    drop = 0
+    while drop < len(words) and _ACRONYM.fullmatch(words[drop]):
+        drop += 1
+    if drop == len(words):
+        return None
+    if drop == 0:
+        return c
+    start = c.start + c.text.index(words[drop], len(" ".join(words[:drop])))
+    return dataclasses.replace(c, start=start, text=c.text[start - c.start :])
 
 
 def _year_of(c: Candidate) -> Span:

@@ -406,3 +406,17 @@ def test_what_is_the_description_gets_the_name_it_describes_in_apposition() -> N
         "smaller harbours at Cape Mira, Oldbay and Westfield."
     )
     assert _span("What is the busiest cargo harbour on the coast?", harbour) == "Port Lune"
+
+
+def test_an_arabic_who_question_over_an_english_sentence_gets_the_english_name() -> None:
+    sentence = "The trial of Marcus Delaney, former CEO of the Harbor Freight Exchange, began on Tuesday."
+    span = extract_span("من حوكم في قضية Harbor Freight Exchange؟", sentence, "person")
+    assert span is not None and span.text == "Marcus Delaney"
+
+
+def test_a_job_title_acronym_is_not_a_persons_name() -> None:
+    sentence = "Co-founder and former CTO Lena Park resigned, the CFO said on Monday."
+    span = extract_span("Who resigned?", sentence, "person")
+    assert span is not None and span.text == "Lena Park"
+    only_acronyms = extract_span("Who resigned?", "The CEO resigned on Monday.", "person")
+    assert only_acronyms is None or only_acronyms.text != "CEO"
