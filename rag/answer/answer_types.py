@@ -85,6 +85,10 @@ _QUESTION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("quantity", rf"{_AR_Q}(?:الى|إلى) اي (?:مدى|حد)\b"),
         # a measure asked by its adjective: "what is the heaviest truck allowed", «على أي عمق…»
         ("quantity", r"\bheaviest\b|\b(?:maximum|minimum) (?:load|weight|speed|height|depth)\b"),
+        # a rate or price named by what it is of: "What is the exchange rate…", "the ticket price"
+        ("quantity", r"\bwhat (?:is|was|are|were) (?:the )?(?:current |new )?[a-z]+ (?:rate|price)\b"),
+        # a change asked by its noun: "What pay rise did the workers get?", "What increase…"
+        ("quantity", r"\bwhat (?:\w+ )?(?:rise|raise|increase|cut|hike)\b"),
         ("quantity", rf"{_AR_Q}(?:على|الى|إلى|في)? ?اي (?:عمق|ارتفاع|بعد|مسافه|وزن|سرعه)\b"),
         (
             "date",
@@ -110,14 +114,19 @@ _QUESTION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "place",
-            rf"{_AR_Q}(?:اين|واين|من اين)\b|{_AR_Q}(?:في|فى|الى|إلى|من)? ?اي (?:مدينه|دوله|بلد|مكان"
-            r"|منطقه|قاره|ولايه|جزيره|محافظه|قريه)",
+            rf"{_AR_Q}(?:اين|واين|من اين)\b|{_AR_Q}(?:في|فى|الى|إلى|من|علي)? ?اي (?:مدينه|دوله|بلد|مكان"
+            r"|منطقه|قاره|ولايه|جزيره|محافظه|قريه|بلده|حي|شارع"
+            # venues: «في أي ملعب أقيمت المباراة؟»
+            r"|ملعب|ستاد|استاد|مسرح|قاعه|ساحه|مطار|ميناء|فندق|مستشفي)",
         ),
         ("place", rf"{_AR_Q}(?:ما|ماهي|ما هي) (?:هي )?(?:المدينه|الدوله|البلد|المكان|المنطقه|القاره)\b"),
         (
             "organisation",
             r"\b(?:what|which) (?:company|companies|organi[sz]ation|team|party|university"
-            r"|group|agency|club|newspaper|firm|network|band|school|institution|outlet)\b",
+            r"|group|agency|club|newspaper|firm|network|band|school|institution|outlet"
+            # buyers, backers and makers in business news are firms more often than people
+            r"|investor|investors|sponsor|buyer|bidder|lender|backer|supplier|contractor|manufacturer"
+            r"|maker|carmaker|airline|bank|fund|insurer|retailer|broadcaster|publisher|startup|brand)\b",
         ),
         (
             "organisation",
@@ -164,8 +173,25 @@ _ATTRIBUTE_EN = re.compile(
     r"(?:number|amount|size|share|percentage|proportion) of ([a-z][\w-]*)"
     r"|\bwhat (?:is |was |were |are )?(?:the )?(population|area|budget|capacity|cost|price|salary)\b"
 )
+FIGURE_ATTRIBUTES = frozenset(
+    [
+        "population",
+        "area",
+        "budget",
+        "capacity",
+        "cost",
+        "price",
+        "salary",
+        "مساحه",
+        "سكان",
+        "تعداد",
+        "ميزانيه",
+    ]
+)
+"""Attributes that name a measure (:func:`asked_attribute`'s "What is the population of…?", «ما
+مساحة…»), not a counted thing: a passage answers only when a sentence gives them with a figure."""
 _ATTRIBUTE_AR = re.compile(
-    rf"{_AR_Q}(?:ما|كم|ماهو|ماهي)\s+(?:هو\s+|هي\s+)?عدد\s+(?:ال)?([\w]+)"
+    rf"{_AR_Q}(?:ما|كم|ماهو|ماهي)\s+(?:هو\s+|هي\s+|يبلغ\s+|بلغ\s+|كان\s+|كانت\s+)?عدد\s+(?:ال)?([\w]+)"
     rf"|{_AR_Q}(?:ما|ماهي|ما هي|ما هى)\s+(?:هي\s+)?(?:ال)?(مساحه|سكان|تعداد|ميزانيه)\b"
 )
 # Arabic: only «ما/كم عدد X» and «ما مساحة/عدد سكان…»; «كم X» and «ما نسبة X» name a verb, a
@@ -190,6 +216,22 @@ def asked_attribute(question: str) -> str | None:
     return None
 
 
+_RATE_OF = re.compile(
+    r"\bwhat (?:is|was|are|were) (?:the )?(?:current |latest |new )?([a-z]+) rate\b"
+    # «سعر/أسعار X» only: «معدل X» names the change measured as often as its subject («ما معدل
+    # التغير السنوي لعدد السكان…», ARCD: a false abstention with «معدل»)
+    rf"|{_AR_Q}(?:ما|كم)\s+(?:هو\s+|هي\s+)?(?:ال)?(?:سعر|اسعار)\s+(\w+)"
+)
+
+
+def rate_qualifier(question: str) -> str | None:
+    """What a rate or price question is the rate of: «صرف» in «ما سعر صرف الدينار؟», "exchange" in
+    "What is the exchange rate…?", «النفط» in «ما سعر النفط؟» (None when it names none)."""
+    m = _RATE_OF.search(normalize(question))
+    word = next((g for g in m.groups() if g), None) if m else None
+    return None if word is None or word in _VAGUE_ATTRIBUTES else word
+
+
 # --- measures: which unit a quantity question asks for ---------------------------------------------
 
 _UNITS: dict[str, str] = {
@@ -199,13 +241,17 @@ _UNITS: dict[str, str] = {
     "money": r"dollars?|euros?|pounds?|riyals?|dinars?|dirhams?|\$|€|£|دولار\w*|يورو|ريال\w*|دينار\w*"
     r"|جنيه\w*|درهم\w*|ليره|ليرة",
     "duration": r"years?|months?|weeks?|days?|hours?|minutes?|seconds?|سنه|سنة|سنوات|عام|عاما|أعوام|اعوام|شهر"
-    r"|اشهر|أشهر|يوم|ايام|أيام|ساعه|ساعة|ساعات|دقيقه|دقيقة|دقائق|ثانيه|ثانية|ثوان|اسبوع|أسبوع|اسابيع",
+    r"|اشهر|أشهر|يوم|ايام|أيام|ساعه|ساعة|ساعات|دقيقه|دقيقة|دقائق|ثانيه|ثانية|ثوان|اسبوع|أسبوع|اسابيع"
+    # Arabic duals are a number and a unit in one word: «يومين» (two days), «عامين», «ساعتين»
+    r"|يومين|عامين|سنتين|شهرين|ساعتين|اسبوعين|أسبوعين|دقيقتين",
     "percent": r"%|٪|percent|بالمئه|بالمئة|المئه|المئة|بالمائه|بالمائة",
 }
 _UNIT_PATTERNS = {m: re.compile(rf"(?:^|[\s\d-])(?:{u})(?!\w)", re.IGNORECASE) for m, u in _UNITS.items()}
 _MEASURE_RULES: tuple[tuple[frozenset[str], re.Pattern[str]], ...] = tuple(
     (frozenset(ms.split()), re.compile(p))
     for ms, p in (
+        # "What pay rise…": a rise is given in percent or in money
+        ("percent money", r"\bwhat (?:\w+ )?(?:rise|raise|increase|cut|hike)\b"),
         ("percent", r"\bpercent|\bproportion\b|(?:^|\s)(?:ال)?نسبه\b"),
         ("area", r"\bhow (?:big|large)\b|\barea\b|(?:^|\s)(?:ال)?مساح"),
         ("weight", r"\bhow heavy\b|\bheaviest\b|\bweigh|\bload\b|(?:^|\s)(?:ال)?(?:وزن|حموله)"),
@@ -312,7 +358,10 @@ _NOT_NAMES = frozenset(_MONTHS.split("|")[:21] + _WEEKDAYS.split("|")[:7])
 _CONNECTORS_TEXT = "of the de al bin van von for and & da du la le"
 _NAME_CONNECTORS = frozenset(_CONNECTORS_TEXT.split())
 _FUNCTION_CAPS_TEXT = """The A An In On At For But And Or If When While After Before Since During He She It
-    They We I His Her Its Their This That These Those There Here However Although Though As By From With"""
+    They We I His Her Its Their This That These Those There Here However Although Though As By From With
+    More Most Some Many Several Few Each Every All Both No Not Only About Around Nearly Almost Over Under
+    Up Out Such Than Then Now Also Yet Still So Thus Meanwhile Instead Despite Without Within Through
+    Across Among Between Against Into Until Unless Whether Which Who What Where Why How Our Your My You"""
 _EN_FUNCTION_CAPS = frozenset(_FUNCTION_CAPS_TEXT.split())
 
 
@@ -370,10 +419,13 @@ def name_candidates(sentence: str, kind: str = "person") -> list[Candidate]:
     """Runs of capitalised Latin words (name-like spans: "Christine Lagarde", "Bank of England").
 
     Lower-case connectors ("of", "the", "al") join two capitalised words; a capitalised function
-    word ("The", "In", "However") does not start a name.
+    word ("The", "In", "However", "More", "About": closed-class words, capitalised only by their
+    place at the start of a sentence or after a wire dateline) does not start a name. A wire
+    dateline ("LAKESIDE, April 14 -") is skipped: it names the place of filing.
     """
     out: list[Candidate] = []
     run: list[re.Match[str]] = []
+    dateline = _DATELINE_EN.match(sentence)
 
     def close() -> None:
         while run and run[-1].group().lower() in _NAME_CONNECTORS and not run[-1].group()[0].isupper():
@@ -385,14 +437,14 @@ def name_candidates(sentence: str, kind: str = "person") -> list[Candidate]:
         run.clear()
 
     last_end = -1
-    dateline = _DATELINE_EN.match(sentence)
     for m in _LATIN_WORD.finditer(sentence, dateline.end() if dateline else 0):
         word = m.group()
         gap = sentence[last_end : m.start()] if last_end >= 0 else " "
         if run and gap.strip():  # punctuation between words ends a name
             close()
-        capital = word[0].isupper() and word.lower() not in _NOT_NAMES
-        if (capital and (run or word not in _EN_FUNCTION_CAPS)) or (run and word in _NAME_CONNECTORS):
+        bare = word.rstrip(".")  # "on Sunday." is a weekday, "More." a function word
+        capital = word[0].isupper() and bare.lower() not in _NOT_NAMES
+        if (capital and (run or bare not in _EN_FUNCTION_CAPS)) or (run and word in _NAME_CONNECTORS):
             run.append(m)
         else:
             close()
@@ -459,7 +511,92 @@ _ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
 _DATELINE_EN = re.compile(r"^\s*[A-Z][A-Z.'’ -]{1,40}(?:,[^-–—()]{1,30})?\s*(?:\([^()]{1,40}\))?\s*[-–—]+\s")
 
 
-def _stem(word: str) -> str:
+# Durations by grain, on normalize()d text: "how many years" asks for years, not «يومين».
+_GRAINS: dict[str, str] = {
+    "year": r"years?|سنه|سنوات|سنين|سنتين|عام|عاما|اعوام|عامين",
+    "month": r"months?|شهر|شهرا|اشهر|شهور|شهرين",
+    "week": r"weeks?|اسبوع|اسبوعا|اسابيع|اسبوعين",
+    "day": r"days?|يوم|يوما|ايام|يومين",
+    "hour": r"hours?|ساعه|ساعات|ساعتين",
+    "minute": r"minutes?|دقيقه|دقائق|دقيقتين",
+}
+_GRAIN_WORD = {g: re.compile(rf"(?:^|[\s\d-])(?:{p})(?!\w)") for g, p in _GRAINS.items()}
+_ASKED_GRAIN = re.compile(r"\bhow many (\w+)|(?:^|\s)كم (?:من )?(?:ال)?(\w+)")
+# "How many years since…", "How long ago…", «منذ متى…»: the question asks for time elapsed; a
+# duration written after «منذ»/"since" or before "ago" is one («منذ 24 عاما»), and answers no
+# "how long will the visit last?" (the same article's «زيارة تستغرق يومين» does).
+_ELAPSED_QUESTION = re.compile(r"\bsince\b|\bago\b|(?:^|\s)(?:منذ|مضي|مضت)(?:\s|$)")
+_ELAPSED_BEFORE = re.compile(r"(?:\bsince|(?:^|\s)منذ)\s+(?:\S+\s+)?$")
+_ELAPSED_AFTER = re.compile(r"^\s*(?:ago\b|(?:قد\s+)?(?:مضت|مضي|خلت)(?:\s|$))")
+
+
+def grain(text: str) -> str | None:
+    """The time unit of a duration: "year" for "24 years"/«٢٤ عاما»/«عامين», "day" for «يومين»…"""
+    norm = normalize(text)
+    return next((g for g, p in _GRAIN_WORD.items() if p.search(norm)), None)
+
+
+def asked_grain(question: str) -> str | None:
+    """The time unit a duration question counts in ("How many years…", «كم يوما…»), or None."""
+    m = _ASKED_GRAIN.search(normalize(question))
+    return grain(next(g for g in m.groups() if g)) if m else None
+
+
+def _elapsed(sentence: str, c: Candidate) -> bool:
+    """True when the duration ``c`` is time elapsed: «منذ 24 عاما», "since …", "24 years ago"."""
+    before = normalize(sentence[max(0, c.start - 30) : c.start])
+    after = normalize(sentence[c.end : c.end + 20])
+    return bool(_ELAPSED_BEFORE.search(before) or _ELAPSED_AFTER.match(after))
+
+
+def _fits_duration(sentence: str, c: Candidate, question: str) -> bool:
+    """A duration candidate fits a duration question when its grain is the one asked (if any) and
+    it is an elapsed time only when the question asks for one (:data:`_ELAPSED_QUESTION`)."""
+    asked = asked_grain(question)
+    if asked and grain(c.text) != asked:
+        return False
+    return not _elapsed(sentence, c) or bool(_ELAPSED_QUESTION.search(normalize(question)))
+
+
+# What kind of thing a Latin name is, by its last word or the title/role word before it. Sources:
+# the usual company-suffix and honorific lists of named-entity gazetteers (closed lists, English).
+_ORG_WORDS_TEXT = """inc ltd llc plc corp corporation co company companies group holdings motors airlines
+    airways bank fund capital ventures partners industries technologies systems shipping logistics
+    builders construction energy media press wire news times post herald gazette journal council
+    ministry agency authority commission committee department university college institute
+    foundation trust association union federation league club fc united party court parliament
+    board services network studios labs foods electric telecom brothers bros"""
+_ORG_WORDS = frozenset(_ORG_WORDS_TEXT.split())
+_PERSON_TITLES_TEXT = """mr mrs ms miss dr sir dame lord lady prof professor captain capt colonel general
+    sergeant mayor president governor senator minister judge chief superintendent inspector detective
+    officer councillor coach father rev"""
+_PERSON_TITLES = frozenset(_PERSON_TITLES_TEXT.split())
+_ROLES_TEXT = """executive director librarian secretary minister mayor president spokesman spokeswoman
+    spokesperson coach manager governor councillor head leader founder chairman chairwoman chair
+    officer commissioner judge senator professor player striker midfielder goalkeeper singer author
+    writer actor actress captain winner engineer doctor nurse teacher lawyer analyst economist
+    researcher scientist official resident mother father wife husband son daughter brother sister"""
+_ROLES = frozenset(_ROLES_TEXT.split()) | _PERSON_TITLES
+
+
+def name_kind(sentence: str, c: Candidate) -> str | None:
+    """ "organisation", "person" or None (unknown) for a Latin name candidate of ``sentence``.
+
+    An organisation's name ends in a company or institution word ("Vortex Motors", "Kestrel
+    Builders", "Bank of England"); a person's starts with a title ("Mayor Ann Lee") or follows a
+    role word ("librarian Sofia Marques", "secretary, Mark Ellis"). Anything else is unknown and
+    fits either kind of question.
+    """
+    words = [w.rstrip(".").lower() for w in c.text.split()]
+    if words[-1] in _ORG_WORDS or (len(words) > 2 and words[0] in _ORG_WORDS and words[1] == "of"):
+        return "organisation"
+    before = re.findall(r"[A-Za-z]+", sentence[max(0, c.start - 40) : c.start])[-2:]
+    if words[0] in _PERSON_TITLES or any(w.lower() in _ROLES for w in before):
+        return "person"
+    return None
+
+
+def stem(word: str) -> str:
     """A rough stem for counting nouns: «عيادات»/«عيادة» → عياد, «مريضا» → مريض, "routes" → route."""
     w = normalize(word)
     if re.match(r"[\u0600-\u06FF]", w):
@@ -467,6 +604,27 @@ def _stem(word: str) -> str:
         w = re.sub(r"(?:ات|ين|ون|ا|ه)$", "", w) if len(w) > 3 else w
         return w
     return re.sub(r"(?:ies|es|s)$", "", w) if len(w) > 3 else w
+
+
+# Nouns that count people: a question counting one kind of person («المصابين», "fans") is answered
+# by a number of any ("إصابة 14 شخصا", "18 ألف متفرج"): news counts people under many names.
+# Population nouns are not among them: a town's population is not the number of people at an event.
+_PERSON_NOUNS_TEXT = """people persons person individuals residents workers employees staff runners
+    players fans spectators visitors tourists pupils students children patients passengers crew
+    members victims injured wounded dead casualties soldiers troops officers firefighters volunteers
+    voters protesters refugees migrants attendees guests participants delegates pilgrims
+    شخص اشخاص مواطن مواطنين عامل عمال موظف موظفين مصاب مصابين جريح جرحي قتيل قتلي ضحيه ضحايا
+    متفرج متفرجين مشجع مشجعين جمهور جماهير زائر زوار سائح سياح طالب طلاب تلميذ تلاميذ مريض مرضي
+    لاعب لاعبين راكب ركاب جندي جنود متطوع متطوعين ناخب ناخبين لاجئ لاجئين مشارك مشاركين ضيف حاج
+    حجاج مصلي مصلين رجل رجال امراه نساء طفل اطفال"""
+_PERSON_NOUNS = frozenset(normalize(w) for w in _PERSON_NOUNS_TEXT.split())
+_PERSON_STEMS = frozenset(stem(w) for w in _PERSON_NOUNS)
+
+
+def is_person_noun(word: str) -> bool:
+    """True for a noun counting people («المصابين», "fans", «شخصا»), by its rough stem."""
+    # whole stems only: a prefix match made "plays" a "player" (DEV en→ar)
+    return normalize(word) in _PERSON_NOUNS or stem(word) in _PERSON_STEMS
 
 
 def counted_words(question: str) -> frozenset[str]:
@@ -479,17 +637,34 @@ def counted_words(question: str) -> frozenset[str]:
     for pattern in (_COUNTED_EN, _COUNTED_AR):
         for m in pattern.finditer(text):
             words = next(g for g in m.groups() if g).split()
-            out.update(_stem(w) for w in words if w not in _COUNT_STOP and len(w) > 1)
+            out.update(stem(w) for w in words if w not in _COUNT_STOP and len(w) > 1)
     return frozenset(w for w in out if len(w) >= 3)
 
 
 def _counts(sentence: str, c: Candidate, stems: frozenset[str]) -> bool:
-    """True when one of the three words after (or in) the number ``c`` is a counted word."""
+    """True when one of the three words after (or in) the number ``c`` is a counted word, or any
+    noun for people when the question counts people (:func:`is_person_noun`)."""
     words = re.findall(r"[^\W\d_][\w'’-]*", sentence[c.start :])[:4]
+    if any(is_person_noun(t) for t in stems) and any(is_person_noun(w) for w in words):
+        return True
     return any(
         any(s == t or (min(len(s), len(t)) >= 4 and (s.startswith(t) or t.startswith(s))) for t in stems)
-        for s in (_stem(w) for w in words)
+        for s in (stem(w) for w in words)
     )
+
+
+def _opener(sentence: str, c: Candidate, dateline: re.Match[str] | None) -> bool:
+    """True when the one-word name ``c`` opening ``sentence`` is only capitalised by its place: it
+    follows a wire dateline, or a role word follows it ("Head librarian …")."""
+    following = re.match(r"\s+([a-z]+)", sentence[c.end :])
+    return dateline is not None or bool(following and following.group(1) in _ROLES)
+
+
+_WRONG_NAME_KINDS: dict[str, tuple[str, ...]] = {
+    "person": ("organisation",),
+    "organisation": ("person",),
+    "place": ("person", "organisation"),
+}
 
 
 def answer_fit(sentence: str, kind: str, question: str, question_keys: set[str]) -> int:
@@ -518,7 +693,12 @@ def answer_fit(sentence: str, kind: str, question: str, question_keys: set[str])
         measures = asked_measure(question)
         stems = counted_words(question)
         asked = any(
-            (measures and candidate_measure(c.text) in measures) or (stems and _counts(sentence, c, stems))
+            (
+                measures
+                and candidate_measure(c.text) in measures
+                and (candidate_measure(c.text) != "duration" or _fits_duration(sentence, c, question))
+            )
+            or (stems and _counts(sentence, c, stems))
             for c in found
         )
         return FIT_ASKED if asked else FIT_TYPE
@@ -535,6 +715,20 @@ def answer_fit(sentence: str, kind: str, question: str, question_keys: set[str])
             fitting = [t for t in dates if not _WEEKDAY_ONLY.match(t.strip())]
         return FIT_ASKED if fitting else FIT_TYPE
     if kind in ENTITY_KINDS and len(_LATIN_LETTER.findall(sentence)) > len(_ARABIC_LETTER.findall(sentence)):
-        names = name_candidates(sentence)
-        return FIT_ASKED if any(not in_question(c.text, question_keys) for c in names) else FIT_NONE
+        # the one capitalised word after a wire dateline is capitalised by its place ("DUNMORE -
+        # Officials said…"); at the start of a plain sentence it is as often a name ("Greenland
+        # signed…", "Students thronged…": DEV XQuAD-en lost such leads when it was left out), unless a
+        # role word follows: "Head librarian Sofia Marques", "Fire chief Laurent Dubois"
+        dateline = _DATELINE_EN.match(sentence)
+        opening = dateline.end() if dateline else len(sentence) - len(sentence.lstrip())
+        names = [c for c in name_candidates(sentence) if not in_question(c.text, question_keys)]
+        names = [
+            c
+            for c in names
+            if not (c.start == opening and " " not in c.text and _opener(sentence, c, dateline))
+        ]
+        # a person question is not answered by a firm's name, nor an organisation question by a
+        # person's; a place is neither
+        wrong = _WRONG_NAME_KINDS[kind]
+        return FIT_ASKED if any(name_kind(sentence, c) not in wrong for c in names) else FIT_NONE
     return FIT_NONE

@@ -7,7 +7,9 @@ Used when no LLM is configured, and as the fallback when the LLM fails. Steps:
    candidate sentence holds one (:mod:`rag.answer.relevance`).
 2. **Score** each sentence of the top passages (:func:`score_sentences`) with the learned ranker
    (:mod:`rag.answer.ranker`): a logistic regression of "this sentence holds the answer" on cheap
-   features — the e5 cosine of question and sentence (and its gap to the best), the share of the
+   features — the e5 cosine of question and sentence (and its gap to the best; when the passages
+   read mix Arabic and English, sentences in the other language get back the ~0.08 e5 takes from
+   them, :func:`fair_cosines`), the share of the
    question's keys in the sentence (plain, IDF-weighted over the candidates, and over the
    sentence with its neighbours), a candidate of the expected answer type and of the asked
    measure, the passage's rank and retrieval score, the sentence's position and length, script
@@ -69,6 +71,7 @@ from rag.answer.relevance import relevance_verdict
 from rag.answer.sources import merge_sources
 from rag.answer.span import extract_span
 from rag.retrieval.mentions import SourceMatcher
+from rag.retrieval.mixed_languages import LANGUAGE_GAP, primary
 from rag.text.sentences import content_keys, normalize, sentence_spans
 from rag.types import Answer, Citation, Retrieved, ShortAnswer
 
@@ -156,6 +159,32 @@ def is_header(r: Retrieved, start: int, sentence: str) -> bool:
     return first_line and len(words) <= 14 and not sentence.rstrip().endswith((".", "؟", "?", "!"))
 
 
+def fair_cosines(question: str, languages: Sequence[str], dense: Sequence[float]) -> list[float]:
+    """``dense`` with :data:`rag.retrieval.mixed_languages.LANGUAGE_GAP` added to the sentences of
+    passages in the other language than the question, when the passages read mix Arabic and English.
+
+    e5 scores a passage in another language ~0.08 lower than one in the question's (measured on
+    parallel XQuAD paragraphs, :mod:`rag.retrieval.mixed_languages`), so over a mixed collection an
+    English sentence that only shares the topic outranks the Arabic one that answers. Passages all
+    in one language are compared among themselves and keep their cosines: every DEV set, en→ar
+    included, is unchanged by construction. The language is the passage's (``Chunk.language``),
+    not the sentence's script: an Arabic Wikipedia sentence listing Latin names is still Arabic.
+
+    Args:
+        question: The question (its script says whether it is Arabic or English).
+        languages: ``Chunk.language`` of each sentence's passage, index for index with ``dense``.
+        dense: Cosines of the question and each sentence.
+    """
+    present = {primary(t) for t in languages}
+    asked = "ar" if script_of(question) == "arabic" else "en"
+    if not {"ar", "en"} <= present:
+        return list(dense)
+    return [
+        d + (LANGUAGE_GAP if primary(t) != asked and d else 0.0)
+        for d, t in zip(dense, languages, strict=True)
+    ]
+
+
 def typed_candidates(sentence: str, kind: str, question_keys: set[str]) -> list[Candidate]:
     """Candidates of ``kind`` in ``sentence`` that the question does not already contain."""
     return [c for c in candidates(sentence, kind) if not in_question(c.text, question_keys)]
@@ -196,6 +225,7 @@ def sentence_facts(
             dense = [_cosine(q, v) for v in vecs]
         except Exception as exc:  # offline answers must survive a broken remote embedder
             log.warning("extractive: embedding failed, lexical scores only: %s", exc)
+        dense = fair_cosines(question, [passages[c.passage].chunk.language for c in cands], dense)
     qk = question_match_keys(question)
     measures = asked_measure(question) if kind == "quantity" else frozenset()
     facts = []

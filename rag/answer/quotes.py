@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.answer.answer_types import FIT_ASKED, answer_fit
+from rag.answer.answer_types import FIT_ASKED, FIT_NONE, answer_fit
 from rag.answer.matching import sentence_match
 from rag.answer.sources import near_duplicate_texts, source_ref
 from rag.retrieval.facets import Facet, question_facets
@@ -153,10 +153,13 @@ def lead_with_asked_fact(
     A news lede restates the story's topic, so it wins on similarity and shared words, while the
     asked figure, date or name sits in a later sentence that refers back («وقال إن مساحة الحديقة
     تبلغ ١٢ هكتاراً», "The blaze started shortly after 3 a.m."; issue 12). Within the best
-    sentence's passage — the one the question is about — when the best sentence holds no candidate
-    of the asked attribute (:func:`rag.answer.answer_types.answer_fit` = ``FIT_ASKED``: a number in
-    the asked unit or counted noun, a date of the asked granularity, a name the question lacks), the
-    best-scoring sentence that does leads, if it scores within ``margin`` (default
+    sentence's article — the one the question is about, in any of its passages read (a long article
+    is several chunks: «زيارة تستغرق يومين» sits two chunks from the best-scoring sentence; the
+    other chunks only when the best sentence holds no candidate of the type, and the best
+    sentence's own passage first) — when the best sentence holds no candidate of the asked
+    attribute (:func:`rag.answer.answer_types.answer_fit` = ``FIT_ASKED``: a number in the asked
+    unit or counted noun, a date of the asked granularity, a name of the asked kind the question
+    lacks), the best-scoring sentence that does leads, if it scores within ``margin`` (default
     :data:`ASKED_FACT_MARGIN`) of the best. A candidate of the type alone (any number, a bare
     weekday) does not promote: on DEV it moved the lead from «من 1870 إلى 1939» to «(1922-26)» for
     "How long was the theatre in operation?". Headlines, datelines, bylines and planted lines never
@@ -166,13 +169,27 @@ def lead_with_asked_fact(
         return list(scored)
     top = scored[0]
     qk = content_keys(question)
-    same = [s for s in scored[1:] if s.passage == top.passage and not s.header and not is_planted(s.text)]
-    fits = [answer_fit(s.text, kind, question, qk) for s in same]
-    if not fits:
+    top_fit = answer_fit(top.text, kind, question, qk)
+    if top_fit == FIT_ASKED:
         return list(scored)
-    if FIT_ASKED not in fits or answer_fit(top.text, kind, question, qk) == FIT_ASKED:
+    # the best passage's own sentences; its article's other chunks only when the best sentence holds
+    # no candidate of the type at all (they are further from the question: DEV XQuAD-en, "How many
+    # tackles…" lost its lead «…in tackles (118)» to another chunk's "N tackles" otherwise)
+    article = passages[top.passage].chunk.article_id
+    same = [
+        s
+        for s in scored[1:]
+        if (
+            s.passage == top.passage
+            or (top_fit == FIT_NONE and passages[s.passage].chunk.article_id == article)
+        )
+        and not s.header
+        and not is_planted(s.text)
+    ]
+    asked = [s for s in same if answer_fit(s.text, kind, question, qk) == FIT_ASKED]
+    if not asked:
         return list(scored)
-    cand = next(s for s, f in zip(same, fits, strict=True) if f == FIT_ASKED)
+    cand = next((s for s in asked if s.passage == top.passage), asked[0])
     if cand.score < top.score - (ASKED_FACT_MARGIN if margin is None else margin):
         return list(scored)
     return [cand, *(s for s in scored if s is not cand)]

@@ -17,13 +17,17 @@ quoting, the extractive answerer also asks (:func:`relevance_verdict`):
    that adds "in 2015" to them is still answered (DEV: requiring every year abstained on 2 % of
    answerable XQuAD-ar questions); "Who won the 2022 World Cup?" over a Champions League
    report names neither "2022" nor "World Cup" there;
-3. **asked attribute**: a quantity question's noun ("population", «مساحة», "clinics",
-   :func:`rag.answer.answer_types.asked_attribute`) must be in some passage of the question's
-   script, or a number in a unit of the measure asked (hectares for «ما المساحة…»): an article
-   that names a city but no population does not answer "What is the population of …?" however
-   many other numbers it holds. Arabic keys also match on a skeleton
-   (alef and final ه dropped, one letter of difference allowed) so broken plurals meet their
-   singulars;
+3. **asked attribute**, by kind (:func:`_attribute_found`): a quantity question's noun
+   (:func:`rag.answer.answer_types.asked_attribute`) that names a measure ("population", «سكان»,
+   «مساحة», :data:`rag.answer.answer_types.FIGURE_ATTRIBUTES`) must stand in one sentence with a
+   number, and so must what a rate or price is of («صرف» in «ما سعر صرف الدينار؟»,
+   :func:`rag.answer.answer_types.rate_qualifier`): an article that speaks of a town's residents
+   but gives no population, or a ticket price in dinars, does not answer. A counted noun
+   ("clinics") must be in some passage of the question's script; a count of people («المصابين»,
+   "fans") is also answered by a number of any noun for people («إصابة 14 شخصا», "21,000
+   spectators"). Either way a number in a unit of the measure asked (hectares for «ما المساحة…»)
+   also answers. Arabic keys also match on a skeleton (alef and final ه dropped, one letter of
+   difference allowed) so broken plurals meet their singulars;
 4. **answer type**: a question asking for a number or a date (:data:`TYPED_KINDS`) needs a
    sentence among the candidates that holds one the question does not already contain.
 
@@ -39,12 +43,15 @@ from collections.abc import Sequence
 from rapidfuzz import fuzz
 
 from rag.answer.answer_types import (
+    FIGURE_ATTRIBUTES,
     TYPED_KINDS,
     asked_attribute,
     asked_measure,
     candidate_measure,
     candidates,
+    is_person_noun,
     name_candidates,
+    rate_qualifier,
 )
 from rag.answer.grounding import passage_keys
 from rag.text.sentences import content_keys
@@ -124,21 +131,6 @@ def _script(text: str) -> str:
     return "latin" if _latin_script(text) else "arabic"
 
 
-def _attribute_found(attribute: str, question: str, passages: Sequence[Retrieved]) -> bool:
-    """True when the asked attribute is in some passage written in the question's script (or
-    when no passage is, so that words cannot be compared)."""
-    same = [r for r in passages if _script(r.chunk.text) == _script(question)]
-    if not same:
-        return True
-    keys = content_keys(attribute)
-    skeletons = {_skeleton(k) for k in keys}
-    for r in same:
-        have = passage_keys(r.chunk)
-        if keys & have or any(_skeleton_match(sk, _skeleton(h)) for sk in skeletons for h in have):
-            return True
-    return False
-
-
 def _skeleton_match(asked: str, have: str) -> bool:
     # equal, or one letter apart in a five-letter key (RapidFuzz Indel similarity >= 0.8)
     return asked == have or fuzz.ratio(asked, have) >= SKELETON_SIMILARITY
@@ -148,6 +140,46 @@ def _skeleton(key: str) -> str:
     """An Arabic key without alef and final ه: a broken plural meets its singular («نقاط»/«نقطة»
     → نقط; «جوائز»/«جائزة» → جويز/جيز, one letter apart)."""
     return key.rstrip("ه").replace("ا", "")
+
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def _attribute_found(
+    attribute: str, question: str, passages: Sequence[Retrieved], sentences: Sequence[str], *, figure: bool
+) -> bool:
+    """True when the passages can answer for the asked attribute (or when none is written in the
+    question's script, so that words cannot be compared). By kind of attribute:
+
+    - a measure named by its noun (``figure``: a population, area, budget, «سكان», «مساحة», or
+      what a rate or price is of: «صرف», "exchange") must stand in one sentence with a number: an
+      article that speaks of «سكان القرى» holds no population figure, and a rent in dinars is no
+      exchange rate;
+    - a counted noun ("clinics", «المصابين») must be in some passage, or, when it counts people,
+      a number followed by any noun for people will do («إصابة 14 شخصا», "21,000 spectators").
+    """
+    same = [r for r in passages if _script(r.chunk.text) == _script(question)]
+    if not same:
+        return True
+    keys = content_keys(attribute)
+    skeletons = {_skeleton(k) for k in keys}
+
+    def holds(have: set[str]) -> bool:
+        return bool(keys & have) or any(_skeleton_match(sk, _skeleton(h)) for sk in skeletons for h in have)
+
+    people = not figure and is_person_noun(attribute)
+    if not figure and any(holds(passage_keys(r.chunk)) for r in same):
+        return True
+    for s in sentences:
+        if _script(s) != _script(question):
+            continue
+        # a bare number read as a year is a count too: «حضره 2000 ضيف»
+        numbers = candidates(s, "quantity") + [c for c in candidates(s, "date") if c.text.isdigit()]
+        if figure and numbers and holds(content_keys(s)):
+            return True
+        if people and any(any(is_person_noun(w) for w in _WORD.findall(s[c.start :])[:4]) for c in numbers):
+            return True
+    return False
 
 
 def _measure_found(question: str, sentences: Sequence[str]) -> bool:
@@ -180,10 +212,15 @@ def relevance_verdict(
     attribute = asked_attribute(question) if kind == "quantity" else None
     if (
         attribute
-        and not _attribute_found(attribute, question, passages)
+        and not _attribute_found(
+            attribute, question, passages, sentences, figure=attribute in FIGURE_ATTRIBUTES
+        )
         and not _measure_found(question, sentences)
     ):
         return f"attribute {attribute}"
+    qualifier = rate_qualifier(question) if kind == "quantity" else None
+    if qualifier and not _attribute_found(qualifier, question, passages, sentences, figure=True):
+        return f"rate of {qualifier}"
     if kind in TYPED_KINDS and sentences:
         qk = content_keys(question)
         if not any(
