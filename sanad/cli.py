@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from dataclasses import asdict
 from datetime import date
@@ -54,6 +55,14 @@ def _sanad(settings: Settings | None = None) -> Any:
     from sanad.app import Sanad
 
     return Sanad(settings or _settings())
+
+
+def _unsaid(notice: str | None, text: str) -> str:
+    """The sentences of ``notice`` the answer text does not already say (ending "." or ":")."""
+    if not notice:
+        return ""
+    parts = [p.strip() for p in re.split(r"(?<=[.!?؟])\s+", notice) if p.strip()]
+    return " ".join(p for p in parts if p.rstrip(".!?؟:") not in text)
 
 
 def _filters(
@@ -319,8 +328,9 @@ def ask(
         typer.echo(json.dumps(answer_to_dict(final), ensure_ascii=False, indent=2))
         return
     typer.echo(final.text)
-    if final.notice and final.notice not in final.text:
-        typer.echo(f"({final.notice})", err=True)
+    unsaid = _unsaid(final.notice, final.text)
+    if unsaid:
+        typer.echo(f"({unsaid})", err=True)
     for c in final.citations:
         where = " — ".join(
             x for x in (c.chunk.title, c.chunk.source, c.chunk.published_at or "", c.chunk.url or "") if x
