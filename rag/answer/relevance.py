@@ -16,7 +16,10 @@ quoting, the extractive answerer also asks (:func:`relevance_verdict`):
    passages never state the year their story is in (a season report, a profile), and a question
    that adds "in 2015" to them is still answered (DEV: requiring every year abstained on 2 % of
    answerable XQuAD-ar questions); "Who won the 2022 World Cup?" over a Champions League
-   report names neither "2022" nor "World Cup" there;
+   report names neither "2022" nor "World Cup" there. A date question about the next or
+   upcoming event of a series ("When is the next local election…?", «متى الانتخابات البلدية
+   المقبلة؟») abstains when no passage in its script names the event (:func:`missing_event`): a
+   bus-route opening date is no election date;
 3. **asked attribute**, by kind (:func:`_attribute_found`): a quantity question's noun
    (:func:`rag.answer.answer_types.asked_attribute`) that names a measure ("population", «سكان»,
    «مساحة», :data:`rag.answer.answer_types.FIGURE_ATTRIBUTES`) must stand in one sentence with a
@@ -54,7 +57,7 @@ from rag.answer.answer_types import (
     rate_qualifier,
 )
 from rag.answer.grounding import passage_keys
-from rag.text.sentences import content_keys
+from rag.text.sentences import content_keys, normalize
 from rag.types import Retrieved
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -129,6 +132,33 @@ def missing_terms(question: str, passages: Sequence[Retrieved]) -> str | None:
 
 def _script(text: str) -> str:
     return "latin" if _latin_script(text) else "arabic"
+
+
+# "When is the next local election…?", «متى الانتخابات المقبلة؟»: the event asked about by its
+# place in a series; an article that never names it does not date it (a bus-route opening date
+# is no election date).
+_EVENT_EN = re.compile(r"\b(?:next|upcoming|previous|coming)\s+([a-z]+(?:\s+[a-z]+)?)")
+_EVENT_AR = re.compile(r"(?:^|\s)((?:ال\w+\s+)?ال\w+)\s+(?:المقبل|المقبله|القادم|القادمه)\b")
+_EVENT_STOP_TEXT = "time times one year years month week day season step round"
+_EVENT_STOP = frozenset(_EVENT_STOP_TEXT.split())
+
+
+def missing_event(question: str, passages: Sequence[Retrieved]) -> str | None:
+    """The upcoming or previous event a date question names ("the next local election") when no
+    passage in the question's script names it (every word of it), else None."""
+    text = normalize(question)
+    m = _EVENT_EN.search(text) or _EVENT_AR.search(text)
+    if not m:
+        return None
+    words = [w for w in m.group(1).split() if w not in _EVENT_STOP]
+    keys = content_keys(" ".join(words))
+    same = [r for r in passages if _script(r.chunk.text) == _script(question)]
+    if not keys or not same:
+        return None
+    have: set[str] = set()
+    for r in same:
+        have |= passage_keys(r.chunk)
+    return None if keys <= have else f"event {' '.join(words)}"
 
 
 def _skeleton_match(asked: str, have: str) -> bool:
@@ -206,7 +236,9 @@ def relevance_verdict(
     """
     if not has_words(question):
         return "no words"
-    missing = missing_terms(question, passages)
+    missing = missing_terms(question, passages) or (
+        missing_event(question, passages) if kind == "date" else None
+    )
     if missing:
         return missing
     attribute = asked_attribute(question) if kind == "quantity" else None

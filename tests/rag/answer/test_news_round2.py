@@ -156,6 +156,9 @@ MATCH_EN = (
         ("كم يبلغ عدد سكان مادبا؟", FIRE_AR, None),
         ("ما سعر صرف الدينار مقابل الدولار؟", FIRE_AR, None),
         ("What is the exchange rate of the pound?", MATCH_EN, None),
+        # the next event of a series that no article names is not dated by another event's date
+        ("When is the next local election in Harbour City?", MATCH_EN, None),
+        ("متى ستجرى الانتخابات البلدية المقبلة في مادبا؟", FIRE_AR, None),
     ],
 )
 def test_counted_nouns_by_kind(
