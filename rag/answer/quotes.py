@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.answer.answer_types import FIT_ASKED, FIT_NONE, answer_fit
+from rag.answer.answer_fit import FIT_ASKED, FIT_NONE, answer_fit
 from rag.answer.matching import sentence_match
 from rag.answer.sources import near_duplicate_texts, source_ref
 from rag.retrieval.facets import Facet, question_facets

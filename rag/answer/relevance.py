@@ -45,6 +45,7 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
+from rag.answer.answer_fit import is_person_noun
 from rag.answer.answer_types import (
     FIGURE_ATTRIBUTES,
     TYPED_KINDS,
@@ -52,7 +53,6 @@ from rag.answer.answer_types import (
     asked_measure,
     candidate_measure,
     candidates,
-    is_person_noun,
     name_candidates,
     rate_qualifier,
 )

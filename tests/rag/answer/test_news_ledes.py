@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.answer_types import (
+from rag.answer.answer_fit import (
     FIT_ASKED,
     FIT_NONE,
     FIT_TYPE,
     answer_fit,
+    counted_words,
+)
+from rag.answer.answer_types import (
     asked_measure,
     candidates,
-    counted_words,
     name_candidates,
     question_type,
 )

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.answer_types import (
+from rag.answer.answer_fit import (
     FIT_ASKED,
     FIT_NONE,
     FIT_TYPE,
     answer_fit,
+)
+from rag.answer.answer_types import (
     asked_measure,
     name_candidates,
     question_type,

@@ -1,0 +1,272 @@
+"""How well a sentence can answer a question by its candidates: a news lede that only restates the
+topic against the detail sentence that holds the asked fact (issue 12).
+
+One job: :func:`answer_fit` grades a sentence for a question as :data:`FIT_NONE`, :data:`FIT_TYPE`
+(a candidate of the expected answer type, :mod:`rag.answer.answer_types`) or :data:`FIT_ASKED`
+(one of the asked attribute: the asked unit, counted noun, duration grain, date granularity, or a
+name of the asked kind). :func:`rag.answer.quotes.lead_with_asked_fact` promotes by it; the
+relevance check (:mod:`rag.answer.relevance`) reads :func:`is_person_noun`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.answer.answer_types import (
+    AR_Q,
+    DIGIT,
+    ENTITY_KINDS,
+    VAGUE_ATTRIBUTES,
+    WEEKDAYS,
+    WIRE_DATELINE,
+    YEAR,
+    Candidate,
+    asked_measure,
+    candidate_measure,
+    date_candidates,
+    in_question,
+    name_candidates,
+    quantity_candidates,
+)
+from rag.text.sentences import normalize
+
+FIT_NONE, FIT_TYPE, FIT_ASKED = 0, 1, 2
+""":func:`answer_fit` levels: no candidate; a candidate of the expected type; one of the asked
+attribute (unit, counted noun, date granularity, a name the question lacks)."""
+
+_COUNTED_EN = re.compile(r"\bhow many ((?:[a-z][\w'-]* ?){1,3})|\bnumber of ((?:[a-z][\w'-]* ?){1,3})")
+_COUNTED_AR = re.compile(rf"{AR_Q}(?:كم|بكم|عدد)\s+((?:[\w]+\s*){{1,2}})")
+_COUNT_STOP = VAGUE_ATTRIBUTES | frozenset(["the", "a", "an", "of", "new", "ال", "من", "في", "عدد"])
+_YEAR_QUESTION = re.compile(
+    r"\b(?:what|which|in what|in which) (?:year|decade|century)\b|(?:^|\s)(?:في )?اي (?:عام|سنه|قرن|عقد)\b"
+    r"|(?:^|\s)(?:ما|ماهو|ماهي|ما هو|ما هي) (?:هو |هي )?(?:ال)?(?:عام|سنه|سنوات|قرن|عقد)\b"
+)
+_TIME_QUESTION = re.compile(r"\bwhat (?:time|hour)\b|(?:^|\s)(?:في )?اي ساعه\b|(?:^|\s)الساعه كم\b")
+_CLOCK = re.compile(rf"{DIGIT}:{DIGIT}{{2}}|{DIGIT}\s*(?:a\.m|p\.m|am|pm)\b", re.IGNORECASE)
+_YEAR_IN = re.compile(rf"(?<!{DIGIT})(?:{YEAR})(?!{DIGIT})|century|القرن")
+_WEEKDAY_ONLY = re.compile(rf"^(?:[وبفل]?(?:يوم\s+)?)?(?:{WEEKDAYS})$", re.IGNORECASE)
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
+
+
+# Durations by grain, on normalize()d text: "how many years" asks for years, not «يومين».
+_GRAINS: dict[str, str] = {
+    "year": r"years?|سنه|سنوات|سنين|سنتين|عام|عاما|اعوام|عامين",
+    "month": r"months?|شهر|شهرا|اشهر|شهور|شهرين",
+    "week": r"weeks?|اسبوع|اسبوعا|اسابيع|اسبوعين",
+    "day": r"days?|يوم|يوما|ايام|يومين",
+    "hour": r"hours?|ساعه|ساعات|ساعتين",
+    "minute": r"minutes?|دقيقه|دقائق|دقيقتين",
+}
+_GRAIN_WORD = {g: re.compile(rf"(?:^|[\s\d-])(?:{p})(?!\w)") for g, p in _GRAINS.items()}
+_ASKED_GRAIN = re.compile(r"\bhow many (\w+)|(?:^|\s)كم (?:من )?(?:ال)?(\w+)")
+# "How many years since…", "How long ago…", «منذ متى…»: the question asks for time elapsed; a
+# duration written after «منذ»/"since" or before "ago" is one («منذ 24 عاما»), and answers no
+# "how long will the visit last?" (the same article's «زيارة تستغرق يومين» does).
+_ELAPSED_QUESTION = re.compile(r"\bsince\b|\bago\b|(?:^|\s)(?:منذ|مضي|مضت)(?:\s|$)")
+_ELAPSED_BEFORE = re.compile(r"(?:\bsince|(?:^|\s)منذ)\s+(?:\S+\s+)?$")
+_ELAPSED_AFTER = re.compile(r"^\s*(?:ago\b|(?:قد\s+)?(?:مضت|مضي|خلت)(?:\s|$))")
+
+
+def grain(text: str) -> str | None:
+    """The time unit of a duration: "year" for "24 years"/«٢٤ عاما»/«عامين», "day" for «يومين»…"""
+    norm = normalize(text)
+    return next((g for g, p in _GRAIN_WORD.items() if p.search(norm)), None)
+
+
+def asked_grain(question: str) -> str | None:
+    """The time unit a duration question counts in ("How many years…", «كم يوما…»), or None."""
+    m = _ASKED_GRAIN.search(normalize(question))
+    return grain(next(g for g in m.groups() if g)) if m else None
+
+
+def _elapsed(sentence: str, c: Candidate) -> bool:
+    """True when the duration ``c`` is time elapsed: «منذ 24 عاما», "since …", "24 years ago"."""
+    before = normalize(sentence[max(0, c.start - 30) : c.start])
+    after = normalize(sentence[c.end : c.end + 20])
+    return bool(_ELAPSED_BEFORE.search(before) or _ELAPSED_AFTER.match(after))
+
+
+def _fits_duration(sentence: str, c: Candidate, question: str) -> bool:
+    """A duration candidate fits a duration question when its grain is the one asked (if any) and
+    it is an elapsed time only when the question asks for one (:data:`_ELAPSED_QUESTION`)."""
+    asked = asked_grain(question)
+    if asked and grain(c.text) != asked:
+        return False
+    return not _elapsed(sentence, c) or bool(_ELAPSED_QUESTION.search(normalize(question)))
+
+
+# What kind of thing a Latin name is, by its last word or the title/role word before it. Sources:
+# the usual company-suffix and honorific lists of named-entity gazetteers (closed lists, English).
+_ORG_WORDS_TEXT = """inc ltd llc plc corp corporation co company companies group holdings motors airlines
+    airways bank fund capital ventures partners industries technologies systems shipping logistics
+    builders construction energy media press wire news times post herald gazette journal council
+    ministry agency authority commission committee department university college institute
+    foundation trust association union federation league club fc united party court parliament
+    board services network studios labs foods electric telecom brothers bros"""
+_ORG_WORDS = frozenset(_ORG_WORDS_TEXT.split())
+_PERSON_TITLES_TEXT = """mr mrs ms miss dr sir dame lord lady prof professor captain capt colonel general
+    sergeant mayor president governor senator minister judge chief superintendent inspector detective
+    officer councillor coach father rev"""
+_PERSON_TITLES = frozenset(_PERSON_TITLES_TEXT.split())
+_ROLES_TEXT = """executive director librarian secretary minister mayor president spokesman spokeswoman
+    spokesperson coach manager governor councillor head leader founder chairman chairwoman chair
+    officer commissioner judge senator professor player striker midfielder goalkeeper singer author
+    writer actor actress captain winner engineer doctor nurse teacher lawyer analyst economist
+    researcher scientist official resident mother father wife husband son daughter brother sister"""
+_ROLES = frozenset(_ROLES_TEXT.split()) | _PERSON_TITLES
+
+
+def name_kind(sentence: str, c: Candidate) -> str | None:
+    """ "organisation", "person" or None (unknown) for a Latin name candidate of ``sentence``.
+
+    An organisation's name ends in a company or institution word ("Vortex Motors", "Kestrel
+    Builders", "Bank of England"); a person's starts with a title ("Mayor Ann Lee") or follows a
+    role word ("librarian Sofia Marques", "secretary, Mark Ellis"). Anything else is unknown and
+    fits either kind of question.
+    """
+    words = [w.rstrip(".").lower() for w in c.text.split()]
+    if words[-1] in _ORG_WORDS or (len(words) > 2 and words[0] in _ORG_WORDS and words[1] == "of"):
+        return "organisation"
+    before = re.findall(r"[A-Za-z]+", sentence[max(0, c.start - 40) : c.start])[-2:]
+    if words[0] in _PERSON_TITLES or any(w.lower() in _ROLES for w in before):
+        return "person"
+    return None
+
+
+def stem(word: str) -> str:
+    """A rough stem for counting nouns: «عيادات»/«عيادة» → عياد, «مريضا» → مريض, "routes" → route."""
+    w = normalize(word)
+    if re.match(r"[\u0600-\u06FF]", w):
+        w = re.sub(r"^(?:[وفب]?ال|[وفب](?=\w{4}))", "", w)
+        w = re.sub(r"(?:ات|ين|ون|ا|ه)$", "", w) if len(w) > 3 else w
+        return w
+    return re.sub(r"(?:ies|es|s)$", "", w) if len(w) > 3 else w
+
+
+# Nouns that count people: a question counting one kind of person («المصابين», "fans") is answered
+# by a number of any ("إصابة 14 شخصا", "18 ألف متفرج"): news counts people under many names.
+# Population nouns are not among them: a town's population is not the number of people at an event.
+_PERSON_NOUNS_TEXT = """people persons person individuals residents workers employees staff runners
+    players fans spectators visitors tourists pupils students children patients passengers crew
+    members victims injured wounded dead casualties soldiers troops officers firefighters volunteers
+    voters protesters refugees migrants attendees guests participants delegates pilgrims
+    شخص اشخاص مواطن مواطنين عامل عمال موظف موظفين مصاب مصابين جريح جرحي قتيل قتلي ضحيه ضحايا
+    متفرج متفرجين مشجع مشجعين جمهور جماهير زائر زوار سائح سياح طالب طلاب تلميذ تلاميذ مريض مرضي
+    لاعب لاعبين راكب ركاب جندي جنود متطوع متطوعين ناخب ناخبين لاجئ لاجئين مشارك مشاركين ضيف حاج
+    حجاج مصلي مصلين رجل رجال امراه نساء طفل اطفال"""
+_PERSON_NOUNS = frozenset(normalize(w) for w in _PERSON_NOUNS_TEXT.split())
+_PERSON_STEMS = frozenset(stem(w) for w in _PERSON_NOUNS)
+
+
+def is_person_noun(word: str) -> bool:
+    """True for a noun counting people («المصابين», "fans", «شخصا»), by its rough stem."""
+    # whole stems only: a prefix match made "plays" a "player" (DEV en→ar)
+    return normalize(word) in _PERSON_NOUNS or stem(word) in _PERSON_STEMS
+
+
+def counted_words(question: str) -> frozenset[str]:
+    """Stems of the words a "how many"/«كم» question counts: {"firefight"…} for "How many
+    firefighters…", {عياد, خصصت} for «كم عيادة خصصت…» (the first two or three words after the
+    interrogative, stop words left out: a following verb is harmless, it rarely stands after a
+    number)."""
+    text = normalize(question)
+    out: set[str] = set()
+    for pattern in (_COUNTED_EN, _COUNTED_AR):
+        for m in pattern.finditer(text):
+            words = next(g for g in m.groups() if g).split()
+            out.update(stem(w) for w in words if w not in _COUNT_STOP and len(w) > 1)
+    return frozenset(w for w in out if len(w) >= 3)
+
+
+def _counts(sentence: str, c: Candidate, stems: frozenset[str]) -> bool:
+    """True when one of the three words after (or in) the number ``c`` is a counted word, or any
+    noun for people when the question counts people (:func:`is_person_noun`)."""
+    words = re.findall(r"[^\W\d_][\w'’-]*", sentence[c.start :])[:4]
+    if any(is_person_noun(t) for t in stems) and any(is_person_noun(w) for w in words):
+        return True
+    return any(
+        any(s == t or (min(len(s), len(t)) >= 4 and (s.startswith(t) or t.startswith(s))) for t in stems)
+        for s in (stem(w) for w in words)
+    )
+
+
+def _opener(sentence: str, c: Candidate, dateline: re.Match[str] | None) -> bool:
+    """True when the one-word name ``c`` opening ``sentence`` is only capitalised by its place: it
+    follows a wire dateline, or a role word follows it ("Head librarian …")."""
+    following = re.match(r"\s+([a-z]+)", sentence[c.end :])
+    return dateline is not None or bool(following and following.group(1) in _ROLES)
+
+
+_WRONG_NAME_KINDS: dict[str, tuple[str, ...]] = {
+    "person": ("organisation",),
+    "organisation": ("person",),
+    "place": ("person", "organisation"),
+}
+
+
+def answer_fit(sentence: str, kind: str, question: str, question_keys: set[str]) -> int:
+    """How well ``sentence`` can answer ``question`` by its candidates (:data:`FIT_ASKED` > FIT_TYPE
+    > FIT_NONE), so a news lede that only restates the topic loses to the detail sentence holding
+    the asked fact (issue 12):
+
+    - quantity: a number in the asked measure's unit («ما مساحة…» → hectares; "how much damage" →
+      money) or followed by the counted noun («كم عيادة» → «سبع عيادات», "how many routes" → "14
+      new bus routes") fits the asked attribute; any other number only the type;
+    - date: a year for "what year"/«أي عام», a clock time for "what time", otherwise any date but a
+      bare weekday (a lede's «يوم الأحد»/"on Sunday" dates the news, not the detail asked);
+    - person, place, organisation: a name-like span the question lacks (Latin script only; Arabic
+      has no capitals to find names by, so Arabic sentences are FIT_NONE, as are other kinds).
+
+    Args:
+        sentence: One sentence.
+        kind: The question's expected answer type (:func:`question_type`).
+        question: The question.
+        question_keys: Its content keys (:func:`rag.text.sentences.content_keys`).
+    """
+    if kind == "quantity":
+        found = [c for c in quantity_candidates(sentence) if not in_question(c.text, question_keys)]
+        if not found:
+            return FIT_NONE
+        measures = asked_measure(question)
+        stems = counted_words(question)
+        asked = any(
+            (
+                measures
+                and candidate_measure(c.text) in measures
+                and (candidate_measure(c.text) != "duration" or _fits_duration(sentence, c, question))
+            )
+            or (stems and _counts(sentence, c, stems))
+            for c in found
+        )
+        return FIT_ASKED if asked else FIT_TYPE
+    if kind == "date":
+        dates = [c.text for c in date_candidates(sentence) if not in_question(c.text, question_keys)]
+        if not dates:
+            return FIT_NONE
+        text = normalize(question)
+        if _TIME_QUESTION.search(text):
+            fitting = [t for t in dates if _CLOCK.search(t)]
+        elif _YEAR_QUESTION.search(text):
+            fitting = [t for t in dates if _YEAR_IN.search(t)]
+        else:
+            fitting = [t for t in dates if not _WEEKDAY_ONLY.match(t.strip())]
+        return FIT_ASKED if fitting else FIT_TYPE
+    if kind in ENTITY_KINDS and len(_LATIN_LETTER.findall(sentence)) > len(_ARABIC_LETTER.findall(sentence)):
+        # the one capitalised word after a wire dateline is capitalised by its place ("DUNMORE -
+        # Officials said…"); at the start of a plain sentence it is as often a name ("Greenland
+        # signed…", "Students thronged…": DEV XQuAD-en lost such leads when it was left out), unless a
+        # role word follows: "Head librarian Sofia Marques", "Fire chief Laurent Dubois"
+        dateline = WIRE_DATELINE.match(sentence)
+        opening = dateline.end() if dateline else len(sentence) - len(sentence.lstrip())
+        names = [c for c in name_candidates(sentence) if not in_question(c.text, question_keys)]
+        names = [
+            c
+            for c in names
+            if not (c.start == opening and " " not in c.text and _opener(sentence, c, dateline))
+        ]
+        # a person question is not answered by a firm's name, nor an organisation question by a
+        # person's; a place is neither
+        wrong = _WRONG_NAME_KINDS[kind]
+        return FIT_ASKED if any(name_kind(sentence, c) not in wrong for c in names) else FIT_NONE
+    return FIT_NONE
