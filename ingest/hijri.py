@@ -31,8 +31,21 @@ _MONTHS_RAW: dict[int, tuple[str, ...]] = {
 }
 _MONTHS = {fold(name): month for month, names in _MONTHS_RAW.items() for name in names}
 _MONTH_ALT = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
-# day, month name, 4-digit year, optional era mark (هـ / ه / للهجرة): digits are ASCII after fold.
-_HIJRI = re.compile(rf"(?<!\d)(\d{{1,2}})\s+({_MONTH_ALT})\s*،?\s*(\d{{4}})(?!\d)")
+# day, month name, 4-digit year (the era mark is not part of it): digits are ASCII after fold.
+HIJRI_PATTERN = re.compile(rf"(?<!\d)(\d{{1,2}})\s+({_MONTH_ALT})\s*،?\s*(\d{{4}})(?!\d)")
+"""A Hijri date in :func:`rag.text.normalize.fold`-ed text (groups: day, month name, year)."""
+
+
+def hijri_of(match: re.Match[str]) -> date | None:
+    """The Gregorian date of a :data:`HIJRI_PATTERN` match, or None when the day does not exist
+    or is outside 1343–1500 AH."""
+    from hijridate import Hijri
+
+    day, month, year = int(match.group(1)), _MONTHS[match.group(2)], int(match.group(3))
+    try:
+        return date(*Hijri(year, month, day).to_gregorian().datetuple())
+    except (ValueError, OverflowError):
+        return None
 
 
 def hijri_date(text: str) -> date | None:
@@ -45,25 +58,5 @@ def hijri_date(text: str) -> date | None:
         The Gregorian date (e.g. 2024-03-25 for 15 Ramadan 1445), or None when there is no
         Hijri date, or it is impossible or outside 1343–1500 AH.
     """
-    match = _HIJRI.search(re.sub(r"\s+", " ", fold(text)))
-    if match is None:
-        return None
-    from hijridate import Hijri
-
-    day, month, year = int(match.group(1)), _MONTHS[match.group(2)], int(match.group(3))
-    try:
-        return date(*Hijri(year, month, day).to_gregorian().datetuple())
-    except (ValueError, OverflowError):
-        return None
-
-
-def dateline_date(text: str, limit: int = 200) -> str | None:
-    """The ISO date of a Hijri date in an article's dateline (its first line, at most ``limit``
-    characters), e.g. «الرياض - ١٥ رمضان ١٤٤٥هـ (واس)» → "2024-03-25"; None when there is none.
-
-    Only the dateline is read: a Hijri date further down the story is what the story is about,
-    not when it was published.
-    """
-    first = text.lstrip().split("\n", 1)[0][:limit]
-    day = hijri_date(first)
-    return day.isoformat() if day else None
+    match = HIJRI_PATTERN.search(re.sub(r"\s+", " ", fold(text)))
+    return None if match is None else hijri_of(match)

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from ingest.datelines import dateline_date
 from ingest.decoding import decode_bytes, normalize_date
 from ingest.front_matter import split_front_matter
-from ingest.hijri import dateline_date
 from rag.errors import InputError
 
 DEFAULT_MAX_CHARS = 1_000_000
@@ -336,8 +336,8 @@ def record_from_object(
     Returns:
         A :class:`RawRecord`, or a failed :class:`ReadProblem` when ``obj`` is not an object,
         its body is missing, not a string, empty, or over ``max_chars``. A date that is not one
-        is kept as written (:mod:`ingest.dates` warns and drops it). Without a date field, a
-        Hijri date in the body's dateline (first line) is used (:func:`ingest.hijri.dateline_date`).
+        is kept as written (:mod:`ingest.dates` warns and drops it). Without a date field, the
+        date of the body's dateline is used (:func:`ingest.datelines.dateline_date`).
     """
     if not isinstance(obj, dict):
         kind = "null" if obj is None else type(obj).__name__

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from ingest.datelines import dateline_date
 from ingest.dates import checked_date
 from ingest.decoding import is_iso_date, normalize_date
-from ingest.hijri import dateline_date, hijri_date
+from ingest.hijri import hijri_date
 from ingest.readers import RawRecord, ReadProblem, read_file
 
 
@@ -75,3 +76,34 @@ def test_front_matter_date_that_is_not_a_date_warns(tmp_path: Path) -> None:
     undated, problem = checked_date(record, datetime.now(UTC))
     assert isinstance(problem, ReadProblem) and problem.kind == "warning" and "next week" in problem.reason
     assert problem.where == str(path) and "field 'date'" in problem.reason and undated.published_at is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("HAMBURG, October 4, 2023 — By Jonas Weber\nThe harbour reopened.", "2023-10-04"),
+        ("Ferry strike ends\n\nKIEL (dpa), Tuesday, 7 Nov. 2023 - The ferries ran again.", "2023-11-07"),
+        ("عجلون، 14 نيسان 2023 — كتب: سامر الخطيب\nافتتحت البلدية سوقاً جديداً.", "2023-04-14"),
+        ("مادبا - ٣ أغسطس ٢٠٢٢م\nنص الخبر.", "2022-08-03"),
+        ("عنوان الخبر\nتبوك، ٥ ذو القعدة ١٤٤٤ هـ — واس\nنص.", "2023-05-25"),
+        ("The council met on May 2, 2023 to vote on the budget.", None),  # a date in a sentence
+        ("One\nTwo\nThree\nHAMBURG, October 4, 2023 — x", None),  # past the first three lines
+        ("HAMBURG, February 30, 2023 — x", "february 30, 2023"),  # kept as written: checked later
+    ],
+)
+def test_datelines_in_the_first_lines_date_an_article(text: str, expected: str | None) -> None:
+    assert dateline_date(text) == expected
+
+
+def test_text_articles_are_dated_by_a_gregorian_dateline_and_checked(tmp_path: Path) -> None:
+    good = tmp_path / "harbour.txt"
+    good.write_text("Harbour news\nHAMBURG, October 4, 2023 — By Jonas Weber\nThe harbour reopened.\n")
+    bad = tmp_path / "bad.md"
+    bad.write_text("# Ferry\n\nKIEL, February 30, 2023 — The ferries ran again.\n")
+    [dated] = list(read_file(good))
+    [undated] = list(read_file(bad))
+    assert isinstance(dated, RawRecord) and dated.published_at == "2023-10-04"
+    assert isinstance(undated, RawRecord)
+    checked, warning = checked_date(undated, datetime.now(UTC))
+    assert checked.published_at is None and isinstance(warning, ReadProblem)
+    assert "'dateline' is not a date: 'february 30, 2023'" in warning.reason
