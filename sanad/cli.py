@@ -57,6 +57,24 @@ def _sanad(settings: Settings | None = None) -> Any:
     return Sanad(settings or _settings())
 
 
+def _sanad_with_articles(settings: Settings, question: str) -> Any:
+    """The app of ``settings`` for ``ask``/``search``; exits 1 naming the data directory when it
+    holds no articles. A missing local store is not created (it was, silently, in ./data)."""
+    from sanad.notices import no_articles
+
+    local = not settings.store.server_mode
+    if local and not settings.catalog_path.exists():
+        _die(no_articles(question, settings.data_dir, settings.data_dir.exists()))
+    sanad = _sanad(settings)
+    try:
+        empty = sanad.catalog.count() == 0
+    except SanadError as exc:
+        _die(str(exc))
+    if empty and local:
+        _die(no_articles(question, settings.data_dir, True))
+    return sanad
+
+
 def _unsaid(notice: str | None, text: str) -> str:
     """The sentences of ``notice`` the answer text does not already say (ending "." or ":")."""
     if not notice:
@@ -315,8 +333,8 @@ def ask(
             _die(f"--as-of {as_of!r} is not a date written YYYY-MM-DD", 2)
         retrieval = settings.retrieval.model_copy(update={"as_of": day})
         settings = settings.model_copy(update={"retrieval": retrieval})
-    sanad = _sanad(settings)
     filters = _filters(source, language, since, until)
+    sanad = _sanad_with_articles(settings, question)
     try:
         # The final Answer, not the deltas: citations are renumbered and checked at the end.
         final = sanad.chain.answer(question, (), k=k, filters=filters)
@@ -358,9 +376,10 @@ def search(
     """Show the retrieved chunks with fused, dense and lexical ranks and scores."""
     settings = _settings()
     _check_length(query, settings)
-    sanad = _sanad(settings)
+    filters = _filters(source, language, since, until)
+    sanad = _sanad_with_articles(settings, query)
     try:
-        hits = sanad.retriever.retrieve(query, k=k, filters=_filters(source, language, since, until))
+        hits = sanad.retriever.retrieve(query, k=k, filters=filters)
     except SanadError as exc:
         _die(str(exc))
     if as_json:
@@ -385,6 +404,11 @@ def search(
                 indent=2,
             )
         )
+        return
+    if not hits:
+        from sanad.notices import no_results
+
+        typer.echo(no_results(query, filters))
         return
     for i, h in enumerate(hits, 1):
         dense = f"dense #{h.dense_rank} ({h.dense_score:.3f})" if h.dense_rank else "dense —"
