@@ -22,7 +22,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from ingest.datelines import dateline_date
-from ingest.decoding import decode_bytes, normalize_date
+from ingest.decoding import decode_bytes, is_iso_date, normalize_date
 from ingest.front_matter import split_front_matter
 from rag.errors import InputError
 
@@ -440,6 +440,12 @@ def _read_plain(path: Path, fmt: str, max_chars: int) -> Iterator[RawRecord | Re
         yield RawRecord(text, title, None, None, dateline_date(text), None, None, str(path), fmt, "dateline")
         return
     published_at = normalize_date(meta.published_at) if meta.published_at else dateline_date(text)
+    if meta.published_at and not is_iso_date(published_at):
+        # Only the date is lost, not the title and source: said here, where its line is known.
+        line = f":{meta.date_line}" if meta.date_line else ""
+        reason = f"field {meta.date_key!r} is not a date: {meta.published_at!r}; ingested as undated"
+        yield ReadProblem(f"{path}{line}", reason, "warning")
+        published_at = None
     yield RawRecord(
         text=text,
         title=title,
@@ -450,7 +456,7 @@ def _read_plain(path: Path, fmt: str, max_chars: int) -> Iterator[RawRecord | Re
         record_id=None,
         origin=str(path),
         fmt=fmt,
-        date_field="date" if meta.published_at else "dateline",
+        date_field=(meta.date_key or "date") if meta.published_at else "dateline",
     )
 
 

@@ -71,11 +71,21 @@ def test_a_gregorian_date_field_wins_over_the_dateline(tmp_path: Path) -> None:
 def test_front_matter_date_that_is_not_a_date_warns(tmp_path: Path) -> None:
     path = tmp_path / "post.md"
     path.write_text("---\ntitle: T\ndate: next week\n---\nBody.\n", encoding="utf-8")
-    [record] = list(read_file(path))
-    assert isinstance(record, RawRecord) and record.title == "T"
-    undated, problem = checked_date(record, datetime.now(UTC))
+    problem, record = list(read_file(path))
+    assert isinstance(record, RawRecord) and record.title == "T" and record.published_at is None
     assert isinstance(problem, ReadProblem) and problem.kind == "warning" and "next week" in problem.reason
-    assert problem.where == str(path) and "field 'date'" in problem.reason and undated.published_at is None
+    assert problem.where == f"{path}:3" and "field 'date'" in problem.reason
+
+
+@pytest.mark.parametrize("day", ["2023-02-29", "2023-13-01"])
+def test_an_impossible_yaml_date_costs_only_the_date(day: str, tmp_path: Path) -> None:
+    path = tmp_path / "post.md"
+    path.write_text(f"---\ntitle: Tram fares fall\nsource: Odense Post\npublished: {day}\n---\nBody.\n")
+    problem, record = list(read_file(path))
+    assert isinstance(record, RawRecord) and record.published_at is None
+    assert record.title == "Tram fares fall" and record.source == "Odense Post"
+    assert isinstance(problem, ReadProblem) and problem.kind == "warning" and problem.where == f"{path}:4"
+    assert problem.reason == f"field 'published' is not a date: {day!r}; ingested as undated"
 
 
 @pytest.mark.parametrize(

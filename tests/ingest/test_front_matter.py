@@ -145,3 +145,22 @@ def test_a_never_closed_fence_is_not_kept_as_a_paragraph(tmp_path: Path) -> None
     problem, record = _records(post)
     assert isinstance(problem, ReadProblem) and "never closed" in problem.reason
     assert isinstance(record, RawRecord) and record.text.strip() == "The port raised its toll on Monday."
+
+
+def test_an_unclosed_block_of_keys_is_front_matter_not_the_first_paragraph(tmp_path: Path) -> None:
+    post = tmp_path / "post.md"
+    post.write_text(
+        "---\ntitle: Ferry fares frozen\ndate: 2023-05-02\ntags:\n  - ferries\n\nFares stay at 12 euros.\n",
+        encoding="utf-8",
+    )
+    problem, record = _records(post)
+    assert isinstance(problem, ReadProblem) and problem.where == f"{post}:1"
+    assert "never closed; lines 2-5 read as front matter" in problem.reason
+    assert isinstance(record, RawRecord) and record.title == "Ferry fares frozen"
+    assert record.published_at == "2023-05-02" and record.text.strip() == "Fares stay at 12 euros."
+
+    post.write_text("---\ntitle: [Ferry\nsource: x\n\nFares stay at 12 euros.\n", encoding="utf-8")
+    problem, record = _records(post)
+    assert isinstance(problem, ReadProblem) and "lines 2-3 do not parse" in problem.reason
+    assert isinstance(record, RawRecord) and record.title is None
+    assert record.text.strip() == "Fares stay at 12 euros."
