@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ingest.hidden_html import remove_hidden_elements
 from rag.text.markup import strip_markup
 from rag.text.normalize import strip_invisible
 
@@ -60,6 +61,13 @@ _NEWLINE_RE = re.compile("\r\n|[\r\v\f\x85\u2028]")
 def normalize_newlines(text: str) -> str:
     """Turn CRLF, CR, vertical tab, form feed, NEL and U+2028 into "\\n"; U+2029 into "\\n\\n"."""
     return _NEWLINE_RE.sub("\n", text).replace("\u2029", "\n\n")
+
+
+def remove_hidden_html(text: str) -> str:
+    """Remove HTML elements a reader is never shown (``hidden``, ``aria-hidden="true"``,
+    ``display:none``…) with their content (:func:`ingest.hidden_html.remove_hidden_elements`):
+    :func:`remove_markup` would keep their text, and it was quoted as an answer."""
+    return remove_hidden_elements(text)
 
 
 def remove_markup(text: str) -> str:
@@ -148,6 +156,7 @@ RULES: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("normalize_nfkc", normalize_nfkc),
     ("remove_invisible", remove_invisible),
     ("normalize_newlines", normalize_newlines),
+    ("remove_hidden_html", remove_hidden_html),
     ("remove_markup", remove_markup),
     ("remove_ad_markers", remove_ad_markers),
     ("remove_source_footer", remove_source_footer),
@@ -158,7 +167,8 @@ RULES: tuple[tuple[str, Callable[[str], str]], ...] = (
 """The rules in the order :func:`clean_text` applies them.
 
 Unicode first (so later patterns see one canonical form), then line endings (so line-based rules
-see "\\n"), then markup (so a tag cannot hide a footer or an ad marker), then ad markers (so a
+see "\\n"), then hidden HTML elements (while the tags that hide them are there), then markup (so
+a tag cannot hide a footer or an ad marker), then ad markers (so a
 "[ad_2]" after the source line does not hide it), then the source footer, then whitespace
 tidying last.
 """

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from ingest.datelines import dateline_date
 from ingest.decoding import decode_bytes, is_iso_date, normalize_date
 from ingest.front_matter import split_front_matter
+from ingest.hidden_html import remove_hidden_elements
 from rag.errors import InputError
 
 DEFAULT_MAX_CHARS = 1_000_000
@@ -470,8 +471,9 @@ def extract_html(
 ) -> RawRecord | ReadProblem:
     """Extract the main text and metadata of an HTML page with trafilatura (no network).
 
-    Comments and tables are left out. Title, date, site name (as ``source``), language and the
-    canonical URL (``<link rel="canonical">`` or ``og:url``; else ``url``) come from the page.
+    Comments, tables and hidden elements (:mod:`ingest.hidden_html`) are left out. Title, date,
+    site name (as ``source``), language and the canonical URL (``<link rel="canonical">`` or
+    ``og:url``; else ``url``) come from the page.
 
     Args:
         html: The decoded page.
@@ -488,7 +490,7 @@ def extract_html(
 
     try:
         doc = trafilatura.bare_extraction(
-            html,
+            remove_hidden_elements(html),
             url=url,
             with_metadata=True,
             include_comments=False,

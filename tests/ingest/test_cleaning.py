@@ -87,7 +87,7 @@ def test_collapse_whitespace() -> None:
 def test_clean_text_full_order_and_report() -> None:
     raw = (
         "\ufeff[ad_1]\r\n  Title  \r\n\r\n\r\n\r\n"
-        "Body\u200b <b>text</b> \ufefb.  \r\n[ad_2]\r\nSource: AP \r\n"
+        "Body\u200b <b>text</b><i hidden>cloak</i> \ufefb.  \r\n[ad_2]\r\nSource: AP \r\n"
     )
     cleaned = clean_text(raw)
     assert cleaned.text == "Title\n\nBody text لا."
@@ -97,6 +97,7 @@ def test_clean_text_full_order_and_report() -> None:
         "normalize_nfkc",
         "remove_invisible",
         "normalize_newlines",
+        "remove_hidden_html",
         "remove_markup",
         "remove_ad_markers",
         "remove_source_footer",
