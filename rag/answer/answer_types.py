@@ -25,8 +25,10 @@ Offsets are half-open character offsets into the sentence, so ``sentence[a:b]`` 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from rag.text.normalize import strip_marks_mapped
 from rag.text.sentences import content_keys, normalize
 
 KINDS = ("quantity", "date", "person", "place", "organisation", "reason", "yes_no", "comparison", "other")
@@ -289,9 +291,11 @@ def asked_measure(question: str) -> frozenset[str]:
 
 
 def candidate_measure(text: str) -> str | None:
-    """The measure of a quantity candidate by its unit ("12 hectares" → "area"), or None."""
+    """The measure of a quantity candidate by its unit ("12 hectares" → "area", «مِلْيُونِ دُولَارٍ»
+    → "money"), or None."""
+    bare = strip_marks_mapped(text)[0]
     for measure, pattern in _UNIT_PATTERNS.items():
-        if pattern.search(text):
+        if pattern.search(bare):
             return measure
     return None
 
@@ -373,10 +377,33 @@ def _strip(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
+def _on_bare_letters(sentence: str, find: Callable[[str], list[Candidate]]) -> list[Candidate]:
+    """``find`` run on ``sentence`` without Arabic marks, its spans mapped back to ``sentence``.
+
+    The patterns are written for unvocalised text: in a fully vocalised article («٣٫٢ مِلْيُونِ
+    دُولَارٍ») the unit word and month names would not match, so the money sentence lost to a
+    count of books (newcomer check, session 5). A span keeps the marks of its last letter.
+    """
+    bare, where = strip_marks_mapped(sentence)
+    if len(bare) == len(sentence):
+        return find(sentence)
+    out = []
+    for c in find(bare):
+        # up to the next kept character: the marks after the span's last letter are its own
+        a, b = where[c.start], where[c.end] if c.end < len(where) else len(sentence)
+        out.append(Candidate(a, b, sentence[a:b], c.kind))
+    return out
+
+
 def quantity_candidates(sentence: str) -> list[Candidate]:
-    """Numbers of ``sentence`` with their unit word or percent sign (see the module docstring)."""
+    """Numbers of ``sentence`` with their unit word or percent sign (see the module docstring);
+    vocalised Arabic is read without its marks."""
+    return _on_bare_letters(sentence, _quantity_candidates)
+
+
+def _quantity_candidates(sentence: str) -> list[Candidate]:
     out: list[Candidate] = []
-    dates = [(c.start, c.end) for c in date_candidates(sentence)]
+    dates = [(c.start, c.end) for c in _date_candidates(sentence)]
     tokens = [m for m in _NUMBER_TOKEN.finditer(sentence) if not any(a <= m.start() < b for a, b in dates)]
     i = 0
     while i < len(tokens):
@@ -406,7 +433,12 @@ _UNIT_STOP = frozenset(normalize(w) for w in _UNIT_STOP_TEXT.split())
 
 
 def date_candidates(sentence: str) -> list[Candidate]:
-    """Dates, years, months, weekdays and centuries of ``sentence``."""
+    """Dates, years, months, weekdays and centuries of ``sentence`` (vocalised Arabic is read
+    without its marks)."""
+    return _on_bare_letters(sentence, _date_candidates)
+
+
+def _date_candidates(sentence: str) -> list[Candidate]:
     out: list[Candidate] = []
     for m in _DATE.finditer(sentence):
         a, b = _strip(sentence, m.start(), m.end())

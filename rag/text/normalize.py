@@ -99,6 +99,22 @@ def embedding_text(text: str) -> str:
     return _INVISIBLE.sub("", _MARKS.sub("", unicodedata.normalize("NFKC", text)))
 
 
+def strip_marks_mapped(text: str) -> tuple[str, list[int]]:
+    """``text`` without Arabic marks and tatweel (``_MARKS``), with where each kept character was.
+
+    Patterns written for unvocalised Arabic («مليون دولار») then match a vocalised article
+    («مِلْيُونِ دُولَارٍ») and their offsets map back to the verbatim text (issue 12).
+
+    Args:
+        text: Any text.
+
+    Returns:
+        ``(bare, where)``: ``bare[i] == text[where[i]]``; ``len(where) == len(bare)``.
+    """
+    where = [i for i, ch in enumerate(text) if not _MARKS.match(ch)]
+    return "".join(text[i] for i in where), where
+
+
 def _lower(text: str) -> str:
     """:func:`embedding_text`, casefolded, digits in ASCII: the stemmer's input (accents kept)."""
     return embedding_text(text).casefold().translate(_DIGITS)
