@@ -51,12 +51,32 @@ def embeddings() -> MemoEmbeddings:
     return MemoEmbeddings()
 
 
-@pytest.fixture
-def mixed(tmp_path: Path, embeddings: MemoEmbeddings) -> Iterator[HybridRetriever]:
+FLOODS = {
+    "ar-floods": (
+        "ar",
+        "أمطار غزيرة تغمر شوارع مدينة المفرق وتجلي عشرات العائلات. وقال مدير الدفاع المدني إن "
+        "الفيضانات بدأت مساء الثلاثاء بعد هطول ٨٠ ملم من الأمطار خلال ست ساعات.",
+    ),
+    "en-floods": (
+        "en",
+        "The council approved a flood defence budget after heavy rain flooded homes along the river. "
+        "Flooding last winter damaged roads and the flood barrier will be raised next year.",
+    ),
+    "en-market": (
+        "en",
+        "Shares rose on Tuesday as investors welcomed lower inflation figures and the central bank "
+        "kept interest rates unchanged.",
+    ),
+}
+
+
+def _mixed(
+    tmp_path: Path, embeddings: MemoEmbeddings, articles: dict[str, tuple[str, str]]
+) -> Iterator[HybridRetriever]:
     store = open_store(load_settings(data_dir=tmp_path), embeddings.embedder_id, embeddings.dimension)
     catalog = Catalog(tmp_path / "catalog.sqlite")
-    texts = [text for _, text in ARTICLES.values()]
-    for (aid, (lang, text)), vector in zip(ARTICLES.items(), embeddings.embed_documents(texts), strict=True):
+    texts = [text for _, text in articles.values()]
+    for (aid, (lang, text)), vector in zip(articles.items(), embeddings.embed_documents(texts), strict=True):
         digest = hashlib.sha256(text.encode()).hexdigest()
         article = Article(aid, aid, text, "test", None, None, lang, digest)
         chunk = Chunk(f"{aid}:0", aid, 0, text, 0, len(text), aid, "test", None, None, lang, digest)
@@ -64,6 +84,22 @@ def mixed(tmp_path: Path, embeddings: MemoEmbeddings) -> Iterator[HybridRetrieve
         catalog.put(article, [chunk.chunk_id])
     yield HybridRetriever(store, catalog, embeddings, tmp_path / "bm25")
     catalog.close()
+
+
+@pytest.fixture
+def mixed(tmp_path: Path, embeddings: MemoEmbeddings) -> Iterator[HybridRetriever]:
+    yield from _mixed(tmp_path, embeddings, ARTICLES)
+
+
+@pytest.fixture
+def floods(tmp_path: Path, embeddings: MemoEmbeddings) -> Iterator[HybridRetriever]:
+    yield from _mixed(tmp_path, embeddings, FLOODS)
+
+
+def test_the_town_named_in_the_other_script_outweighs_a_shared_common_word(floods: HybridRetriever) -> None:
+    """ "Mafraq" is only in the Arabic article («المفرق»); "flooding" is in the English one."""
+    hits = floods.retrieve("When did the Mafraq flooding start?", k=3)
+    assert hits[0].chunk.article_id == "ar-floods", [(h.chunk.article_id, round(h.score, 3)) for h in hits]
 
 
 def test_an_english_question_finds_the_arabic_article_that_answers_it(mixed: HybridRetriever) -> None:
