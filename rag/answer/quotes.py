@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.answer.answer_fit import FIT_ASKED, FIT_NONE, answer_fit
+from rag.answer.answer_types import asked_measure
 from rag.answer.matching import sentence_match
 from rag.answer.sources import near_duplicate_texts, source_ref
 from rag.retrieval.facets import Facet, question_facets
@@ -174,15 +175,17 @@ def lead_with_asked_fact(
         return list(scored)
     # the best passage's own sentences; its article's other chunks only when the best sentence holds
     # no candidate of the type at all (they are further from the question: DEV XQuAD-en, "How many
-    # tackles…" lost its lead «…in tackles (118)» to another chunk's "N tackles" otherwise)
+    # tackles…" lost its lead «…in tackles (118)» to another chunk's "N tackles" otherwise), or a
+    # number in no unit of the measure asked («٦٥ ألف كتاب» for «كم بلغت تكلفة المكتبة؟» while «٣٫٢
+    # مليون دولار» opens the next chunk: money, area, weight… are written with their unit; a share
+    # often is not — "half of the planet's rainforests" lost to another chunk's "60%" on DEV)
     article = passages[top.passage].chunk.article_id
+    unit_measure = kind == "quantity" and bool(asked_measure(question) - {"percent"})
+    whole_article = top_fit == FIT_NONE or unit_measure
     same = [
         s
         for s in scored[1:]
-        if (
-            s.passage == top.passage
-            or (top_fit == FIT_NONE and passages[s.passage].chunk.article_id == article)
-        )
+        if (s.passage == top.passage or (whole_article and passages[s.passage].chunk.article_id == article))
         and not s.header
         and not is_planted(s.text)
     ]

