@@ -198,6 +198,19 @@ def _opener(sentence: str, c: Candidate, dateline: re.Match[str] | None) -> bool
     return dateline is not None or bool(following and following.group(1) in _ROLES)
 
 
+# A rank the question asks by ("Who finished second…?", "the third-placed team"): a name in a
+# sentence without that rank is another finisher's (the winner's, in a race report's lede).
+_RANK = re.compile(
+    r"\b(second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|runner-up)\b", re.IGNORECASE
+)
+
+
+def _lacks_asked_rank(sentence: str, question: str) -> bool:
+    """True when ``question`` asks for a rank (:data:`_RANK`) that ``sentence`` does not state."""
+    asked = {m.lower() for m in _RANK.findall(question)}
+    return bool(asked) and not asked & {m.lower() for m in _RANK.findall(sentence)}
+
+
 _WRONG_NAME_KINDS: dict[str, tuple[str, ...]] = {
     "person": ("organisation",),
     "organisation": ("person",),
@@ -252,6 +265,8 @@ def answer_fit(sentence: str, kind: str, question: str, question_keys: set[str])
         else:
             fitting = [t for t in dates if not _WEEKDAY_ONLY.match(t.strip())]
         return FIT_ASKED if fitting else FIT_TYPE
+    if kind in ENTITY_KINDS and _lacks_asked_rank(sentence, question):
+        return FIT_NONE
     if kind in ENTITY_KINDS and len(_LATIN_LETTER.findall(sentence)) > len(_ARABIC_LETTER.findall(sentence)):
         # the one capitalised word after a wire dateline is capitalised by its place ("DUNMORE -
         # Officials said…"); at the start of a plain sentence it is as often a name ("Greenland

