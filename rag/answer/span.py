@@ -37,6 +37,7 @@ from rag.answer.answer_types import (
     asked_measure,
     candidate_measure,
     candidates,
+    date_candidates,
     in_question,
 )
 from rag.answer.span_shapes import governing_preposition, shaped_span
@@ -134,7 +135,29 @@ def extract_span(question: str, sentence: str, kind: str) -> Span | None:
         questions and when every word of the sentence is in the question.
     """
     span = _extract(question, sentence, kind)
+    if span is not None and kind in ENTITY_KINDS and _only_a_date(span.text):
+        # «مساء الأحد» is when, not who nor where: no name rather than a date labelled a person
+        return None
     return None if span is None else _trimmed(sentence, span)
+
+
+# Words that make a date a time of day or a point in time: «مساء الأحد», «صباح يوم الجمعة».
+_TIME_OF_DAY_TEXT = "مساء صباح ظهر ظهيرة عصر ليلة ليل فجر يوم في منذ أمس"
+_TIME_OF_DAY = frozenset(normalize(w) for w in _TIME_OF_DAY_TEXT.split())
+
+
+def _only_a_date(text: str) -> bool:
+    """True when an Arabic span is nothing but a date and time-of-day words («مساء الأحد»); a Latin
+    name is found by its capitals ("June Carter"), and «معرض لندن في عام 1862» names a place."""
+    if not ARABIC.search(text):
+        return False
+    dates = date_candidates(text)
+    if not dates:
+        return False
+    rest = text
+    for c in reversed(dates):
+        rest = rest[: c.start] + " " + rest[c.end :]
+    return all(w in _TIME_OF_DAY for w in normalize(rest).split())
 
 
 _EDGE = "<>‹›«»()[]{}\"'“”‘’:;,،؛-–— \t\n"

