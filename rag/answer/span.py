@@ -451,14 +451,23 @@ _YEAR_IN_DATE = re.compile(
 
 
 _ACRONYM = re.compile(r"[A-Z]{2,5}s?")
+_TITLE_TEXT = """chief executive president vice mayor minister prime director governor secretary chairman
+chairwoman chair senator general colonel lieutenant major captain coach judge dr mr mrs ms prof
+professor sir king queen prince princess sheikh emir spokesman spokeswoman"""
+_TITLE_WORDS = frozenset(_TITLE_TEXT.split())
+
+
+def _title_word(word: str) -> bool:
+    return bool(_ACRONYM.fullmatch(word)) or word.rstrip(".").lower() in _TITLE_WORDS
 
 
 def _without_acronyms(c: Candidate) -> Candidate | None:
-    """A person candidate without its leading job-title acronyms ("CTO Gary Wang" → "Gary Wang");
-    None when it is only acronyms ("CEO", "FBI"): a person's name is not written in capitals."""
+    """A person candidate without its leading job titles ("CTO Gary Wang", "Chief executive
+    Hussein Safadi", "Mayor Samih Tubaila" → the name); None when it is only titles ("CEO",
+    "Chief"): a title names the role the question asks about, not the person."""
     words = c.text.split()
     drop = 0
-    while drop < len(words) and _ACRONYM.fullmatch(words[drop]):
+    while drop < len(words) and _title_word(words[drop]):
         drop += 1
     if drop == len(words):
         return None

@@ -420,3 +420,11 @@ def test_a_job_title_acronym_is_not_a_persons_name() -> None:
     assert span is not None and span.text == "Lena Park"
     only_acronyms = extract_span("Who resigned?", "The CEO resigned on Monday.", "person")
     assert only_acronyms is None or only_acronyms.text != "CEO"
+
+
+def test_a_job_title_before_a_name_is_not_the_answer() -> None:
+    sentence = "Chief executive Hussein Nasser said the port handled 18.4 million tonnes."
+    span = extract_span("Who is the CEO of the port company?", sentence, "person")
+    assert span is not None and span.text == "Hussein Nasser"
+    span = extract_span("Who is the mayor?", "Mayor Samir Haddad opened the library on Wednesday.", "person")
+    assert span is not None and span.text == "Samir Haddad"
