@@ -71,7 +71,7 @@ from rag.answer.relevance import relevance_verdict
 from rag.answer.sources import merge_sources
 from rag.answer.span import extract_span
 from rag.retrieval.mentions import SourceMatcher
-from rag.retrieval.mixed_languages import LANGUAGE_GAP, primary
+from rag.retrieval.mixed_languages import gap_for, primary
 from rag.text.sentences import content_keys, normalize, sentence_spans
 from rag.types import Answer, Citation, Retrieved, ShortAnswer
 
@@ -170,7 +170,7 @@ def is_header(r: Retrieved, start: int, sentence: str) -> bool:
 
 
 def fair_cosines(question: str, languages: Sequence[str], dense: Sequence[float]) -> list[float]:
-    """``dense`` with :data:`rag.retrieval.mixed_languages.LANGUAGE_GAP` added to the sentences of
+    """``dense`` with :func:`rag.retrieval.mixed_languages.gap_for` added to the sentences of
     passages in the other language than the question, when the passages read mix Arabic and English.
 
     e5 scores a passage in another language ~0.08 lower than one in the question's (measured on
@@ -189,10 +189,7 @@ def fair_cosines(question: str, languages: Sequence[str], dense: Sequence[float]
     asked = "ar" if script_of(question) == "arabic" else "en"
     if not {"ar", "en"} <= present:
         return list(dense)
-    return [
-        d + (LANGUAGE_GAP if primary(t) != asked and d else 0.0)
-        for d, t in zip(dense, languages, strict=True)
-    ]
+    return [d + (gap_for(asked, t) if d else 0.0) for d, t in zip(dense, languages, strict=True)]
 
 
 def typed_candidates(sentence: str, kind: str, question_keys: set[str]) -> list[Candidate]:

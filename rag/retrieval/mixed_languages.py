@@ -76,22 +76,22 @@ def other_language_tags(question_language: str, tags: Iterable[str]) -> tuple[st
     return tuple(t for t in seen if frozenset({lang, primary(t)}) in GAP_PAIRS)
 
 
+def gap_for(question_language: str, chunk_language: str, gap: float = LANGUAGE_GAP) -> float:
+    """The cosine to add to a chunk (or sentence) in ``chunk_language`` for a question in
+    ``question_language``: ``gap`` for a :data:`GAP_PAIRS` pair of two different languages, else 0."""
+    asked, other = primary(question_language), primary(chunk_language)
+    return gap if other != asked and frozenset({asked, other}) in GAP_PAIRS else 0.0
+
+
 def calibrated(
     hits: Sequence[tuple[Chunk, float]], question_language: str, gap: float = LANGUAGE_GAP
 ) -> list[tuple[str, float]]:
-    """``(chunk_id, cosine)`` with ``gap`` added to chunks in a :data:`GAP_PAIRS` language other
-    than the question's, best first.
+    """``(chunk_id, cosine)`` with :func:`gap_for` added, best first.
 
     Only the fusion sees these scores: ``Retrieved.dense_score`` keeps the raw cosine, which the
     abstention thresholds are calibrated on.
     """
-    lang = primary(question_language)
-
-    def bonus(chunk: Chunk) -> float:
-        other = primary(chunk.language)
-        return gap if other != lang and frozenset({lang, other}) in GAP_PAIRS else 0.0
-
-    out = [(c.chunk_id, sim + bonus(c)) for c, sim in hits]
+    out = [(c.chunk_id, sim + gap_for(question_language, c.language, gap)) for c, sim in hits]
     return sorted(out, key=lambda kv: -kv[1])
 
 

@@ -355,14 +355,13 @@ class HybridRetriever:
             for chunk, sim in self.store.query(vector, self.dense_k, filters)
             if chunk.chunk_id in visible
         ]
+        calibrated_scores: list[tuple[str, float]] = []
         if others:
-            mixed_hits = self._other_language_hits(
-                vector, dense_hits, question_lang, others, filters, visible
-            )
-            if mixed_hits is None:  # no other-language chunk competes: the plain fusion, unchanged
+            mixed = self._other_language_hits(vector, dense_hits, question_lang, others, filters, visible)
+            if mixed is None:  # no other-language chunk competes: the plain fusion, unchanged
                 others = ()
             else:
-                dense_hits = mixed_hits
+                dense_hits, calibrated_scores = mixed
         lexical_hits, key_shares = lexical_side.result()
 
         dense_ids = [c.chunk_id for c, _ in dense_hits]
@@ -378,7 +377,7 @@ class HybridRetriever:
             alpha = query_alpha(n_terms, self.alpha, self.alpha_long)
             dense_scores, scale = [(c.chunk_id, sim) for c, sim in dense_hits], 1.0
             if others:  # a mixed collection: fair to chunks in another language (mixed_languages)
-                dense_scores = calibrated(dense_hits, question_lang, self.language_gap)
+                dense_scores = calibrated_scores
                 best = chunks[dense_scores[0][0]] if dense_scores else None
                 other_best = best is not None and primary(best.language) != primary(question_lang)
                 if (
@@ -473,10 +472,11 @@ class HybridRetriever:
         others: tuple[str, ...],
         filters: Filters | None,
         visible: frozenset[str],
-    ) -> list[tuple[Chunk, float]] | None:
+    ) -> tuple[list[tuple[Chunk, float]], list[tuple[str, float]]] | None:
         """``dense_hits`` and the ``dense_k`` nearest chunks in the ``others`` languages, ordered
-        by calibrated cosine (:func:`calibrated`), each with its raw cosine; None when no
-        other-language chunk reaches the first :data:`MIXED_HEAD` of them.
+        by calibrated cosine: ``(hits with their raw cosines, (chunk_id, calibrated cosine))``
+        (:func:`calibrated`); None when no other-language chunk reaches the first
+        :data:`MIXED_HEAD` of them.
 
         Other-language cosines are ~0.08 lower than a same-language chunk's on the same content,
         so in a collection mostly in the question's language they rarely reach the first
@@ -504,7 +504,7 @@ class HybridRetriever:
         head = [by_id[cid][0] for cid, _ in order[:MIXED_HEAD]]
         if all(primary(c.language) == primary(question_lang) for c in head):
             return None
-        return [by_id[cid] for cid, _ in order]
+        return [by_id[cid] for cid, _ in order], order
 
     def _news_boost(
         self, query: str, fused: list[tuple[str, float]], index: LexicalIndex
