@@ -55,6 +55,7 @@ from rag.answer.answer_types import (
     question_type,
 )
 from rag.answer.citations import defuse_markers
+from rag.answer.conflicts import differ_line, differing_figures
 from rag.answer.grounding import abstention_text
 from rag.answer.matching import question_match_keys, script_of, sentence_match
 from rag.answer.quotes import (
@@ -72,7 +73,7 @@ from rag.answer.sources import merge_sources
 from rag.answer.span import extract_span
 from rag.retrieval.mentions import SourceMatcher
 from rag.retrieval.mixed_languages import gap_for, primary
-from rag.text.sentences import content_keys, normalize, sentence_spans
+from rag.text.sentences import normalize, sentence_spans
 from rag.types import Answer, Citation, Retrieved, ShortAnswer
 
 log = logging.getLogger(__name__)
@@ -366,7 +367,9 @@ def extractive_answer(
         scored = lead_from(scored, passages, named)
     scored = lead_with_asked_fact(scored, passages, kind, question)
     facets = compared_facets(question, kind, outlets)
-    picked, copies = select_quotes(scored, passages, kind, content_keys(question), facets)
+    picked, copies = select_quotes(
+        scored, passages, kind, question_match_keys(question), facets, script_of(question)
+    )
     lead = picked[0]
     # a headline, dateline or byline leads only when nothing better is read; its names are the
     # writer's, the agency's or the place of filing, never the person, place or firm asked about
@@ -386,6 +389,19 @@ def extractive_answer(
         raw.append(Citation(number=len(raw) + 1, chunk=chunk, quote=s.text, also_in=tuple(copies.get(i, ()))))
     if span is not None:
         lines.append(f"{defuse_markers(span.text)} [{number_of[0]}]")
+        # reports that carry another figure for the asked quantity are named, not left to be found
+        chunks = [passages[s.passage].chunk for s in picked]
+        differ = differing_figures(
+            question,
+            kind,
+            [s.text for s in picked],
+            [c.article_id for c in chunks],
+            [c.language for c in chunks],
+            [c.published_at for c in chunks],
+            embeddings,
+        )
+        if differ:
+            lines.append(differ_line(language, [(defuse_markers(t), number_of[i]) for i, t in differ]))
     for i in ordered:
         lines.append(f"{defuse_markers(picked[i].text)} [{number_of[i]}]")  # article "[3]" is no citation
     if kind in ("yes_no", "comparison") and len({passages[p.passage].chunk.article_id for p in picked}) > 1:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from rag.answer.answer_fit import FIT_ASKED, FIT_NONE, answer_fit
 from rag.answer.answer_types import asked_measure
-from rag.answer.matching import sentence_match
+from rag.answer.matching import script_of, sentence_match
 from rag.answer.sources import near_duplicate_texts, source_ref
 from rag.retrieval.facets import Facet, question_facets
 from rag.retrieval.mentions import SourceMatcher
@@ -204,6 +204,7 @@ def select_quotes(
     kind: str,
     question_keys: set[str],
     facets: Sequence[Facet] = (),
+    question_script: str | None = None,
 ) -> tuple[list[ScoredSentence], dict[int, list[SourceRef]]]:
     """The quoted sentences (best first) and, per quoted sentence index, its near-duplicate copies.
 
@@ -213,6 +214,11 @@ def select_quotes(
     best sentence of each named article not yet quoted; yes/no and comparison questions then take
     one sentence per article (outlets the question names first). Both stay within
     ``SECOND_ARTICLE_FLOOR`` of the best.
+
+    ``question_keys`` are :func:`rag.answer.matching.question_match_keys`; with
+    ``question_script`` given, a sentence in the other script is matched through the cross-script
+    name and number keys too (an Arabic report naming «أوسييك» shares a word with "Osijek"), one in
+    the question's script by its words alone.
     """
     picked: list[ScoredSentence] = []
     copies: dict[int, list[SourceRef]] = {}
@@ -276,7 +282,12 @@ def select_quotes(
         if is_planted(cand.text):
             continue  # planted instructions and source lists never fill a slot
         other = passages[cand.passage].chunk.article_id != top_article
-        if other and cand.score < best - OTHER_ARTICLE_FLOOR and not sentence_match(question_keys, cand.text):
+        cross = question_script is None or script_of(cand.text) != question_script
+        if (
+            other
+            and cand.score < best - OTHER_ARTICLE_FLOOR
+            and not sentence_match(question_keys, cand.text, cross)
+        ):
             continue  # another article's sentence that shares no word with the question: unrelated
         admit(cand)
     return picked, carried_copies(picked, copies, passages)

@@ -53,6 +53,7 @@ from rag.answer.answer_types import (
     asked_measure,
     candidate_measure,
     candidates,
+    in_question,
     name_candidates,
     rate_qualifier,
 )
@@ -255,10 +256,7 @@ def relevance_verdict(
         return f"rate of {qualifier}"
     if kind in TYPED_KINDS and sentences:
         qk = content_keys(question)
-        if not any(
-            not content_keys(c.text) or not content_keys(c.text) <= qk
-            for s in sentences
-            for c in candidates(s, kind)
-        ):
+        # the answerer's own test of "only repeats the question": «١٢ شخصا» answers «كم شخصا…»
+        if not any(not in_question(c.text, qk) for s in sentences for c in candidates(s, kind)):
             return f"no {kind}"
     return None
