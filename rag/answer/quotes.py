@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from rag.answer.answer_fit import FIT_ASKED, FIT_NONE, answer_fit
 from rag.answer.answer_types import asked_measure
 from rag.answer.matching import script_of, sentence_match
-from rag.answer.sources import near_duplicate_texts, source_ref
+from rag.answer.sources import fold_for_duplicates, near_duplicate_texts, source_ref
 from rag.retrieval.facets import Facet, question_facets
 from rag.retrieval.mentions import SourceMatcher
 from rag.text.sentences import content_keys, sentence_spans
@@ -224,7 +224,7 @@ def select_quotes(
     copies: dict[int, list[SourceRef]] = {}
     best = scored[0].score
 
-    def admit(cand: ScoredSentence) -> bool:
+    def admit(cand: ScoredSentence, filler: bool = False) -> bool:
         if any(p.passage == cand.passage and p.start < cand.end and cand.start < p.end for p in picked):
             return False
         dup = next((i for i, p in enumerate(picked) if near_duplicate_texts(p.text, cand.text)), None)
@@ -235,6 +235,8 @@ def select_quotes(
             if article != owner and all(r.article_id != article for r in refs):
                 refs.append(source_ref(passages[cand.passage].chunk))
             return False
+        if filler and restates(cand, picked):
+            return False  # another passage's edited copy of a quoted sentence: a slot that shows nothing new
         picked.append(cand)
         return True
 
@@ -289,8 +291,38 @@ def select_quotes(
             and not sentence_match(question_keys, cand.text, cross)
         ):
             continue  # another article's sentence that shares no word with the question: unrelated
-        admit(cand)
+        admit(cand, filler=True)
     return picked, carried_copies(picked, copies, passages)
+
+
+RESTATED_SHARE = 0.7
+"""Share of a filler sentence's content keys that, when found in one quoted sentence of another
+passage, make it a restatement (:func:`restates`)."""
+
+
+def restates(cand: ScoredSentence, picked: Sequence[ScoredSentence], share: float = RESTATED_SHARE) -> bool:
+    """True when ``cand`` restates a sentence of ``picked`` from another passage: ``share`` or more
+    of its content keys are that sentence's, and so is every number it holds.
+
+    Wiki and news archives carry the same article twice with small edits (a parenthetical added,
+    «هي» for «هو»), which :func:`rag.answer.sources.near_duplicate_texts` does not merge, and the
+    copy then fills a quote slot with words already shown (ARCD DEV: 22 of the second and third
+    quotes, none holding the answer). A changed figure is news ("rose 12 %" beside "rose 8 %"),
+    and so is a sentence of the *same* passage (a list restated with the next month's figure):
+    both stay candidates.
+    """
+    keys = content_keys(cand.text)
+    numbers = _figures(cand.text)
+    return bool(keys) and any(
+        p.passage != cand.passage
+        and len(keys & content_keys(p.text)) >= share * len(keys)
+        and numbers <= _figures(p.text)
+        for p in picked
+    )
+
+
+def _figures(text: str) -> set[str]:
+    return {w for w in fold_for_duplicates(text) if any(ch.isdigit() for ch in w)}
 
 
 def carried_copies(

@@ -103,3 +103,22 @@ def test_a_question_about_one_named_outlet_is_answered_from_it(
     assert ans.short_answer is not None and figure in ans.short_answer.text, ans.text
     lead = next(c for c in ans.citations if c.number == ans.short_answer.citation)
     assert lead.chunk.source == second_name
+
+
+LAKE = (
+    "Lake Varna, the largest lake in the (mountainous and sparsely settled) Duvo region, is fed by four "
+    "streams. "
+    "Fishing has been banned there since the spring. "
+    "Its deepest point is 41 metres below the surface."
+)
+LAKE_COPY = "Lake Varna, the largest lake in the Duvo region, is fed by four streams. Tourism grew last year."
+LAKE_SCORES = {(0, 0): 1.0, (1, 0): 0.98, (0, 1): 0.6, (0, 2): 0.5, (1, 1): 0.1}
+
+
+def test_an_edited_copy_of_a_quoted_sentence_does_not_take_a_slot() -> None:
+    # the copy lacks the parenthetical, so it is no near-duplicate, but every word of it is shown
+    passages = _passages(LAKE, LAKE_COPY)
+    question = "How deep is Lake Varna?"
+    picked, _ = select_quotes(_scored(passages, LAKE_SCORES), passages, "quantity", content_keys(question))
+    assert [p.passage for p in picked] == [0, 0, 0]
+    assert any("41 metres" in p.text for p in picked)
