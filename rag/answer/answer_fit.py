@@ -28,6 +28,9 @@ from rag.answer.answer_types import (
     name_candidates,
     quantity_candidates,
 )
+from rag.answer.count_nouns import counterparts, same_stem, stem
+from rag.answer.demonyms import describes_next_name
+from rag.answer.roles import asked_role, name_after_role
 from rag.text.normalize import embedding_text
 from rag.text.sentences import normalize
 
@@ -135,16 +138,6 @@ def name_kind(sentence: str, c: Candidate) -> str | None:
     return None
 
 
-def stem(word: str) -> str:
-    """A rough stem for counting nouns: «عيادات»/«عيادة» → عياد, «مريضا» → مريض, "routes" → route."""
-    w = normalize(word)
-    if re.match(r"[\u0600-\u06FF]", w):
-        w = re.sub(r"^(?:[وفب]?ال|[وفب](?=\w{4}))", "", w)
-        w = re.sub(r"(?:ات|ين|ون|ا|ه)$", "", w) if len(w) > 3 else w
-        return w
-    return re.sub(r"(?:ies|es|s)$", "", w) if len(w) > 3 else w
-
-
 # Nouns that count people: a question counting one kind of person («المصابين», "fans") is answered
 # by a number of any ("إصابة 14 شخصا", "18 ألف متفرج"): news counts people under many names.
 # Population nouns are not among them: a town's population is not the number of people at an event.
@@ -180,16 +173,47 @@ def counted_words(question: str) -> frozenset[str]:
     return frozenset(w for w in out if len(w) >= 3)
 
 
-def _counts(sentence: str, c: Candidate, stems: frozenset[str]) -> bool:
-    """True when one of the three words after (or in) the number ``c`` is a counted word, or any
-    noun for people when the question counts people (:func:`is_person_noun`)."""
+def counted_head(question: str) -> str | None:
+    """The stem of the noun a "how many"/«كم» question counts — the first counted word: "speci" in
+    "How many species of trees…" (the trees are what the species are of), «عائل» in «كم عدد
+    العائلات التي…» — or None."""
+    text = normalize(question)
+    for pattern in (_COUNTED_EN, _COUNTED_AR):
+        m = pattern.search(text)
+        if m:
+            words = [
+                w for w in next(g for g in m.groups() if g).split() if w not in _COUNT_STOP and len(w) > 1
+            ]
+            return stem(words[0]) if words and len(stem(words[0])) >= 3 else None
+    return None
+
+
+def across_languages(question: str) -> frozenset[str]:
+    """Stems of the question's counted noun (:func:`counted_head`) in the other language
+    (:func:`rag.answer.count_nouns.counterparts`): only the head noun, so "How many species of
+    trees…" does not count «390 بليون شجرة» (DEV en→ar)."""
+    head = counted_head(question)
+    return counterparts(head) if head else frozenset()
+
+
+def counted_across(candidate: str, question: str) -> bool:
+    """True when a quantity candidate's words («37 عائلة», "12 families") hold the question's
+    counted noun as written in the other language (:func:`rag.answer.count_nouns.counterparts`):
+    the figure counts what was asked, as a candidate sharing the question's own noun does."""
+    targets = across_languages(question)
+    return bool(targets) and any(
+        same_stem(stem(w), t) for w in re.findall(r"[^\W\d_][\w'’-]*", candidate) for t in targets
+    )
+
+
+def _counts(sentence: str, c: Candidate, stems: frozenset[str], across: frozenset[str] = frozenset()) -> bool:
+    """True when one of the three words after (or in) the number ``c`` is a counted word or the
+    counted noun in the other language (``across``, :func:`across_languages`: "families" ↔ «37
+    عائلة»), or any noun for people when the question counts people (:func:`is_person_noun`)."""
     words = re.findall(r"[^\W\d_][\w'’-]*", sentence[c.start :])[:4]
     if any(is_person_noun(t) for t in stems) and any(is_person_noun(w) for w in words):
         return True
-    return any(
-        any(s == t or (min(len(s), len(t)) >= 4 and (s.startswith(t) or t.startswith(s))) for t in stems)
-        for s in (stem(w) for w in words)
-    )
+    return any(any(same_stem(s, t) for t in stems | across) for s in (stem(w) for w in words))
 
 
 def _opener(sentence: str, c: Candidate, dateline: re.Match[str] | None) -> bool:
@@ -244,13 +268,14 @@ def answer_fit(sentence: str, kind: str, question: str, question_keys: set[str])
             return FIT_NONE
         measures = asked_measure(question)
         stems = counted_words(question)
+        across = across_languages(question)
         asked = any(
             (
                 measures
                 and candidate_measure(c.text) in measures
                 and (candidate_measure(c.text) != "duration" or _fits_duration(sentence, c, question))
             )
-            or (stems and _counts(sentence, c, stems))
+            or (stems and _counts(sentence, c, stems, across))
             for c in found
         )
         return FIT_ASKED if asked else FIT_TYPE
@@ -273,6 +298,19 @@ def answer_fit(sentence: str, kind: str, question: str, question_keys: set[str])
         return FIT_ASKED if fitting else FIT_TYPE
     if kind in ENTITY_KINDS and _lacks_asked_rank(sentence, question):
         return FIT_NONE
+    role = asked_role(question) if kind == "person" else None
+    if role is not None:
+        # asked by a role ("Who is the chief executive…?", «من هو رئيس بلدية…؟»): the name written
+        # after that role, in either language, is the asked one; another name only of the type
+        if name_after_role(sentence, role, question_keys):
+            return FIT_ASKED
+        return min(_name_fit(sentence, kind, question_keys), FIT_TYPE)
+    return _name_fit(sentence, kind, question_keys)
+
+
+def _name_fit(sentence: str, kind: str, question_keys: set[str]) -> int:
+    """:func:`answer_fit` of a person, place or organisation question by the Latin names of
+    ``sentence`` (FIT_NONE for other kinds and for Arabic sentences)."""
     if kind in ENTITY_KINDS and len(_LATIN_LETTER.findall(sentence)) > len(_ARABIC_LETTER.findall(sentence)):
         # the one capitalised word after a wire dateline is capitalised by its place ("DUNMORE -
         # Officials said…"); at the start of a plain sentence it is as often a name ("Greenland
@@ -285,6 +323,7 @@ def answer_fit(sentence: str, kind: str, question: str, question_keys: set[str])
             c
             for c in names
             if not (c.start == opening and " " not in c.text and _opener(sentence, c, dateline))
+            and not describes_next_name(sentence, c, names)  # "Kenyan runner Peter …": no name
         ]
         # a person question is not answered by a firm's name, nor an organisation question by a
         # person's; a place is neither

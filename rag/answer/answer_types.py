@@ -241,12 +241,24 @@ def rate_qualifier(question: str) -> str | None:
 
 # --- measures: which unit a quantity question asks for ---------------------------------------------
 
+# Currencies by the word written after the amount ("42 million lari", «500 مليون روبل»): the units
+# of the currencies in use (ISO 4217 list, names as CLDR writes them in English and Arabic: babel's
+# ``get_currency_name``), with the common codes. Left out: names that are also common words after
+# a number ("won", "real", "mark": "passed the 1,000 mark"), Arabic names of two letters («ين»).
+_CURRENCIES = (
+    r"dollars?|euros?|pounds?|riyals?|rials?|dinars?|dirhams?|liras?|lire|shekels?|rupees?|rupiahs?"
+    r"|yen|yuan|renminbi|francs?|kronor|krona|kroner|krone|roubles?|rubles?|pesos?|reais|nairas?"
+    r"|shillings?|ringgits?|baht|laris?|manats?|tenge|zlotys?|forints?|hryvnias?|takas?|kwachas?"
+    r"|cedis?|birrs?|dong|lempiras?|quetzals?|usd|eur|gbp|jod|egp|sar|aed|qar|kwd|bhd|omr|mad"
+    r"|tnd|dzd|lbp|iqd|inr|cny|jpy|chf|nok|sek|dkk|gel|\$|€|£|¥|₹|₪"
+    r"|دولار\w*|يورو|ريال\w*|دينار\w*|دنانير|جنيه\w*|درهم\w*|دراهم|ليره|ليرة|ليرات|روبل\w*|روبي\w*"
+    r"|يوان|فرنك\w*|شيكل|شيقل|كرون\w*|بيزو|نايرا|شلن\w*|لاري|مانات|رينغيت"
+)
 _UNITS: dict[str, str] = {
     "area": r"hectares?|acres?|square|sq|km2|km²|هكتار\w*|دونم\w*|فدان\w*|مربع\w*|كم2|كم²",
     "length": r"km|kilomet(?:re|er)s?|met(?:re|er)s?|miles?|feet|foot|cm|كيلومتر\w*|كم|متر\w*|ميل\w*|قدم",
     "weight": r"tonnes?|tons?|kg|kilograms?|طن|اطنان|أطنان|كيلوغرام\w*|كغ",
-    "money": r"dollars?|euros?|pounds?|riyals?|dinars?|dirhams?|\$|€|£|دولار\w*|يورو|ريال\w*|دينار\w*"
-    r"|جنيه\w*|درهم\w*|ليره|ليرة",
+    "money": _CURRENCIES,
     "duration": r"years?|months?|weeks?|days?|hours?|minutes?|seconds?|سنه|سنة|سنوات|عام|عاما|أعوام|اعوام|شهر"
     r"|اشهر|أشهر|يوم|ايام|أيام|ساعه|ساعة|ساعات|دقيقه|دقيقة|دقائق|ثانيه|ثانية|ثوان|اسبوع|أسبوع|اسابيع"
     # Arabic duals are a number and a unit in one word: «يومين» (two days), «عامين», «ساعتين»

@@ -30,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from rag.answer.answer_fit import counted_across
 from rag.answer.answer_types import (
     ENTITY_KINDS,
     TYPED_KINDS,
@@ -40,6 +41,7 @@ from rag.answer.answer_types import (
     date_candidates,
     in_question,
 )
+from rag.answer.demonyms import describes_next_name
 from rag.answer.span_shapes import governing_preposition, shaped_span
 from rag.answer.span_words import (
     ARABIC,
@@ -210,6 +212,8 @@ def _extract(question: str, sentence: str, kind: str) -> Span | None:
         if kind in TYPED_KINDS:
             typed = [c for c in typed if not _repeats_numbers(c.text, question)]
         if kind == "person":
+            # "Kenyan runner Peter Kiprop won…": the nationality describes the name after it
+            typed = [c for c in typed if not describes_next_name(sentence, c, typed)]
             typed = [p for c in typed if (p := _without_acronyms(c)) is not None]
         if kind in SAME_SCRIPT_KINDS and _wants_arabic(question) and ARABIC.search(sentence):
             # an Arabic sentence's Latin gloss is no answer; an English sentence's names are
@@ -231,8 +235,9 @@ def _extract(question: str, sentence: str, kind: str) -> Span | None:
             typed,
             key=lambda c: (
                 # a number counted in the question's own noun («كم شخصا» → «14 شخصا», "how many
-                # people" → "14 people") is the asked figure, whatever stands nearer
-                not (kind == "quantity" and bool(content_keys(c.text) & qk)),
+                # people" → "14 people"), in either language ("how many homes" → «220 ألف منزل»),
+                # is the asked figure, whatever stands nearer
+                not (kind == "quantity" and _counts_asked(c.text, question, qk)),
                 candidate_measure(c.text) not in measures if measures else False,
                 -_context_keys(sentence, words, *word_range(c), qk),
                 word_distance(*word_range(c), anchors),
@@ -249,6 +254,11 @@ def _extract(question: str, sentence: str, kind: str) -> Span | None:
     if kind in TYPED_KINDS:
         return None  # the sentence has no number/date: no span rather than a wrong one
     return _window(sentence, words, qk, anchors, kind, arabic_question=_wants_arabic(question))
+
+
+def _counts_asked(candidate: str, question: str, question_keys: set[str]) -> bool:
+    """True when a number is counted in the question's own noun, in its language or the other."""
+    return bool(content_keys(candidate) & question_keys) or counted_across(candidate, question)
 
 
 FEATURES = (

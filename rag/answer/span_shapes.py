@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from rag.answer.roles import asked_role, name_after_role
 from rag.answer.span_words import (
     ARABIC,
     CLAUSE_BREAK,
@@ -497,7 +498,11 @@ def shaped_span(
     """
     qk = content_keys(question)
     found: Span | None = None
-    if kind in ("other", "reason") and (preposition := governing_preposition(question)):
+    if kind == "person" and (role := asked_role(question)) is not None:
+        # «من هو رئيس بلدية نابلس؟» → the name after «رئيس البلدية», in either language
+        named = name_after_role(sentence, role, qk)
+        found = None if named is None else Span(named.start, named.end, named.text, kind)
+    if found is None and kind in ("other", "reason") and (preposition := governing_preposition(question)):
         found = governed_phrase(sentence, words, anchors, preposition)
     if found is None and kind == "other":
         found = score_span(question, sentence, words, anchors)
