@@ -16,18 +16,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
 from rag.embedding.embedders import IdentifiedEmbeddings
+from rag.retrieval.chunk_filters import filter_predicate
 from rag.retrieval.fusion import (
     CONVEX_ALPHA,
     LONG_QUERY_ALPHA,
@@ -36,7 +31,7 @@ from rag.retrieval.fusion import (
     query_alpha,
     reciprocal_rank_fusion,
 )
-from rag.retrieval.lexical import DocMeta, LexicalIndex
+from rag.retrieval.lexical import LexicalIndex
 from rag.retrieval.lexical_view import LexicalView
 from rag.retrieval.local_days import ArticleDays
 from rag.retrieval.mentions import SourceMatcher, named_days
@@ -50,7 +45,7 @@ from rag.retrieval.mixed_languages import (
 )
 from rag.retrieval.sentence_evidence import best_sentence_score
 from rag.store.catalog import ArticleCatalog
-from rag.store.chroma import ChunkStore, day_number, filters_to_where
+from rag.store.chroma import ChunkStore
 from rag.text import crossscript
 from rag.text.language import detect_language
 from rag.types import Chunk, Filters, Retrieved
@@ -126,94 +121,6 @@ def keys_view(
     return LexicalView(
         store, catalog, keys_index_dir(index_dir), crossscript.keys, KEYS_TOKENIZER_ID, background
     )
-
-
-def filter_predicate(
-    filters: Filters | None,
-    meta: Callable[[str], DocMeta | None],
-    day_of: Callable[[str], int | None] | None = None,
-) -> Callable[[str], bool] | None:
-    """A predicate over chunk ids that applies the same filter as the dense search.
-
-    It evaluates the very ``where`` clause :func:`rag.store.chroma.filters_to_where` gives Chroma, over
-    each chunk's ``source``, ``language``, ``published_ts``, ``published_day`` and ``article_id``,
-    so the two paths cannot drift apart. As in Chroma, a comparison on a missing key (an undated
-    chunk) is False.
-
-    Args:
-        filters: The filters, or None.
-        meta: Looks up a chunk's metadata (None for an unknown chunk, which is then rejected).
-        day_of: The local publication day (``YYYYMMDD``) of an article id
-            (:class:`rag.retrieval.local_days.ArticleDays`); default: the UTC day of
-            ``published_ts``.
-
-    Returns:
-        The predicate, or None when no filter applies.
-
-    Raises:
-        ValueError: the where clause uses an operator this evaluator does not know.
-    """
-    where = filters_to_where(filters)
-    if where is None:
-        return None
-    _check_where(where)
-
-    def allowed(chunk_id: str) -> bool:
-        m = meta(chunk_id)
-        if m is None:
-            return False
-        fields: dict[str, Any] = {"source": m.source, "language": m.language, "article_id": m.article_id}
-        if m.published_ts is not None:
-            fields["published_ts"] = m.published_ts
-        day = day_of(m.article_id) if day_of is not None else _utc_day_number(m.published_ts)
-        if day is not None:
-            fields["published_day"] = day
-        return _matches(where, fields)
-
-    return allowed
-
-
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "$eq": lambda v, x: bool(v == x),
-    "$ne": lambda v, x: bool(v != x),
-    "$gt": lambda v, x: bool(v > x),
-    "$gte": lambda v, x: bool(v >= x),
-    "$lt": lambda v, x: bool(v < x),
-    "$lte": lambda v, x: bool(v <= x),
-    "$in": lambda v, x: v in x,
-    "$nin": lambda v, x: v not in x,
-}
-
-
-def _check_where(where: dict[str, Any]) -> None:
-    for key, cond in where.items():
-        if key in ("$and", "$or"):
-            for sub in cond:
-                _check_where(sub)
-        elif isinstance(cond, dict):
-            unknown = set(cond) - set(_COMPARE)
-            if unknown:
-                raise ValueError(f"unsupported where operator(s) {sorted(unknown)} on {key!r}")
-
-
-def _matches(where: dict[str, Any], fields: dict[str, Any]) -> bool:
-    for key, cond in where.items():
-        if key == "$and":
-            if not all(_matches(sub, fields) for sub in cond):
-                return False
-        elif key == "$or":
-            if not any(_matches(sub, fields) for sub in cond):
-                return False
-        else:
-            if key not in fields:
-                return False
-            ops = cond if isinstance(cond, dict) else {"$eq": cond}
-            try:
-                if not all(_COMPARE[op](fields[key], value) for op, value in ops.items()):
-                    return False
-            except TypeError:  # e.g. comparing a str with an int: no match, as in Chroma
-                return False
-    return True
 
 
 class HybridRetriever:
@@ -623,44 +530,6 @@ class HybridRetriever:
             k: Documents per query.
             filters: Filters applied to every query.
         """
+        from rag.retrieval.langchain_retriever import SanadLangChainRetriever
+
         return SanadLangChainRetriever(retriever=self, k=k, filters=filters)
-
-
-def _utc_day_number(ts: int | None) -> int | None:
-    """The UTC calendar day of a Unix timestamp as ``YYYYMMDD`` (None for None)."""
-    return None if ts is None else day_number(datetime.fromtimestamp(ts, UTC).date())
-
-
-def retrieved_to_document(item: Retrieved) -> Document:
-    """A LangChain ``Document``: the chunk text, its fields as metadata, plus score and ranks."""
-    meta: dict[str, Any] = dataclasses.asdict(item.chunk)
-    del meta["text"]
-    meta.update(
-        score=item.score,
-        dense_rank=item.dense_rank,
-        lexical_rank=item.lexical_rank,
-        dense_score=item.dense_score,
-        lexical_score=item.lexical_score,
-    )
-    return Document(page_content=item.chunk.text, metadata=meta, id=item.chunk.chunk_id)
-
-
-class SanadLangChainRetriever(BaseRetriever):
-    """LangChain adapter of :class:`HybridRetriever`.
-
-    Attributes:
-        retriever: The hybrid retriever.
-        k: Documents per query.
-        filters: Filters applied to every query (None for none).
-    """
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    retriever: HybridRetriever
-    k: int = 5
-    filters: Filters | None = None
-
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[Document]:
-        return [retrieved_to_document(r) for r in self.retriever.retrieve(query, self.k, self.filters)]

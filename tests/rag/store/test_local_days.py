@@ -80,7 +80,7 @@ def test_one_day_window_follows_each_papers_calendar(sanad: Sanad, dense_only: b
 
 
 def test_lexical_side_agrees(sanad: Sanad) -> None:
-    from rag.retrieval.retriever import filter_predicate
+    from rag.retrieval.chunk_filters import filter_predicate
 
     retriever = sanad.retriever
     retriever.retrieve("bus", 1)  # refreshes the day map
