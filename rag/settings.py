@@ -159,6 +159,14 @@ class RetrievalSettings(BaseModel):
         le=1.0,
         description="weight of the cross-script name/number keys (rag.text.crossscript); 0 = off",
     )
+    cross_lingual_sentence_weight: float = Field(
+        2.0,
+        ge=0.0,
+        le=10.0,
+        description="when the question and the best chunks differ in language, the first three are re-scored "
+        "by their best sentence: score points per unit of cosine behind the best (retrieval.sentence_cosines); "
+        "0 = off",
+    )
     language_gap: float = Field(
         0.08,
         ge=0.0,

@@ -191,6 +191,7 @@ class Sanad:
                 outlet/day bonuses, no sentence evidence and no cross-script keys.
             cross_script: False turns the cross-script key channel off (an ablation).
         """
+        from rag.embedding.cached import CachedEmbeddings
         from rag.retrieval.retriever import HybridRetriever
 
         r = self.settings.retrieval
@@ -212,6 +213,9 @@ class Sanad:
                 cross_script_weight=r.cross_script_weight if news and cross_script else 0.0,
                 language_gap=r.language_gap if news else 0.0,
                 full_lexical_share=r.full_lexical_share,
+                # sentence vectors through the embeddings cache the extractive answerer reads too
+                sentence_embeddings=CachedEmbeddings(self.embeddings, self.cache),
+                cross_sentence_weight=r.cross_lingual_sentence_weight if news else 0.0,
                 lexical=self.lexical,
                 keys=self.keys_lexical,
             )

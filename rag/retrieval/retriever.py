@@ -43,6 +43,14 @@ from rag.retrieval.mixed_languages import (
     other_language_tags,
     primary,
 )
+from rag.retrieval.sentence_cosines import (
+    CROSS_SENTENCE_DEPTH,
+    CROSS_SENTENCE_WEIGHT,
+    DocumentEmbeddings,
+    best_sentence_cosines,
+    dominant_script,
+    rescore_head,
+)
 from rag.retrieval.sentence_evidence import best_sentence_score
 from rag.store.catalog import ArticleCatalog
 from rag.store.chroma import ChunkStore
@@ -183,6 +191,8 @@ class HybridRetriever:
         keys: LexicalView | None = None,
         language_gap: float = LANGUAGE_GAP,
         full_lexical_share: float = FULL_LEXICAL_SHARE,
+        sentence_embeddings: DocumentEmbeddings | None = None,
+        cross_sentence_weight: float = CROSS_SENTENCE_WEIGHT,
     ) -> None:
         if fusion not in ("convex", "rrf"):
             raise ValueError(f"unknown fusion {fusion!r}: choose 'convex' or 'rrf'")
@@ -203,6 +213,8 @@ class HybridRetriever:
         self.cross_script_weight = cross_script_weight
         self.language_gap = language_gap
         self.full_lexical_share = full_lexical_share
+        self.sentence_embeddings = sentence_embeddings
+        self.cross_sentence_weight = cross_sentence_weight
         self.lexical = lexical or LexicalView(store, catalog, index_dir)
         # The cross-script key channel: the same incremental view over key tokens.
         self.keys = keys or keys_view(store, catalog, index_dir)
@@ -307,6 +319,8 @@ class HybridRetriever:
             weight = self.sentence_weight * long_query_share(n_terms)
             if weight > 0:
                 fused = self._sentence_evidence(query, fused, index, chunks, weight)
+            if self.cross_sentence_weight > 0 and self.sentence_embeddings is not None:
+                fused = self._cross_lingual_sentences(query, vector, fused, chunks)
         out: list[Retrieved] = []
         pos = 0
         while len(out) < k and pos < len(fused):
@@ -491,6 +505,32 @@ class HybridRetriever:
             scores[cid] = scores.get(cid, 0.0) + weight * share
         order = {cid: i for i, (cid, _) in enumerate(fused)}
         return sorted(scores.items(), key=lambda kv: (-kv[1], order.get(kv[0], len(order))))
+
+    def _cross_lingual_sentences(
+        self,
+        query: str,
+        vector: list[float],
+        fused: list[tuple[str, float]],
+        chunks: dict[str, Chunk],
+    ) -> list[tuple[str, float]]:
+        """Re-score the first :data:`CROSS_SENTENCE_DEPTH` candidates by their best sentence when
+        the best one is in another script than the question (:mod:`rag.retrieval.sentence_cosines`).
+        Fetches the texts of lexical-only candidates into ``chunks`` (one store call)."""
+        head = [cid for cid, _ in fused[:CROSS_SENTENCE_DEPTH]]
+        missing = [cid for cid in head if cid not in chunks]
+        if missing:
+            chunks.update((c.chunk_id, c) for c in self.store.get(missing))
+        if not head or head[0] not in chunks:
+            return fused
+        asked = dominant_script(query)
+        if asked is None or dominant_script(chunks[head[0]].text[:400]) in (asked, None):
+            return fused
+        texts = [chunks[cid].text if cid in chunks else "" for cid in head]
+        assert self.sentence_embeddings is not None  # checked by the caller
+        cosines = best_sentence_cosines(vector, texts, self.sentence_embeddings)
+        if cosines is None:
+            return fused
+        return rescore_head(fused, cosines, self.cross_sentence_weight)
 
     def _sentence_evidence(
         self,

