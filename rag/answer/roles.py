@@ -83,6 +83,19 @@ ROLES: tuple[Role, ...] = tuple(
     for en, ar in (line.split("|") for line in _ROLES_TEXT.strip().splitlines())
 )
 
+TITLES = Role(
+    english=(),
+    arabic=_phrases(
+        "لاعب ; مدرب ; حارس ; مهاجم ; عداء ; عقيد ; لواء ; عميد ; نقيب ; مقدم ; دكتور ; مهندس ; شيخ ; سيد",
+        True,
+    ),
+)
+"""Titles Arabic news writes before a person's name and before nothing else («وسجل اللاعب يوسف
+العمراني», «العقيد خالد الزعبي»): what :func:`name_after_role` looks for when a who-question in
+another language names no role (:func:`titled_name`). Roles that also head other phrases are left
+out: «بطل السوبر بول 49 المدافع عن لقبه» (champion, defending), «كأول مدير لمكتب…» (DEV en→ar
+led with such sentences and answered «لقبه نيو»)."""
+
 _EN_WHO = re.compile(
     r"^\W*who\s+(?:is|was|will be|has been|became|is now)\s+(?:the\s+)?(?:new\s+|current\s+|former\s+)?"
     r"((?:[a-z-]+\s+){0,2}[a-z-]+?)(?:\s+(?:of|at|for|in)\b|[?.!]|$)",
@@ -137,6 +150,16 @@ _GENITIVE_LAM = re.compile(r"^ل(?!ل)\w{4,}")
 """«ل» written onto a noun of four letters or more after a role: "of" («لدنفر», «لجمهورية»)."""
 
 
+_NAME_PARTICLES = frozenset(
+    normalize(w) for w in ["بن", "ابن", "بنت", "عبد", "أبو", "ابو", "أبي", "آل", "دي", "دو", "فان", "فون"]
+)
+
+
+def _particle(word: str) -> bool:
+    """True for a word that joins the parts of a name: «بن», «عبد», «أبو», «آل», «دي», «فان»."""
+    return normalize(word) in _NAME_PARTICLES
+
+
 def _arabic_name(sentence: str, role: Role, question_keys: set[str]) -> Named | None:
     words = list(_AR_WORD.finditer(sentence))
     folded = [_forms(w.group()) for w in words]
@@ -181,6 +204,8 @@ def _arabic_name(sentence: str, role: Role, question_keys: set[str]) -> Named | 
                     break
                 if name and w.startswith("و") and len(w) > 4:  # «… الخطيب ووزير النقل»
                     break
+                if len(name) == 2 and not (w.startswith("ال") or _particle(name[-1].group())):
+                    break  # a third word is a family name («… الزعبي») or follows «بن»/«عبد»/«دي»
                 name.append(words[k])
             if name:
                 return Named(name[0].start(), name[-1].end(), sentence[name[0].start() : name[-1].end()])
@@ -232,3 +257,12 @@ def name_after_role(sentence: str, role: Role, question_keys: set[str]) -> Named
     if _AR_WORD.search(sentence) and not re.search(r"[A-Za-z]{3}", sentence):
         return _arabic_name(sentence, role, question_keys)
     return _english_name(sentence, role, question_keys)
+
+
+def titled_name(sentence: str, question_keys: set[str]) -> Named | None:
+    """The name after a title in an Arabic sentence («اللاعب يوسف العمراني» → «يوسف العمراني»), for
+    a who-question in another language: Arabic has no capitals to find names by, and an English
+    question shares no word with the sentence to stand next to."""
+    if not _AR_WORD.search(sentence) or re.search(r"[A-Za-z]{3}", sentence):
+        return None
+    return _arabic_name(sentence, TITLES, question_keys)

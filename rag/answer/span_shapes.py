@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from rag.answer.roles import asked_role, name_after_role
+from rag.answer.roles import asked_role, name_after_role, titled_name
 from rag.answer.span_words import (
     ARABIC,
     CLAUSE_BREAK,
@@ -502,6 +502,9 @@ def shaped_span(
         # «من هو رئيس بلدية نابلس؟» → the name after «رئيس البلدية», in either language
         named = name_after_role(sentence, role, qk)
         found = None if named is None else Span(named.start, named.end, named.text, kind)
+    elif kind == "person" and not ARABIC.search(question) and (named := titled_name(sentence, qk)):
+        # an English who-question over an Arabic sentence: the name after a title («اللاعب …»)
+        found = Span(named.start, named.end, named.text, kind)
     if found is None and kind in ("other", "reason") and (preposition := governing_preposition(question)):
         found = governed_phrase(sentence, words, anchors, preposition)
     if found is None and kind == "other":

