@@ -5,7 +5,7 @@ first :data:`DATELINE_LINES` non-blank lines that holds, in this order, an optio
 :data:`MAX_PLACE_WORDS` words, no digits, e.g. a city, "BERLIN (Reuters)" or a weekday), a date,
 and then nothing, a dash, a bar, a bracket or a colon (a byline, an agency, the story). The date
 is Gregorian ("September 29, 2024", "29 Sept. 2024", "12 مارس 2024", "١٢ آذار ٢٠٢٤م") or Hijri
-("٢٠ شوال ١٤٤٥ هـ", converted by :mod:`ingest.hijri`). A date inside a sentence ("وفي ١٥ رمضان
+("٢٠ شوال ١٤٤٥ هـ", converted by :mod:`rag.text.hijri`). A date inside a sentence ("وفي ١٥ رمضان
 ١٤٤٥ هـ بدأت الحملة", "The council met on May 2, 2024 to …") is what the story is about, not
 when it was published, and is not read: the text after the date must end the dateline.
 
@@ -21,7 +21,7 @@ import re
 from datetime import date
 from functools import cache
 
-from ingest.hijri import HIJRI_PATTERN, hijri_of
+from rag.text.hijri import HIJRI_PATTERN, hijri_of
 from rag.text.normalize import fold
 
 DATELINE_LINES = 3

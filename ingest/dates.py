@@ -31,7 +31,7 @@ ZERO_DATES = {
 """Days a system writes when it has no date, suspect only at midnight (or without a time)."""
 
 HIJRI_YEARS = range(1343, 1501)
-"""Hijri years of 1924–2077 (the Umm al-Qura tables, :mod:`ingest.hijri`): read as a Gregorian
+"""Hijri years of 1924–2077 (the Umm al-Qura tables, :mod:`rag.text.hijri`): read as a Gregorian
 year, "1445-09-15" is a Hijri date written in ISO form."""
 
 

@@ -3,7 +3,7 @@
 - :func:`decode_bytes`: UTF-8 (BOMs dropped) or charset detection (charset-normalizer) with
   preferences for Windows-1256 Arabic and Windows-1252 Western text; binary input is refused.
 - :func:`normalize_date`: ISO-8601 from the many date shapes of feeds and exports, Hijri dates
-  in Arabic included (:mod:`ingest.hijri`); :func:`is_iso_date` tells a parsed date from a
+  in Arabic included (:mod:`rag.text.hijri`); :func:`is_iso_date` tells a parsed date from a
   string left as given.
 """
 
@@ -14,7 +14,7 @@ import re
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 
-from ingest.hijri import hijri_date
+from rag.text.hijri import hijri_date
 from rag.errors import InputError
 from rag.text.language import is_arabic_char
 

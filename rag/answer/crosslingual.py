@@ -13,7 +13,10 @@ import dataclasses
 import re
 
 from rag.answer.grounding import join_notices
+from rag.text.hijri import HIJRI_PATTERN, hijri_of, month_of
+from rag.text.hijri import MONTHS_EN as HIJRI_MONTHS_EN
 from rag.text.language import language_name
+from rag.text.normalize import fold
 from rag.types import Answer
 
 _ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
@@ -99,28 +102,115 @@ def other_language_notice(answer: Answer) -> str | None:
     return notices["en"].format(langs=" and ".join(language_name(code) for code in langs))
 
 
+# Closed word lists that have one rendering in the other language: scale words, currencies, units.
+# A short answer is glossed only when every word of it is a number, a month or one of these;
+# "12,400 people" → "١٢,٤٠٠ people" helped no one (newcomer check, session 6).
+_AR_WORDS_RAW: dict[str, tuple[str, ...]] = {
+    "billion": ("مليار", "مليارات", "بليون"),
+    "million": ("مليون", "ملايين"),
+    "thousand": ("ألف", "آلاف"),
+    "dollars": ("دولار", "دولارا", "دولارات"),
+    "euros": ("يورو",),
+    "dinars": ("دينار", "دينارا", "دنانير"),
+    "riyals": ("ريال", "ريالا", "ريالات"),
+    "pounds": ("جنيه", "جنيها", "جنيهات"),
+    "dirhams": ("درهم", "دراهم"),
+    "lira": ("ليرة", "ليرات"),
+    "piastres": ("قرش", "قرشا", "قروش"),
+    "kilometres": ("كيلومتر", "كيلومترا", "كيلومترات", "كم"),
+    "metres": ("متر", "مترا", "أمتار"),
+    "millimetres": ("ملم", "مليمتر", "مليمترا"),
+    "hectares": ("هكتار", "هكتارا", "هكتارات"),
+    "tonnes": ("طن", "طنا", "أطنان"),
+    "percent": ("بالمئة", "بالمائة"),
+    "AH": ("هـ",),
+}
+_AR_WORDS = {fold(w): en for en, words in _AR_WORDS_RAW.items() for w in words}
+_EN_WORDS = {
+    "billion": "مليار",
+    "million": "مليون",
+    "thousand": "ألف",
+    "dollars": "دولار",
+    "dollar": "دولار",
+    "euros": "يورو",
+    "euro": "يورو",
+    "percent": "بالمئة",
+    "kilometres": "كيلومتر",
+    "kilometers": "كيلومتر",
+    "km": "كم",
+    "metres": "متر",
+    "meters": "متر",
+    "tonnes": "طن",
+    "tons": "طن",
+    "hectares": "هكتار",
+}
+_WORD = re.compile(r"[^\W\d_]+")
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
 def transliterate(text: str, language: str) -> str | None:
-    """``text`` with its digits and Gregorian month names in the conventions of ``language``.
+    """``text`` in the conventions of ``language``, when that is deterministic.
 
     English (and any non-Arabic language): Arabic-Indic and Persian digits → 0–9, «٫» → ".",
-    «٬» → ",", Arabic month names (Egyptian and Levantine) → English. Arabic: 0–9 →
-    Arabic-Indic digits, English month names → «يناير» …
+    «٬» → ","; Gregorian month names (Egyptian and Levantine) → English; a Hijri date → its
+    English month name and "AH" with the Gregorian day after it («٩ ذو الحجة ١٤٤٦ هـ» → "9 Dhu
+    al-Hijjah 1446 AH (5 June 2025)", Umm al-Qura calendar, :mod:`rag.text.hijri`); scale words,
+    currencies and units from a closed list («٢٫١ مليار دولار» → "2.1 billion dollars"). Arabic:
+    0–9 → Arabic-Indic digits, English month names, scale words and currencies → Arabic.
 
     Args:
         text: A short answer (a number, a date, a quantity).
         language: BCP 47 code of the reader.
 
     Returns:
-        The transliterated text, or None when it has no digit (nothing deterministic to do) or
-        would not change.
+        The transliterated text, or None when it has no digit, would not change, or would keep a
+        word of the other script (no half-translated gloss).
     """
     if not _DIGIT.search(text):
         return None
     if _primary(language) == "ar":
-        out = _EN_MONTH.sub(lambda m: _MONTHS_AR[_month_index(m.group(1))], text).translate(_TO_ARABIC)
+        out = _EN_MONTH.sub(lambda m: _MONTHS_AR[_month_index(m.group(1))], text)
+        out = _WORD.sub(lambda m: _EN_WORDS.get(m.group(0).lower(), m.group(0)), out.replace("$", ""))
+        if "$" in text and "دولار" not in out:
+            out += " دولار"
+        out = _SEPARATORS.sub(lambda m: "٫" if m.group(1) == "." else "٬", out).translate(_TO_ARABIC)
+        leftover = _LATIN_LETTER.search(out)
     else:
-        out = _AR_MONTH.sub(lambda m: _AR_TO_EN[m.group(0)], text).translate(_TO_WESTERN)
-    return out if out != text else None
+        hijri = _hijri_in_english(text)
+        if hijri is not None:
+            return hijri
+        out = _AR_MONTH.sub(lambda m: _AR_TO_EN[m.group(0)], _MARKS.sub("", text)).translate(_TO_WESTERN)
+        out = _WORD.sub(lambda m: _AR_WORDS.get(_bare(m.group(0)), m.group(0)), out)
+        out = re.sub(r"\s*[%٪]", " percent", out)
+        leftover = _ARABIC_LETTER.search(out)
+    if leftover is not None or out == text:
+        return None
+    return re.sub(r"\s+", " ", out).strip()
+
+
+_MARKS = re.compile(r"[\u064B-\u0652\u0670\u0640]")
+_SEPARATORS = re.compile(r"(?<=\d)([.,])(?=\d)")
+
+
+def _bare(word: str) -> str:
+    """An Arabic word as the closed list keys it: without marks («قرشاً» → «قرشا»), folded, without
+    «ال» or a clitic «ب»/«و»."""
+    w = fold(_MARKS.sub("", word))
+    for prefix in ("وال", "بال", "ال", "و"):
+        if w.startswith(prefix) and fold(w[len(prefix) :]) in _AR_WORDS:
+            return fold(w[len(prefix) :])
+    return w
+
+
+def _hijri_in_english(text: str) -> str | None:
+    """A Hijri date as "9 Dhu al-Hijjah 1446 AH (5 June 2025)", or None when ``text`` holds none."""
+    match = HIJRI_PATTERN.search(re.sub(r"\s+", " ", fold(text)))
+    if match is None:
+        return None
+    hijri = f"{int(match.group(1))} {HIJRI_MONTHS_EN[month_of(match) - 1]} {match.group(3)} AH"
+    day = hijri_of(match)
+    return hijri if day is None else f"{hijri} ({day.day} {_MONTHS_EN[day.month - 1]} {day.year})"
 
 
 def _month_index(name: str) -> int:

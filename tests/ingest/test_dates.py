@@ -11,7 +11,7 @@ import pytest
 from ingest.datelines import dateline_date
 from ingest.dates import checked_date
 from ingest.decoding import is_iso_date, normalize_date
-from ingest.hijri import hijri_date
+from rag.text.hijri import hijri_date
 from ingest.readers import RawRecord, ReadProblem, read_file
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from ingest.front_matter import split_front_matter
-from ingest.hijri import hijri_date
+from rag.text.hijri import hijri_date
 from ingest.readers import RawRecord, read_file
 from rag.retrieval.relative_time import read_when
 

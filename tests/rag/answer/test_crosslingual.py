@@ -25,10 +25,28 @@ def _answer(question_language: str, passage_language: str, short: str | None) ->
 def test_transliterate_digits_and_months_to_the_readers_conventions() -> None:
     assert transliterate("١٢ يناير ٢٠٢٤", "en") == "12 January 2024"
     assert transliterate("١٢ كانون الثاني ٢٠٢٤", "en") == "12 January 2024"
-    assert transliterate("٣٫٥ مليون", "en") == "3.5 مليون"
+    assert transliterate("٣٫٥ مليون", "en") == "3.5 million"
     assert transliterate("12 January 2024", "ar") == "١٢ يناير ٢٠٢٤"
     assert transliterate("شميت", "en") is None  # names: nothing deterministic
     assert transliterate("2024", "en") is None  # already in the reader's digits
+
+
+def test_scale_words_currencies_and_units_from_a_closed_list() -> None:
+    assert transliterate("٢٫١ مليار دولار", "en") == "2.1 billion dollars"
+    assert transliterate("٨٥ قرشاً", "en") == "85 piastres"  # marks and case endings read through
+    assert transliterate("٤٥٪", "en") == "45 percent"
+    assert transliterate("$22.6 billion", "ar") == "٢٢٫٦ مليار دولار"
+
+
+def test_no_half_translated_gloss() -> None:
+    # a word outside the closed lists stays in its script, so no gloss at all
+    assert transliterate("12,400 people", "ar") is None
+    assert transliterate("٣٧ عائلة", "en") is None
+
+
+def test_a_hijri_date_gets_its_month_in_english_and_the_gregorian_day() -> None:
+    assert transliterate("٩ ذو الحجة ١٤٤٦ هـ", "en") == "9 Dhu al-Hijjah 1446 AH (5 June 2025)"
+    assert transliterate("٣٠ صفر ١٥٠٢", "en") == "30 Safar 1502 AH"  # outside Umm al-Qura: no day
 
 
 def test_notice_in_the_askers_language() -> None:

@@ -36,12 +36,24 @@ HIJRI_PATTERN = re.compile(rf"(?<!\d)(\d{{1,2}})\s+({_MONTH_ALT})\s*،?\s*(\d{{4
 """A Hijri date in :func:`rag.text.normalize.fold`-ed text (groups: day, month name, year)."""
 
 
+MONTHS_EN = (
+    *("Muharram", "Safar", "Rabi al-Awwal", "Rabi al-Thani", "Jumada al-Ula", "Jumada al-Akhirah"),
+    *("Rajab", "Shaban", "Ramadan", "Shawwal", "Dhu al-Qadah", "Dhu al-Hijjah"),
+)
+"""English names of the Hijri months, 1–12 (the usual simplified romanisation)."""
+
+
+def month_of(match: re.Match[str]) -> int:
+    """The month number (1–12) of a :data:`HIJRI_PATTERN` match."""
+    return _MONTHS[match.group(2)]
+
+
 def hijri_of(match: re.Match[str]) -> date | None:
     """The Gregorian date of a :data:`HIJRI_PATTERN` match, or None when the day does not exist
     or is outside 1343–1500 AH."""
     from hijridate import Hijri
 
-    day, month, year = int(match.group(1)), _MONTHS[match.group(2)], int(match.group(3))
+    day, month, year = int(match.group(1)), month_of(match), int(match.group(3))
     try:
         return date(*Hijri(year, month, day).to_gregorian().datetuple())
     except (ValueError, OverflowError):
