@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
+from rag.retrieval.mentions import day_mentions
 from rag.text.crossscript import match_keys
+from rag.text.normalize import fold
 from rag.text.sentences import content_keys, overlap
 
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
@@ -28,7 +30,36 @@ def sentence_match(question_keys: set[str], sentence: str, cross_script: bool = 
     """
     if not cross_script:
         return overlap({k for k in question_keys if not k.startswith("~")}, content_keys(sentence))
-    return overlap(question_keys, content_keys(sentence) | match_keys(sentence))
+    have = content_keys(sentence) | match_keys(sentence)
+    if any(k.startswith(_DAY) for k in question_keys):
+        have = have - _day_keys(sentence)[1] | _day_keys(sentence)[0]
+    return overlap(question_keys, have)
+
+
+_DAY = "~@"
+"""Prefix of a calendar-day key ("~@2025-06-05")."""
+
+
+def _day_keys(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The calendar days ``text`` names as keys, and the number keys they are written with.
+
+    Across scripts a date is one fact, not three numbers: "June 5, 2025" and «٥ حزيران ٢٠٢٥» meet
+    as ``~@2025-06-05``, while «٥ آب ٢٠٢٥» (5 August) no longer matches it through its "5" and
+    "2025" (the newcomer check of session 6: a Gaza dateline of 5 August was quoted for "What
+    happened at Arafat on June 5, 2025?"). Dates are read by
+    :func:`rag.retrieval.mentions.day_mentions`, the reader of retrieval's day bonus.
+
+    Returns:
+        ``(day keys, "~#n" keys of the numbers inside the dates)``.
+    """
+    folded = re.sub(r"\s+", " ", fold(text))
+    found = day_mentions(folded)
+    if not found:
+        return frozenset(), frozenset()
+    numbers = frozenset(
+        k for start, end, _ in found for k in match_keys(folded[start:end]) if k.startswith("~#")
+    )
+    return frozenset(_DAY + day for _, _, day in found), numbers
 
 
 def script_of(text: str) -> str:
@@ -37,5 +68,10 @@ def script_of(text: str) -> str:
 
 
 def question_match_keys(question: str) -> set[str]:
-    """The question's keys for :func:`sentence_match`: content keys plus cross-script keys."""
-    return content_keys(question) | match_keys(question)
+    """The question's keys for :func:`sentence_match`: content keys plus cross-script keys; a
+    calendar day it names is one key (:func:`_day_keys`), not the numbers it is written with."""
+    days, date_numbers = _day_keys(question)
+    keys = content_keys(question) | match_keys(question)
+    if not days:
+        return keys
+    return (keys - date_numbers) | days

@@ -111,17 +111,20 @@ def compared_facets(question: str, kind: str, matcher: SourceMatcher) -> tuple[F
 
 def named_article(question: str, kind: str, matcher: SourceMatcher) -> Facet | None:
     """The one article a question asks about by its outlet ("… according to the Daily Post?",
-    «… بحسب صحيفة الفجر؟»), else None (no outlet named, several named, or a two-sided question).
+    «… بحسب صحيفة الفجر؟») or by its day ("What happened on 5 June 2025?"), else None (none
+    named, several named, or a two-sided question).
 
     Its best sentence leads the answer (:func:`lead_from`): the reader asked what that outlet
     reported, and the best-scoring sentence of another outlet, however close, answers another
     question (newcomer check, session 4: "How many workers were evacuated according to the Daily
-    Post?" led with the Evening News figure).
+    Post?" led with the Evening News figure); likewise a day's news is that day's article's
+    (newcomer check, session 6: "What happened on 5 June 2025?" led with a transport story of
+    20 September).
     """
     if kind in TWO_SIDED_KINDS:
         return None
     facets = question_facets(question, matcher)
-    return facets[0] if len(facets) == 1 and facets[0].sources else None
+    return facets[0] if len(facets) == 1 and (facets[0].sources or facets[0].day) else None
 
 
 def lead_from(

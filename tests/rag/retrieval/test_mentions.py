@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.retrieval.mentions import SourceMatcher, named_days, source_aliases
+from rag.retrieval.mentions import SourceMatcher, day_spans, named_days, source_aliases, without_days
 
 SOURCES = [
     "The Verge",
@@ -60,3 +60,28 @@ def test_empty_matcher() -> None:
 )
 def test_named_days(question: str, expected: set[str]) -> None:
     assert named_days(question) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "blanked", "day"),
+    [
+        ("What happened at Arafat on June 5, 2025?", "What happened at Arafat on June  ,  ?", "2025-06-05"),
+        ("ماذا حدث في ٥ حزيران ٢٠٢٥؟", "ماذا حدث في   حزيران  ؟", "2025-06-05"),
+        (
+            "Which   article of 7 October  2023 named Gaza?",
+            "Which   article of   October    named Gaza?",
+            "2023-10-07",
+        ),
+    ],
+)
+def test_day_spans_point_into_the_original_text(text: str, blanked: str, day: str) -> None:
+
+    (start, end, found), *rest = day_spans(text)
+    assert found == day and not rest
+    assert named_days(text[start:end]) == {day}  # the span is the whole date, in the original text
+    assert without_days(text) == blanked
+
+
+def test_text_without_a_day_is_unchanged() -> None:
+
+    assert without_days("Who won in 2025, 5 times?") == "Who won in 2025, 5 times?"
