@@ -12,14 +12,18 @@ asks, per passage, for one of three kinds of evidence (:class:`GroundingPolicy`)
 3. *lexical + semantic match*: the passage holds at least ``lexical_coverage`` of the
    question's content words (at least two, Arabic-aware keys) and cosine >= ``lexical_threshold``;
    across languages, the question's names in the other script or its counted noun written after
-   a number in the other language stand in for its words (:func:`passage_evidence`).
+   a number in the other language stand in for its words (:func:`passage_evidence`); a passage
+   among the first :data:`rag.answer.answerability.READ` that holds *every* name of the question
+   passes from the lower ``cross_script_full_threshold``.
 
 No passage with evidence → abstain, without calling the LLM. The thresholds are calibrated on
 the DEV sets by ``sanad eval calibrate`` (docs/abstention.md). When the caller gives the
 collection's term statistics, evidence is not enough: the passages must also *answer* — the
 verdict of :mod:`rag.answer.answerability` (the question's distinctive words meet in one place of
 one passage) runs last, for questions in the language of the passages. A question about what a
-named outlet published abstains when no passage is from it (:mod:`rag.answer.outlets`).
+named outlet published abstains when no passage is from it, or when none of that outlet's
+passages gives evidence on what the question asks about (:mod:`rag.answer.outlets`,
+:func:`off_subject_outlets`).
 
 The model's own signal: :func:`model_says_unknown` recognises the abstention phrasing in an LLM
 answer; the chain turns such an answer without valid citations into an abstention.
@@ -33,16 +37,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.answer.answer_fit import across_languages, holds_count
-from rag.answer.answerability import TermStats, unanswered
-from rag.answer.outlets import missing_outlet
+from rag.answer.answerability import READ, TermStats, unanswered
+from rag.answer.outlets import missing_outlet, named_sources, without_outlets
 from rag.settings import RetrievalSettings
-from rag.text.crossscript import key_overlap, key_set
+from rag.text.crossscript import key_set, keys
 from rag.text.sentences import content_keys, normalize
 from rag.types import Chunk, Retrieved
 
 log = logging.getLogger(__name__)
 
 LEXICAL_MIN_TERMS = 2
+_ACROSS = frozenset({"cross-lingual", "cross-script", "cross-script-full", "cross-count"})
+"""Kinds of evidence only a passage in another language than the question gives."""
+FULL_KEY_CLASSES = 3
+"""Sound classes of the longest matched key "cross-script-full" evidence needs: a two-class
+key (KS, RT) is one of many short Arabic words."""
 
 _ABSTENTIONS: dict[str, str] = {
     "en": "I couldn't find that in the articles.",
@@ -145,6 +154,52 @@ def passage_keys(chunk: Chunk) -> set[str]:
     return content_keys(" ".join(words))
 
 
+# Countries whose Arabic name is a translation, not a transliteration: "Jordan" keys KRTN,
+# «الأردن» RTN; "Egyptian" KBTN, «المصري» MSR. Ours: the countries news in this collection's
+# region names most, noun and adjective in each language, wherever the keys differ.
+_EXONYM_TEXT = """Jordan Jordanian:الأردن الأردني|Egypt Egyptian:مصر المصري|Germany German:ألمانيا الألماني
+|Morocco Moroccan:المغرب المغربي|Sweden Swedish:السويد|Switzerland Swiss:سويسرا|Netherlands Dutch:هولندا
+|Japan Japanese:اليابان الياباني|Algeria Algerian:الجزائر الجزائري|Emirates Emirati:الإمارات الإماراتي
+|Britain British:بريطانيا البريطاني|America American:أمريكا الأمريكي|Palestine Palestinian:فلسطين الفلسطيني
+|Finland Finnish:فنلندا الفنلندي|Portugal Portuguese:البرتغال البرتغالي|India Indian:الهند الهندي"""
+
+
+def _exonym_keys() -> dict[str, frozenset[str]]:
+    """Each key of a table name (:data:`_EXONYM_TEXT`) of three classes or more → the keys of the
+    same country in either script."""
+    out: dict[str, frozenset[str]] = {}
+    for entry in _EXONYM_TEXT.replace("\n", "").split("|"):
+        # each word's first key only: «بريطانيا» also keys RTN without its «ب» read as a proclitic
+        both = frozenset(k for word in entry.replace(":", " ").split() for k in keys(word)[:1])
+        for key in both:
+            if len(key) >= FULL_KEY_CLASSES:
+                out[key] = out.get(key, frozenset()) | both
+    return out
+
+
+_EXONYMS = _exonym_keys()
+
+
+def key_groups(query: str) -> tuple[frozenset[str], ...]:
+    """The question's cross-script keys (:func:`rag.text.crossscript.keys`) word by word: an
+    Arabic word with a proclitic keys twice («بماراثون» → BMRTN, MRTN), and is still one word. A
+    country of :data:`_EXONYM_TEXT` also keys as the other script names it."""
+    groups = []
+    for word in query.split():
+        found = frozenset(keys(word))
+        groups.append(found.union(*(_EXONYMS.get(k, frozenset()) for k in found)))
+    return tuple(g for g in dict.fromkeys(groups) if g)
+
+
+def _long_name_key(key: str) -> bool:
+    return not key.startswith("#") and len(key) >= FULL_KEY_CLASSES
+
+
+def word_coverage(groups: Sequence[frozenset[str]], have: frozenset[str]) -> float:
+    """Share of the question's keyed words (``groups``) with some key in ``have``, in [0, 1]."""
+    return sum(1 for g in groups if g & have) / len(groups) if groups else 0.0
+
+
 @dataclass(frozen=True)
 class GroundingPolicy:
     """Thresholds of the abstention policy (cosine similarities in [-1, 1], coverage in [0, 1]).
@@ -158,6 +213,10 @@ class GroundingPolicy:
     lexical_coverage: float = 0.34
     cross_script_threshold: float = 0.74
     cross_script_coverage: float = 0.5
+    cross_script_full_threshold: float = 0.71
+    """Bar for a passage in another language that holds *every* name/number of the question
+    ("cross-script-full" in :func:`passage_evidence`): the lexical bar (0.79) less the ~0.08 e5
+    takes from a passage in another language (:mod:`rag.retrieval.mixed_languages`)."""
     answerability_shift: float | None = 0.0
     """Log-odds added to the answerability verdict's thresholds (None: the verdict is off)."""
 
@@ -179,16 +238,23 @@ def passage_evidence(
     policy: GroundingPolicy,
     query_keys: set[str],
     language: str | None,
-    script_keys: frozenset[str] = frozenset(),
+    script_keys: Sequence[frozenset[str]] | frozenset[str] = (),
     counted: frozenset[str] = frozenset(),
 ) -> str | None:
     """Which kind of evidence passage ``r`` gives ("dense", "cross-lingual", "cross-script",
-    "cross-count", "lexical") or None.
+    "cross-script-full", "cross-count", "lexical") or None.
 
     "cross-script" (issue #14): a passage in another language than the question that holds at
-    least ``cross_script_coverage`` of the question's name and number keys (``script_keys``,
-    :func:`rag.text.crossscript.key_set`) and reaches ``cross_script_threshold``: names are the
-    words that survive translation, so they stand in for the lexical evidence BM25 cannot see.
+    least ``cross_script_coverage`` of the question's keyed words (``script_keys``: the name and
+    number keys word by word, :func:`key_groups`; a word counts once however many keys its
+    proclitics give it — «من فاز بماراثون لشبونة؟» is three words, not five keys) and reaches
+    ``cross_script_threshold``: names are the words that survive translation, so they stand in
+    for the lexical evidence BM25 cannot see.
+
+    "cross-script-full" (session 6 newcomer check): a passage in another language that holds
+    *every* keyed word of the question, one of them by a name key of :data:`FULL_KEY_CLASSES`
+    classes or more, from ``cross_script_full_threshold`` ("Who coaches Al-Faisaly?" at cosine
+    0.725 over «وقال مدرب الفيصلي…»): the lexical rule's bar less e5's language gap.
 
     "cross-count" (issues #12, #14): a passage in another language that reaches
     ``cross_script_threshold`` and holds a number counted in the question's counted noun as that
@@ -204,14 +270,15 @@ def passage_evidence(
     cross = bool(language) and _primary(r.chunk.language) not in ("", "und", _primary(language or ""))
     if cross and dense is not None and dense >= policy.cross_lingual_threshold:
         return "cross-lingual"
-    if (
-        cross
-        and script_keys
-        and dense is not None
-        and dense >= policy.cross_script_threshold
-        and key_overlap(script_keys, key_set(r.chunk.text)) >= policy.cross_script_coverage
-    ):
-        return "cross-script"
+    if cross and script_keys and dense is not None and dense >= policy.cross_script_full_threshold:
+        have = key_set(r.chunk.text)
+        # a flat key set (callers before word groups) is one group per key
+        groups = [frozenset([g]) if isinstance(g, str) else g for g in script_keys]
+        cover = word_coverage(groups, have)
+        if dense >= policy.cross_script_threshold and cover >= policy.cross_script_coverage:
+            return "cross-script"
+        if cover == 1.0 and any(_long_name_key(k) and k in have for group in groups for k in group):
+            return "cross-script-full"
     if (
         cross
         and counted
@@ -260,22 +327,66 @@ def should_abstain(
     if all(r.dense_score is None for r in retrieved) and query is None:
         return False  # nothing to judge with (a lexical-only retriever and no query): answer
     keys = content_keys(query) if query else set()
-    script_keys = key_set(query) if query and language else frozenset()
+    script_keys = key_groups(query) if query and language else ()
     counted = across_languages(query) if query and language else frozenset()
-    if not any(passage_evidence(r, policy, keys, language, script_keys, counted) for r in retrieved):
+    kinds = [passage_evidence(r, policy, keys, language, script_keys, counted) for r in retrieved]
+    # the weakest kind counts only in the passages every answerer reads (the extractive one reads
+    # READ): "Who coaches Al-Faisaly?" had it only from the fifth passage, and quoted the first three
+    if not any(kind and (kind != "cross-script-full" or i < READ) for i, kind in enumerate(kinds)):
         return True
     outlet = missing_outlet(query, retrieved) if query else None
     if outlet:  # "what did a Forbes article say…" over other outlets' passages
         log.info("grounding: abstaining, no passage from %s", outlet)
         return True
+    off = off_subject_outlets(query, retrieved, policy, language) if query else None
+    if off:  # "What did Al Jazeera report about the Kessa flood?" over its Gaza article
+        log.info("grounding: abstaining, %s has no passage about the question's subject", off)
+        return True
     if stats is None or not query or not language or policy.answerability_shift is None:
         return False
     if _primary(retrieved[0].chunk.language) != _primary(language):
         return False  # across languages the words cannot meet: the evidence above decides
+    if any(kind in _ACROSS for kind in kinds[:READ]):
+        return False  # nor in a passage read in the other language (a mixed collection)
     odds = unanswered(query, retrieved, stats, policy.answerability_shift)
     if odds is not None:
         log.info("grounding: abstaining, passages do not answer (log-odds %.2f)", odds)
     return odds is not None
+
+
+_ASKING_WORDS = content_keys(
+    "report reported reports say said says write wrote written publish published article articles "
+    "story piece cover covered claim claimed mention mentioned state stated tell told news"
+)
+"""Words a question uses to ask what an outlet published; they say nothing of its subject."""
+
+
+def off_subject_outlets(
+    query: str, retrieved: Sequence[Retrieved], policy: GroundingPolicy, language: str | None
+) -> str | None:
+    """The outlets ``query`` names (:func:`rag.answer.outlets.named_sources`) when none of their
+    passages is about what it asks, else None.
+
+    A passage of the outlet is about the subject when it is semantically close on its own
+    ("dense" or "cross-lingual" evidence of :func:`passage_evidence`) or holds a word of the
+    question without the outlet's name and the asking words ("What did … report about the Kessa
+    flood?" → "kessa", "flood"): in its script a content key, across scripts a name key of
+    :data:`FULL_KEY_CLASSES` classes or more ("Kessa" and «غزة» both key KS).
+    """
+    named = named_sources(query, retrieved)
+    if not named:
+        return None
+    subject = without_outlets(query, named)
+    words = content_keys(subject) - _ASKING_WORDS
+    names = {k for group in key_groups(subject) for k in group if _long_name_key(k)}
+    for r in retrieved:
+        if r.chunk.source not in named:
+            continue
+        if passage_evidence(r, policy, set(), language) in ("dense", "cross-lingual"):
+            return None
+        if words & content_keys(r.chunk.text) or names & key_set(r.chunk.text):
+            return None
+    return " / ".join(sorted(named))
 
 
 def _primary(language: str) -> str:

@@ -9,8 +9,12 @@ abstain. The outlet is read only where the question names it as the publisher of
 A named outlet matches a passage's ``source`` when all its content words are in it ("Wall Street
 Journal" ↔ "The Wall Street Journal", "CNBC" ↔ "Cnbc | World Business News Leader").
 
-Latin-script names only: Arabic has no capitals to find a name by, and an Arabic outlet name
-would have to be compared across scripts with the source (not done).
+Latin-script names only: Arabic has no capitals to find a name by. A question that names an
+outlet of the passages read (:func:`named_sources`, in either script: "Al Jazeera" / «الجزيرة»)
+asks what *that* outlet said about its subject: the grounding policy then asks its passages for
+evidence on the question without the outlet's name (:func:`without_outlets`,
+:func:`rag.answer.grounding.should_abstain`), so another outlet's report on the subject does not
+answer "What did Al Jazeera report about the Kessa flood?" when Al Jazeera's article is on Gaza.
 DEV (MultiHop): 109 of 260 answerable questions name an outlet this way, none is refused;
 30 of 40 null queries do, 6 of the 7 the other rules answered are refused.
 """
@@ -20,8 +24,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rag.retrieval.mentions import SourceMatcher
+from rag.text.crossscript import key_set
 from rag.text.sentences import content_keys
 from rag.types import Retrieved
+
+OUTLET_KEY_CLASSES = 3
+"""An outlet named across scripts ("Al Jazeera" / «الجزيرة» → KSR) needs a key of at least three
+sound classes: «العربية» keys RB, which any "Rabat" or "Arab" would match."""
 
 _NAME = r"((?:[Tt]he\s+)?[A-Z][\w&.'’-]*(?:\s+(?:of\s+|on\s+|&\s+)?[A-Z][\w&.'’-]*){0,4})"
 _KIND = r"(?:article|piece|story|op-ed|editorial|column)s?"
@@ -61,3 +71,33 @@ def missing_outlet(question: str, passages: Sequence[Retrieved]) -> str | None:
     if any(name <= source for name in names for source in sources):
         return None
     return " / ".join(" ".join(sorted(n)) for n in names)
+
+
+def named_sources(question: str, passages: Sequence[Retrieved]) -> frozenset[str]:
+    """The outlets of ``passages`` that ``question`` names, in its script (the source's name or
+    the part before " | ", as whole words: :class:`rag.retrieval.mentions.SourceMatcher`) or in
+    the other ("What did Al Jazeera report…" over «الجزيرة»: every cross-script key of the source
+    is in the question, one of them of :data:`OUTLET_KEY_CLASSES` classes or more)."""
+    sources = {r.chunk.source for r in passages if r.chunk.source}
+    found = set(SourceMatcher(sources).named(question))
+    asked = key_set(question)
+    for source in sources - found:
+        keys = key_set(source)
+        if (
+            keys
+            and keys <= asked
+            and any(len(k) >= OUTLET_KEY_CLASSES and not k.startswith("#") for k in keys)
+        ):
+            found.add(source)
+    return frozenset(found)
+
+
+def without_outlets(question: str, sources: frozenset[str]) -> str:
+    """``question`` without the words that name ``sources`` (in either script): what it asks
+    *about* ("What did report about the Kessa flood?")."""
+    ckeys: set[str] = set()
+    skeys: set[str] = set()
+    for source in sources:
+        ckeys |= content_keys(source)
+        skeys |= key_set(source)
+    return " ".join(w for w in question.split() if not (content_keys(w) & ckeys or key_set(w) & skeys))

@@ -58,6 +58,7 @@ from rag.answer.answer_types import (
     rate_qualifier,
 )
 from rag.answer.grounding import passage_keys
+from rag.text.crossscript import key_set
 from rag.text.sentences import content_keys, normalize
 from rag.types import Retrieved
 
@@ -131,6 +132,47 @@ def missing_terms(question: str, passages: Sequence[Retrieved]) -> str | None:
     return None
 
 
+# Heads of event names: "the Berlin Marathon", "the 2022 World Cup", "the Cannes Film Festival".
+# Such a name is its qualifier: the Lisbon Marathon report holds "Marathon" and answers nothing
+# about the Berlin one. Ours: the common heads of sports, prize, political and cultural events.
+_EVENT_HEAD_TEXT = """Marathon Cup Championship Championships Open Games Olympics Olympiad Festival Prize
+    Award Awards Election Elections Summit Conference League Tournament Derby Classic Final Finals Bowl
+    Race Rally Expo Fair Tour Trophy Biennale Grand Prix"""
+_EVENT_HEADS = frozenset(content_keys(_EVENT_HEAD_TEXT))
+
+
+def missing_event_name(question: str, passages: Sequence[Retrieved]) -> str | None:
+    """The qualifier of an event the question names ("Berlin" of "the Berlin Marathon") when no
+    passage holds it, in its own script (content keys of its text, title, outlet and date) or in
+    the other (:func:`rag.text.crossscript.key_set`: «ماراثون برلين»), else None.
+
+    Unlike the names rule, this reads passages of both scripts: an event's place or sponsor is a
+    name that survives transliteration. Only runs whose last word is an event head
+    (:data:`_EVENT_HEADS`) and that hold a qualifier word before it.
+    """
+    if not passages:
+        return None
+    lead = len(question) - len(question.lstrip())
+    for c in name_candidates(question):
+        words = c.text.split()
+        if c.start == lead:
+            words = words[1:]
+        if len(words) < 2 or not content_keys(words[-1]) <= _EVENT_HEADS:
+            continue
+        qualifiers = [w for w in words[:-1] if content_keys(w) and not content_keys(w) <= _EVENT_HEADS]
+        if not qualifiers:
+            continue
+        have: set[str] = set()
+        script_keys: set[str] = set()
+        for r in passages:
+            have |= passage_keys(r.chunk)
+            if not _latin_script(r.chunk.text):
+                script_keys |= key_set(r.chunk.text)
+        if not any(content_keys(w) & have or key_set(w) & script_keys for w in qualifiers):
+            return f"event {' '.join(words)}"
+    return None
+
+
 def _script(text: str) -> str:
     return "latin" if _latin_script(text) else "arabic"
 
@@ -163,8 +205,11 @@ def missing_event(question: str, passages: Sequence[Retrieved]) -> str | None:
 
 
 def _skeleton_match(asked: str, have: str) -> bool:
-    # equal, or one letter apart in a five-letter key (RapidFuzz Indel similarity >= 0.8)
-    return asked == have or fuzz.ratio(asked, have) >= SKELETON_SIMILARITY
+    # equal, or (Arabic keys only) one letter apart in a five-letter key (RapidFuzz Indel
+    # similarity >= 0.8); English keys are stems already, and "popul" is one letter from "peopl"
+    if asked == have:
+        return True
+    return bool(_ARABIC_LETTER.search(asked)) and fuzz.ratio(asked, have) >= SKELETON_SIMILARITY
 
 
 def _skeleton(key: str) -> str:
@@ -175,38 +220,107 @@ def _skeleton(key: str) -> str:
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
+# Figure attributes in both languages (issue #12, #14): an English question over Arabic articles
+# ("What is the population of Aqaba?") or the reverse («ما سعر الفائدة…» over "the main policy
+# rate … at 7.5 percent") names the measure in the other language. Each entry lists, per script,
+# the words (phrases: every content key of one) a sentence gives such a figure with; the question's
+# attribute or rate qualifier selects the entries whose words hold it. Ours: the usual wording of
+# these measures in news (Arabic: «عدد سكانها», «نسمة»; English: "a town of 85,000 people").
+_FIGURE_WORDS: tuple[tuple[str, str], ...] = (
+    ("population|inhabitants|residents", "سكان|نسمة"),
+    ("area", "مساحة"),
+    ("cost|costs", "كلفة|تكلفة|تكاليف"),
+    ("price|prices", "سعر|أسعار"),
+    ("budget", "ميزانية|موازنة"),
+    ("capacity", "طاقة استيعابية"),
+    ("salary|salaries|wage|wages", "راتب|رواتب"),
+    ("interest|policy rate|key rate|benchmark rate", "فائدة"),
+    ("exchange", "صرف"),
+)
+_FIGURE_TABLE: tuple[dict[str, list[frozenset[str]]], ...] = tuple(
+    {
+        script: [frozenset(content_keys(phrase)) for phrase in words.split("|")]
+        for script, words in (("latin", en), ("arabic", ar))
+    }
+    for en, ar in _FIGURE_WORDS
+)
+# "Kessa, a town of about 85,000 people": a place of N people gives its population
+_PLACE_OF_PEOPLE = re.compile(
+    r"\b(?:town|city|village|country|nation|state|province|region|island|district|capital)\s+of\s+"
+    r"(?:about|around|some|nearly|almost|roughly|over|more than|fewer than|less than|just over)?\s*"
+    r"[\d.,]+(?:\s+(?:million|billion|thousand))?\s+(?:people|residents|inhabitants)\b",
+    re.IGNORECASE,
+)
+
+
+def figure_words(attribute: str, script: str) -> list[frozenset[str]]:
+    """The phrases (content keys) that give the figure ``attribute`` names, in ``script``
+    ("latin"/"arabic"), from :data:`_FIGURE_WORDS`; empty when the table has no entry for it."""
+    asked = content_keys(attribute)
+    out: list[frozenset[str]] = []
+    for entry in _FIGURE_TABLE:
+        if any(asked & phrase for phrase in entry["latin"] + entry["arabic"] if len(phrase) == 1):
+            out += entry[script]
+    return out
+
 
 def _attribute_found(
     attribute: str, question: str, passages: Sequence[Retrieved], sentences: Sequence[str], *, figure: bool
 ) -> bool:
     """True when the passages can answer for the asked attribute (or when none is written in the
-    question's script, so that words cannot be compared). By kind of attribute:
+    question's script and the attribute is not in the bilingual table, so that words cannot be
+    compared). By kind of attribute:
 
     - a measure named by its noun (``figure``: a population, area, budget, «سكان», «مساحة», or
       what a rate or price is of: «صرف», "exchange") must stand in one sentence with a number: an
       article that speaks of «سكان القرى» holds no population figure, and a rent in dinars is no
-      exchange rate;
+      exchange rate. The measures of :data:`_FIGURE_WORDS` are also read in the other script
+      ("population" in «يبلغ عدد سكانها ٩٥ ألف نسمة», «الفائدة» in "policy rate … 7.5 percent")
+      and in their other words ("inhabitants", "a town of 85,000 people", «نسمة»);
     - a counted noun ("clinics", «المصابين») must be in some passage, or, when it counts people,
       a number followed by any noun for people will do («إصابة 14 شخصا», "21,000 spectators").
     """
-    same = [r for r in passages if _script(r.chunk.text) == _script(question)]
-    if not same:
+    asked_script = _script(question)
+    same = [r for r in passages if _script(r.chunk.text) == asked_script]
+    other_script = "arabic" if asked_script == "latin" else "latin"
+    translated = figure_words(attribute, other_script) if figure else []
+    if not passages or (not same and not translated):
         return True
     keys = content_keys(attribute)
     skeletons = {_skeleton(k) for k in keys}
+    synonyms = figure_words(attribute, asked_script) if figure else []
+    population = any("popul" in phrase for phrase in synonyms + translated)
 
     def holds(have: set[str]) -> bool:
-        return bool(keys & have) or any(_skeleton_match(sk, _skeleton(h)) for sk in skeletons for h in have)
+        if keys & have or any(phrase <= have for phrase in synonyms):
+            return True
+        return any(_skeleton_match(sk, _skeleton(h)) for sk in skeletons for h in have)
+
+    def holds_other(have: set[str]) -> bool:
+        # a skeleton of two letters meets too many words («عدد» met «تعداد», «ثمانية» «ثمن»)
+        return any(phrase <= have for phrase in translated) or any(
+            len(_skeleton(k)) >= 3 and _skeleton_match(_skeleton(k), _skeleton(h))
+            for phrase in translated
+            if len(phrase) == 1
+            for k in phrase
+            for h in have
+        )
 
     people = not figure and is_person_noun(attribute)
     if not figure and any(holds(passage_keys(r.chunk)) for r in same):
         return True
     for s in sentences:
-        if _script(s) != _script(question):
-            continue
         # a bare number read as a year is a count too: «حضره 2000 ضيف»
         numbers = candidates(s, "quantity") + [c for c in candidates(s, "date") if c.text.isdigit()]
+        if _script(s) != asked_script:
+            if figure and numbers and translated and holds_other(content_keys(s)):
+                return True
+            if population and _PLACE_OF_PEOPLE.search(s):
+                return True
+            continue
         if figure and numbers and holds(content_keys(s)):
+            return True
+        if population and _PLACE_OF_PEOPLE.search(s):
             return True
         if people and any(any(is_person_noun(w) for w in _WORD.findall(s[c.start :])[:4]) for c in numbers):
             return True
@@ -237,8 +351,10 @@ def relevance_verdict(
     """
     if not has_words(question):
         return "no words"
-    missing = missing_terms(question, passages) or (
-        missing_event(question, passages) if kind == "date" else None
+    missing = (
+        missing_terms(question, passages)
+        or missing_event_name(question, passages)
+        or (missing_event(question, passages) if kind == "date" else None)
     )
     if missing:
         return missing
