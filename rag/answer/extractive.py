@@ -61,6 +61,7 @@ from rag.answer.citations import defuse_markers
 from rag.answer.conflicts import differ_line, differing_figures
 from rag.answer.grounding import abstention_text
 from rag.answer.matching import question_match_keys, script_of, sentence_match
+from rag.answer.originals import originals_first
 from rag.answer.quotes import (
     ScoredSentence,
     compared_facets,
@@ -400,6 +401,7 @@ def extractive_answer(
     if named is not None:
         scored = lead_from(scored, passages, named)
     scored = lead_with_asked_fact(scored, passages, kind, question)
+    scored = originals_first(scored, passages)  # a copied story is cited by its original
     scored = asked_fillers_first(scored, kind, question)
     facets = compared_facets(question, kind, outlets)
     picked, copies = select_quotes(
