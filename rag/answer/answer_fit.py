@@ -31,6 +31,7 @@ from rag.answer.answer_types import (
 from rag.answer.count_nouns import counterparts, same_stem, stem
 from rag.answer.demonyms import describes_next_name
 from rag.answer.roles import asked_role, name_after_role
+from rag.answer.span_shapes import asks_score, has_score
 from rag.text.normalize import embedding_text
 from rag.text.sentences import normalize
 
@@ -159,32 +160,76 @@ def is_person_noun(word: str) -> bool:
     return normalize(word) in _PERSON_NOUNS or stem(word) in _PERSON_STEMS
 
 
+# An English counted phrase ends at its verb: "How many people were forced from…" counts people, not
+# "forced"; "How many aid trucks entered Gaza…" counts trucks (newcomer check, session 6).
+_AUXILIARIES_TEXT = "were was are is be been did do does has have had will would can could may"
+_EN_AUXILIARIES = frozenset(_AUXILIARIES_TEXT.split())
+
+
+def _counted_phrase(words: list[str], english: bool) -> list[str]:
+    """The words of a counted phrase: English up to an auxiliary or a past participle after the
+    first word; stop words left out, except nouns for people ("people" is vague as an attribute
+    but is what "how many people" counts)."""
+    if english:
+        kept: list[str] = []
+        for w in words:
+            if w in _EN_AUXILIARIES or (kept and w.endswith("ed") and len(w) > 4):
+                break
+            kept.append(w)
+        words = kept
+    return [w for w in words if len(w) > 1 and (w not in _COUNT_STOP or is_person_noun(w))]
+
+
 def counted_words(question: str) -> frozenset[str]:
     """Stems of the words a "how many"/«كم» question counts: {"firefight"…} for "How many
-    firefighters…", {عياد, خصصت} for «كم عيادة خصصت…» (the first two or three words after the
-    interrogative, stop words left out: a following verb is harmless, it rarely stands after a
-    number)."""
+    firefighters…", {"peopl"} for "How many people were forced…", {عياد, خصصت} for «كم عيادة
+    خصصت…» (the first two or three words after the interrogative, stop words left out; an English
+    phrase ends at its verb, an Arabic verb is harmless: it rarely stands after a number)."""
     text = normalize(question)
     out: set[str] = set()
-    for pattern in (_COUNTED_EN, _COUNTED_AR):
+    for pattern, english in ((_COUNTED_EN, True), (_COUNTED_AR, False)):
         for m in pattern.finditer(text):
             words = next(g for g in m.groups() if g).split()
-            out.update(stem(w) for w in words if w not in _COUNT_STOP and len(w) > 1)
+            out.update(stem(w) for w in _counted_phrase(words, english))
     return frozenset(w for w in out if len(w) >= 3)
 
 
+_EN_COUNTED_VERB = re.compile(
+    r"\bhow many (?:[a-z][\w'-]* ){1,3}?(?:were|was|are|is|have been|had been|has been|got|get|will be)\s+"
+    r"(?:\w+ly\s+)?([a-z]{3,}(?:ed|en|ted))\b"
+)
+VERB_NEAR_WORDS = 4
+"""Words on either side of a number within which the counted verb must stand."""
+
+
+def counted_verb(question: str) -> str | None:
+    """The stem of the participle an English count question qualifies its noun by: "kill" in "How
+    many people were killed…", "forc" in "How many people were forced from…" (None without one)."""
+    m = _EN_COUNTED_VERB.search(normalize(question))
+    return stem(m.group(1)) if m else None
+
+
+def _verb_near(sentence: str, c: Candidate, verb: str) -> bool:
+    before = re.findall(r"[^\W\d_][\w'’-]*", sentence[: c.start])[-VERB_NEAR_WORDS:]
+    after = re.findall(r"[^\W\d_][\w'’-]*", sentence[c.end :])[:VERB_NEAR_WORDS]
+    return any(same_stem(stem(w.lower()), verb) for w in before + after)
+
+
 def counted_head(question: str) -> str | None:
-    """The stem of the noun a "how many"/«كم» question counts — the first counted word: "speci" in
-    "How many species of trees…" (the trees are what the species are of), «عائل» in «كم عدد
-    العائلات التي…» — or None."""
+    """The stem of the noun a "how many"/«كم» question counts — English: the last word before "of"
+    or the verb ("speci" in "How many species of trees…": the trees are what the species are of;
+    "truck" in "How many aid trucks entered…": English puts the head noun last), Arabic: the first
+    counted word («عائل» in «كم عدد العائلات التي…») — or None."""
     text = normalize(question)
-    for pattern in (_COUNTED_EN, _COUNTED_AR):
+    for pattern, english in ((_COUNTED_EN, True), (_COUNTED_AR, False)):
         m = pattern.search(text)
         if m:
-            words = [
-                w for w in next(g for g in m.groups() if g).split() if w not in _COUNT_STOP and len(w) > 1
-            ]
-            return stem(words[0]) if words and len(stem(words[0])) >= 3 else None
+            raw = next(g for g in m.groups() if g).split()
+            if english and "of" in raw:
+                raw = raw[: raw.index("of")]
+            words = _counted_phrase(raw, english)
+            head = words[-1] if english and words else (words[0] if words else None)
+            return stem(head) if head and len(stem(head)) >= 3 else None
     return None
 
 
@@ -212,14 +257,77 @@ def counted_across(candidate: str, question: str) -> bool:
     )
 
 
-def _counts(sentence: str, c: Candidate, stems: frozenset[str], across: frozenset[str] = frozenset()) -> bool:
+def _counts(
+    sentence: str,
+    c: Candidate,
+    stems: frozenset[str],
+    across: frozenset[str] = frozenset(),
+    verb: str | None = None,
+) -> bool:
     """True when one of the three words after (or in) the number ``c`` is a counted word or the
     counted noun in the other language (``across``, :func:`across_languages`: "families" ↔ «37
     عائلة»), or any noun for people when the question counts people (:func:`is_person_noun`)."""
     words = re.findall(r"[^\W\d_][\w'’-]*", sentence[c.start :])[:4]
     if any(is_person_noun(t) for t in stems) and any(is_person_noun(w) for w in words):
-        return True
+        # people counted by what befell them ("how many people were killed"): the verb stands
+        # near the number, before or after it ("forced 12,400 people", "14 people were killed");
+        # "230 people injured" is no count of the killed
+        return not verb or _verb_near(sentence, c, verb)
     return any(any(same_stem(s, t) for t in stems | across) for s in (stem(w) for w in words))
+
+
+# A price paid per use (a fare, a fee, a ticket, a toll) against what a project costs: «بطول ٢١
+# كيلومتراً وبكلفة ١٧٠ مليون دينار» is no fare («أجرة الرحلة … ٨٥ قرشاً» is; newcomer check, session 6).
+_PRICE_OF_USE = re.compile(
+    r"\b(?:fares?|fees?|tolls?|tickets?|admission)\b|(?:^|\s)(?:ال)?(?:اجره|اجور|تعرفه|رسوم|تذكره|تذاكر)(?:\s|$)"
+)
+_COST_BEFORE = re.compile(
+    r"(?:\b(?:cost|costs|costing|budget|invest|investment|worth|funding|financed)\b(?:\s+\w+){0,2}\s*$)"
+    r"|(?:(?:^|\s)[وب]*(?:ال)?(?:كلفه|تكلفه|ميزانيه|استثمار|استثمارات|تمويل)(?:\s+\S+){0,2}\s*$)"
+)
+
+
+# Indices given in percent, in either language: "What was the inflation…?" is not answered by the
+# policy rate's percent in the sentence before (newcomer check, session 6).
+_INDICES: dict[str, re.Pattern[str]] = {
+    "inflation": re.compile(r"\binflation\b|(?:^|\s)(?:ال|لل|بال)?تضخم"),
+    "unemployment": re.compile(r"\b(?:unemployment|jobless)\b|(?:^|\s)(?:ال|لل|بال)?بطاله"),
+    "interest": re.compile(
+        r"\b(?:policy|interest|key|benchmark|main|lending|deposit) rates?\b|(?:^|\s)(?:ال|لل|بال)?فايده"
+    ),
+    "growth": re.compile(r"\bgrowth\b|\bgdp\b|(?:^|\s)(?:ال|لل|بال)?نمو(?:\s|$)"),
+    "turnout": re.compile(r"\bturnout\b|(?:^|\s)نسبه (?:ال)?(?:مشاركه|اقبال)"),
+}
+
+
+def _indices(text: str) -> frozenset[str]:
+    norm = normalize(text).lower()
+    return frozenset(k for k, p in _INDICES.items() if p.search(norm))
+
+
+def _other_index(sentence: str, c: Candidate, question: str) -> bool:
+    """True when the question asks an index (:data:`_INDICES`) in percent and the percent ``c``
+    belongs to another: its clause (from the previous comma) names an index, none of the asked."""
+    asked = _indices(question)
+    if not asked or candidate_measure(c.text) != "percent":
+        return False
+    clause = re.split(r"[,،;؛]", sentence[: c.start])[-1]
+    named = _indices(clause)
+    return bool(named) and not named & asked
+
+
+def wrong_measure(sentence: str, c: Candidate, question: str) -> bool:
+    """True when the candidate ``c`` has the asked measure's unit but is another quantity: a
+    project's cost for a fare (:func:`wrong_amount`), another index's percent (:func:`_other_index`)."""
+    return wrong_amount(sentence, c, question) or _other_index(sentence, c, question)
+
+
+def wrong_amount(sentence: str, c: Candidate, question: str) -> bool:
+    """True when the question asks a price paid per use (:data:`_PRICE_OF_USE`) and the money
+    amount ``c`` is what something costs (a cost word within three words before it)."""
+    if not _PRICE_OF_USE.search(normalize(question).lower()):
+        return False
+    return bool(_COST_BEFORE.search(normalize(sentence[max(0, c.start - 40) : c.start]).lower()))
 
 
 def _opener(sentence: str, c: Candidate, dateline: re.Match[str] | None) -> bool:
@@ -237,9 +345,42 @@ _RANK = re.compile(
 
 
 def _lacks_asked_rank(sentence: str, question: str) -> bool:
-    """True when ``question`` asks for a rank (:data:`_RANK`) that ``sentence`` does not state."""
+    """True when ``question`` asks for a rank (:data:`_RANK`) or a division (:func:`divisions`)
+    that ``sentence`` does not state."""
     asked = {m.lower() for m in _RANK.findall(question)}
-    return bool(asked) and not asked & {m.lower() for m in _RANK.findall(sentence)}
+    if asked and not asked & {m.lower() for m in _RANK.findall(sentence)}:
+        return True
+    wanted = divisions(question) if _ASKS_DIVISION.search(normalize(question).lower()) else frozenset()
+    return bool(wanted) and not wanted & divisions(sentence)
+
+
+# A competition's division, in either language: "Who won the women's race…?" is not answered by the
+# lede's overall (men's) winner (newcomer check, session 6). Sources: the divisions sports news
+# names; «السيدات»/«النساء» are the women's events, «الرجال» the men's, «الناشئين» the juniors'.
+_DIVISIONS: dict[str, re.Pattern[str]] = {
+    "women": re.compile(
+        r"\b(?:women|womens|ladies|female)\b|(?:^|\s)(?:[بل]?ال|لل)?(?:سيدات|نساء|ناشئات)(?:\s|$)"
+    ),
+    "men": re.compile(r"\b(?:men|mens|male)\b|(?:^|\s)(?:[بل]?ال|لل)?رجال(?:\s|$)"),
+    "junior": re.compile(
+        r"\b(?:junior|juniors|youth|under-\d+|u-?\d{2})\b|(?:^|\s)(?:[بل]?ال|لل)?(?:ناشئين|شباب)(?:\s|$)"
+    ),
+}
+
+
+_EVENTS = r"(?:race|event|final|title|tournament|competition|marathon|division|category|team|singles|doubles)"
+_ASKS_DIVISION = re.compile(
+    rf"\b(?:women|men|ladies)['’]s?\b|\b(?:women|men|junior|youth) {_EVENTS}\b"
+    r"|(?:سباق|فئه|بطوله|منافسات|مسابقه|فريق|نهائي|لقب|ماراثون)\s+(?:ال)?(?:سيدات|نساء|رجال|ناشئين|ناشئات|شباب)"
+)
+"""A question asks for a division only by a possessive or an event noun: "the women's race",
+«سباق السيدات»; "Who attacked the men?" names men, no division."""
+
+
+def divisions(text: str) -> frozenset[str]:
+    """The competition divisions ``text`` names: {"women"} for "the women's race", «سباق السيدات»."""
+    norm = normalize(text).lower().replace("'s", "s").replace("’s", "s")
+    return frozenset(d for d, p in _DIVISIONS.items() if p.search(norm))
 
 
 _WRONG_NAME_KINDS: dict[str, tuple[str, ...]] = {
@@ -275,13 +416,15 @@ def answer_fit(sentence: str, kind: str, question: str, question_keys: set[str])
         measures = asked_measure(question)
         stems = counted_words(question)
         across = across_languages(question)
+        verb = counted_verb(question)
         asked = any(
             (
                 measures
                 and candidate_measure(c.text) in measures
+                and not wrong_measure(sentence, c, question)
                 and (candidate_measure(c.text) != "duration" or _fits_duration(sentence, c, question))
             )
-            or (stems and _counts(sentence, c, stems, across))
+            or (stems and _counts(sentence, c, stems, across, verb))
             for c in found
         )
         return FIT_ASKED if asked else FIT_TYPE
@@ -304,6 +447,9 @@ def answer_fit(sentence: str, kind: str, question: str, question_keys: set[str])
         return FIT_ASKED if fitting else FIT_TYPE
     if kind in ENTITY_KINDS and _lacks_asked_rank(sentence, question):
         return FIT_NONE
+    if kind == "other" and asks_score(question):
+        # «ما نتيجة مباراة…؟», "What was the score…?": the sentence that writes a score
+        return FIT_ASKED if has_score(sentence) else FIT_NONE
     role = asked_role(question) if kind == "person" else None
     if role is not None:
         # asked by a role ("Who is the chief executive…?", «من هو رئيس بلدية…؟»): the name written

@@ -91,6 +91,16 @@ _QUESTION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("quantity", r"\bheaviest\b|\b(?:maximum|minimum) (?:load|weight|speed|height|depth)\b"),
         # a rate or price named by what it is of: "What is the exchange rate…", "the ticket price"
         ("quantity", r"\bwhat (?:is|was|are|were) (?:the )?(?:current |new )?[a-z]+ (?:rate|price)\b"),
+        # a rate or economic index asked by its head noun, whatever names it before: "What is the
+        # Central Bank of Jordan's policy rate?", "What was Jordan's inflation in June?" (newcomer
+        # check, session 6: typed "other", answered "kept its main"); not its cause or effect
+        (
+            "quantity",
+            r"^\W*what (?:is|was|are|were|will be|has been)\b(?!.*\b(?:cause|causes|reason|effect|impact"
+            r"|purpose|role|meaning|definition|name|history|policy of)\b)[^?]*?\b(?:rate|inflation"
+            r"|unemployment|turnout)\b(?:\s+(?:in|for|of|at|on|during|last|this|next|now|today)\b[^?]*)?"
+            r"\s*\?*\s*$",
+        ),
         # a change asked by its noun: "What pay rise did the workers get?", "What increase…"
         ("quantity", r"\bwhat (?:\w+ )?(?:rise|raise|increase|cut|hike)\b"),
         ("quantity", rf"{AR_Q}(?:على|الى|إلى|في)? ?اي (?:عمق|ارتفاع|بعد|مسافه|وزن|سرعه)\b"),
@@ -254,11 +264,18 @@ _CURRENCIES = (
     r"|دولار\w*|يورو|ريال\w*|دينار\w*|دنانير|جنيه\w*|درهم\w*|دراهم|ليره|ليرة|ليرات|روبل\w*|روبي\w*"
     r"|يوان|فرنك\w*|شيكل|شيقل|كرون\w*|بيزو|نايرا|شلن\w*|لاري|مانات|رينغيت"
 )
+# The smaller unit of a currency, written after the amount («٨٥ قرشاً», "50 cents", "20 pence").
+_SUBUNITS = r"|cents?|pence|piastres?|fils|halalas?|kopecks?|قرش\w*|قروش|فلس\w*|فلوس|هلله|هللات|سنت\w*|بيسه"
 _UNITS: dict[str, str] = {
+    # before length and area: "cubic metres" holds a length unit, «متر مكعب» an area's word
+    "volume": r"cubic|m3|m³|litres?|liters?|gallons?|barrels?|مكعب\w*|لتر\w*|برميل|براميل|غالون\w*",
     "area": r"hectares?|acres?|square|sq|km2|km²|هكتار\w*|دونم\w*|فدان\w*|مربع\w*|كم2|كم²",
-    "length": r"km|kilomet(?:re|er)s?|met(?:re|er)s?|miles?|feet|foot|cm|كيلومتر\w*|كم|متر\w*|ميل\w*|قدم",
+    # small lengths apart: rain is given in them, and "40 kilometres" downstream is no rainfall
+    "fine_length": r"mm|millimet(?:re|er)s?|cm|centimet(?:re|er)s?|inch|inches|ملم|مم|مليمتر\w*|ملليمتر\w*"
+    r"|سم|سنتيمتر\w*",
+    "length": r"km|kilomet(?:re|er)s?|met(?:re|er)s?|miles?|feet|foot|كيلومتر\w*|كم|متر\w*|ميل\w*|قدم",
     "weight": r"tonnes?|tons?|kg|kilograms?|طن|اطنان|أطنان|كيلوغرام\w*|كغ",
-    "money": _CURRENCIES,
+    "money": _CURRENCIES + _SUBUNITS,
     "duration": r"years?|months?|weeks?|days?|hours?|minutes?|seconds?|سنه|سنة|سنوات|عام|عاما|أعوام|اعوام|شهر"
     r"|اشهر|أشهر|يوم|ايام|أيام|ساعه|ساعة|ساعات|دقيقه|دقيقة|دقائق|ثانيه|ثانية|ثوان|اسبوع|أسبوع|اسابيع"
     # Arabic duals are a number and a unit in one word: «يومين» (two days), «عامين», «ساعتين»
@@ -271,12 +288,29 @@ _MEASURE_RULES: tuple[tuple[frozenset[str], re.Pattern[str]], ...] = tuple(
     for ms, p in (
         # "What pay rise…": a rise is given in percent or in money
         ("percent money", r"\bwhat (?:\w+ )?(?:rise|raise|increase|cut|hike)\b"),
-        ("percent", r"\bpercent|\bproportion\b|(?:^|\s)(?:ال)?نسبه\b"),
+        (
+            "percent",
+            r"\bpercent|\bproportion\b|(?:^|\s)(?:ال)?نسبه\b"
+            # rates and indices written in percent: "policy rate", "inflation", «سعر الفائدة»
+            r"|\b(?:inflation|unemployment|turnout)\b|\b(?:policy|interest|key|main|benchmark|growth|tax"
+            r"|vat|mortgage|lending|deposit|jobless) rate\b|(?:^|\s)(?:ال)?(?:تضخم|بطاله|فايده)\b",
+        ),
         ("area", r"\bhow (?:big|large)\b|\barea\b|(?:^|\s)(?:ال)?مساح"),
         ("weight", r"\bhow heavy\b|\bheaviest\b|\bweigh|\bload\b|(?:^|\s)(?:ال)?(?:وزن|حموله)"),
+        # a volume: "How much water does the dam hold?", "How much oil…", «ما سعة السد التخزينية؟»
+        (
+            "volume",
+            r"\bhow much (?:\w+ ){0,3}(?:water|gas|oil|fuel|rain ?water)\b|\bvolume\b|\bcubic\b"
+            r"|\bhow much (?:\w+ ){0,4}(?:hold|holds|store|stores|contain|contains)\b"
+            r"|(?:^|\s)(?:ال)?(?:سعه|مكعب|لتر)|(?:^|\s)(?:يتسع|تتسع|يخزن|تخزن|يستوعب|تستوعب)\b",
+        ),
         (
             "money",
-            r"\bcost|\bprice|\bspen[dt]\b|\bpaid\b|\bpay\b|\bworth\b|\bbudget|\bhow much (?:\w+ )?money\b"
+            # what is paid or held in money: fares, fees, reserves, debts, investments
+            r"\bfares?\b|\bfees?\b|\btolls?\b|\btickets?\b|\breserves\b|\bdebts?\b|\bdeficit\b"
+            r"|\brevenues?\b|\binvest|\bloans?\b|\bsalar(?:y|ies)\b|\bwages?\b"
+            r"|(?:^|\s)(?:ال)?(?:اجره|اجور|تعرفه|رسوم|احتياطي\w*|ديون|عجز|ايرادات|استثمار\w*|قرض|رواتب|راتب)\b"
+            r"|\bcost|\bprice|\bspen[dt]\b|\bpaid\b|\bpay\b|\bworth\b|\bbudget|\bhow much (?:\w+ )?money\b"
             r"|\bhow much (?:damage|loss|losses)\b"
             r"|\bhow much (?:\w+ )*(?:raise|raised|donate|donated|lose|lost)\b"
             r"|(?:^|\s)(?:بكم|(?:ال|س)?(?:تكلف|كلف|سعر|ميزاني|قيمه|ثمن))",
@@ -288,29 +322,56 @@ _MEASURE_RULES: tuple[tuple[frozenset[str], re.Pattern[str]], ...] = tuple(
             r"|(?:^|\s)(?:كم (?:من الوقت|سنه|عاما|عام|شهرا|شهر|يوما|يوم|ساعه|دقيقه)|(?:ال)?مده)\b",
         ),
         (
-            "length",
+            "length fine_length",
             r"\bhow (?:far|tall|high|deep|wide|long)\b|\blength\b|\bdistance\b"
             r"|(?:^|\s)(?:ال)?(?:طول|مسافه|ارتفاع|عمق|عرض)\b",
+        ),
+        # rain and snow are measured in millimetres: "How much rain fell…", «كم بلغ هطول الأمطار»
+        (
+            "fine_length",
+            r"\b(?:rain|rainfall|precipitation|snow|snowfall)\b|(?:^|\s)(?:ال)?(?:امطار|مطر|هطول|ثلوج)\b",
         ),
     )
 )
 
 
+_NAMED_UNIT = re.compile(r"\bhow many ([a-z]+)|(?:^|\s)كم (?:من )?(\w+)")
+
+
 def asked_measure(question: str) -> frozenset[str]:
     """What a quantity question measures: {"area"} for «ما مساحة…»/"how big", {"weight"} for "how
-    heavy"/"weight limit", {"money"}, {"duration"}, {"length"}, {"percent"}; empty when it only
-    counts ("how many clinics") or names no measure."""
+    heavy"/"weight limit", {"money"}, {"duration"}, {"length", "fine_length"} (km… and mm…),
+    {"fine_length"} for rain, {"volume"}, {"percent"}; empty when it only
+    counts ("how many clinics") or names no measure. A unit asked by name ("how many litres", «كم
+    ملم») is its own measure; rain is measured as a length (mm), fares and reserves as money,
+    rates and inflation in percent, "how much water does it hold" as a volume."""
     text = normalize(question)
+    named = _NAMED_UNIT.search(text)
+    if named:
+        # "how many millimetres…", «كم ملم من الأمطار…»: the question names the unit itself
+        unit = candidate_measure(f"1 {next(g for g in named.groups() if g)}")
+        if unit is not None:
+            return frozenset([unit])
     for measures, pattern in _MEASURE_RULES:
         if pattern.search(text):
             return measures
     return frozenset()
 
 
+_CURRENCY_SIGNS = "$€£¥₹₪"
+_CURRENCY_SIGN_FIRST = re.compile(rf"^\s*(?:US|A|C|HK|NZ)?[{_CURRENCY_SIGNS}]")
+_RACE_CLOCK = re.compile(r"[0-9\u0660-\u0669]{1,2}:[0-9\u0660-\u0669]{2}:[0-9\u0660-\u0669]{2}")
+"""A time of hours, minutes and seconds ("2:04:51"): a race's duration, not a time of day."""
+
+
 def candidate_measure(text: str) -> str | None:
     """The measure of a quantity candidate by its unit ("12 hectares" → "area", «مِلْيُونِ دُولَارٍ»
     → "money"), or None."""
     bare = strip_marks_mapped(text)[0]
+    if _CURRENCY_SIGN_FIRST.match(bare):
+        return "money"  # "$3.4 billion": the sign is written before the amount
+    if _RACE_CLOCK.fullmatch(bare.strip()):
+        return "duration"  # "2:04:51": hours, minutes and seconds
     for measure, pattern in _UNIT_PATTERNS.items():
         if pattern.search(bare):
             return measure
@@ -327,6 +388,16 @@ _AR_NUMBER_WORDS = (
     "|سبعون|سبعين|ثمانون|ثمانين|تسعون|تسعين|مئة|مائة|مئتان|مئتين|مائتي|ألف|آلاف|الف|ألفين|مليون|ملايين"
     "|مليار|مليارات|بليون|نصف|ربع|ثلث|عشرات|مئات|آلاف|عدة|ثمانون|مرتين|مرتان|فريقين|عامين|سنتين|يومين"
     "|شهرين|ساعتين|مليونين|ضعفين|ضعف|أضعاف|اضعاف"
+    # the hundreds are one word: «مليون وستمئة ألف حاج» lost its «ألف» (newcomer check, session 6)
+    "|ثلاثمئة|ثلاثمائة|أربعمئة|اربعمئة|أربعمائة|اربعمائة|خمسمئة|خمسمائة|ستمئة|ستمائة|سبعمئة|سبعمائة"
+    "|ثمانمئة|ثمانمائة|ثمانيمئة|تسعمئة|تسعمائة"
+)
+# A compound ordinal is a number: «للمرة الخامسة والثلاثين» (35th time) gave «والثلاثين» alone. The
+# units ordinal counts only before «و» and a tens word: alone, «الثاني» is as often a name's part.
+_AR_COMPOUND_ORDINAL = (
+    r"(?:لل|ال)?(?:حادي|حاديه|حادية|ثاني|ثانيه|ثانية|ثالث|ثالثه|ثالثة|رابع|رابعه|رابعة|خامس|خامسه|خامسة"
+    r"|سادس|سادسه|سادسة|سابع|سابعه|سابعة|ثامن|ثامنه|ثامنة|تاسع|تاسعه|تاسعة)"
+    r"(?=\s+و(?:ال)?(?:عشرين|ثلاثين|أربعين|اربعين|خمسين|ستين|سبعين|ثمانين|تسعين)(?!\w))"
 )
 _EN_NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
@@ -338,7 +409,8 @@ _WORDCHAR = r"\w"
 # digits may follow a one-letter Arabic proclitic written onto them: «و220 ألف منزل», «ب15 دقيقة»
 _DIGITS_START = rf"(?:(?<!{_WORDCHAR})|(?<=(?<!{_WORDCHAR})[وبلف]))"
 _NUMBER_TOKEN = re.compile(
-    rf"(?:{_DIGITS_START}{_NUMBER}|(?<!{_WORDCHAR})(?:[وبل]?(?:ال)?(?:{_AR_NUMBER_WORDS})|{_EN_NUMBER_WORDS}))"
+    rf"(?:{_DIGITS_START}{_NUMBER}|(?<!{_WORDCHAR})(?:{_AR_COMPOUND_ORDINAL}|[وبل]?(?:ال)?(?:{_AR_NUMBER_WORDS})"
+    rf"|{_EN_NUMBER_WORDS}))"
     rf"(?!{_WORDCHAR})",
     re.IGNORECASE,
 )
@@ -371,7 +443,7 @@ _DATE = re.compile(
     rf"|(?:(?:عام|سنة|year)\s+)?(?:{YEAR})(?:s|\s*(?:م|هـ|ه)(?!{_WORDCHAR}))?"
     rf"|(?:(?:عام|سنة)\s+)?{DIGIT}{{1,4}}\s*(?:ق\.\s?م|ق م|قبل الميلاد|BC|BCE|AD|CE)(?!{_WORDCHAR})"
     rf"|(?:{WEEKDAYS})"
-    rf"|{DIGIT}{{1,2}}:{DIGIT}{{2}}(?:\s*(?:a\.?m\.?|p\.?m\.?|صباحا|مساء))?"
+    rf"|{DIGIT}{{1,2}}:{DIGIT}{{2}}(?!:{DIGIT})(?:\s*(?:a\.?m\.?|p\.?m\.?|صباحا|مساء))?"
     rf"|{DIGIT}{{1,2}}\s*(?:a\.m\.|p\.m\.|am|pm)"
     rf"|(?:{_NUMBER}|[\w]+)\s+(?:million\s+|billion\s+)?years?\s+ago"
     rf")(?!{_WORDCHAR})",
@@ -423,7 +495,10 @@ def quantity_candidates(sentence: str) -> list[Candidate]:
 
 def _quantity_candidates(sentence: str) -> list[Candidate]:
     out: list[Candidate] = []
-    dates = [(c.start, c.end) for c in _date_candidates(sentence)]
+    for m in _RACE_CLOCK.finditer(sentence):
+        out.append(Candidate(m.start(), m.end(), m.group(), "quantity"))
+    clocks = [(c.start, c.end) for c in out]
+    dates = [(c.start, c.end) for c in _date_candidates(sentence)] + clocks
     tokens = [m for m in _NUMBER_TOKEN.finditer(sentence) if not any(a <= m.start() < b for a, b in dates)]
     i = 0
     while i < len(tokens):
@@ -440,15 +515,48 @@ def _quantity_candidates(sentence: str) -> list[Candidate]:
             unit = _UNIT_WORD.match(rest)
             if unit and normalize(unit.group(1)) not in _UNIT_STOP:
                 b += unit.end()
+                # a unit of two words: "cubic metres", "square kilometres", «متر مكعب»
+                second = _UNIT_WORD.match(sentence[b:])
+                if second and (
+                    normalize(unit.group(1)).lower() in _UNIT_FIRST_WORDS
+                    or _UNIT_SECOND_WORD.fullmatch(normalize(second.group(1)))
+                ):
+                    b += second.end()
+        if a > 0 and sentence[a - 1] in _CURRENCY_SIGNS:
+            a -= 1  # "$3.4 billion": the sign is part of the amount
         a, b = _strip(sentence, a, b)
         out.append(Candidate(a, b, sentence[a:b], "quantity"))
         i += 1
+    return _joined_durations(sentence, sorted(out, key=lambda c: c.start))
+
+
+_UNIT_FIRST_WORDS = frozenset(["cubic", "square", "sq"])
+_UNIT_SECOND_WORD = re.compile(r"مكعب\w*|مربع\w*")
+_DURATION_GLUE = re.compile(r"^\s*(?:,|and|و)?\s*$")
+
+
+def _joined_durations(sentence: str, found: list[Candidate]) -> list[Candidate]:
+    """Durations written in parts joined into one: "2 hours 4 minutes 51 seconds", «ساعتين و15
+    دقيقة» (the answer to "What was the winning time?" was "2 hours")."""
+    out: list[Candidate] = []
+    for c in found:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and candidate_measure(last.text) == "duration"
+            and candidate_measure(c.text) == "duration"
+            and _DURATION_GLUE.match(sentence[last.end : c.start])
+        ):
+            out[-1] = Candidate(last.start, c.end, sentence[last.start : c.end], "quantity")
+        else:
+            out.append(c)
     return out
 
 
 _UNIT_STOP_TEXT = """and or of in on at to the a an from by with for that which who was were is are has had
     have will would as than but في من على إلى الى عن مع أن ان إن و أو او ثم التي الذي الذين كما قد حتى
-    منذ بعد قبل عام سنة"""
+    منذ بعد قبل عام سنة
+    بلغ يبلغ تبلغ بلغت وصل يصل تصل وصلت"""
 _UNIT_STOP = frozenset(normalize(w) for w in _UNIT_STOP_TEXT.split())
 
 

@@ -97,7 +97,9 @@ out: «بطل السوبر بول 49 المدافع عن لقبه» (champion, d
 led with such sentences and answered «لقبه نيو»)."""
 
 _EN_WHO = re.compile(
-    r"^\W*who\s+(?:is|was|will be|has been|became|is now)\s+(?:the\s+)?(?:new\s+|current\s+|former\s+)?"
+    r"^\W*who\s+(?:is|was|will be|has been|became|is now)\s+(?:the\s+)?"
+    # a possessor before the role: "Who is Kiprop's coach?" (newcomer check, session 6)
+    r"(?:[A-Za-z][\w.-]*(?:\s+[A-Z][\w.-]*){0,3}['’]s?\s+)?(?:new\s+|current\s+|former\s+)?"
     r"((?:[a-z-]+\s+){0,2}[a-z-]+?)(?:\s+(?:of|at|for|in)\b|[?.!]|$)",
     re.IGNORECASE,
 )
@@ -150,6 +152,11 @@ _GENITIVE_LAM = re.compile(r"^ل(?!ل)\w{4,}")
 """«ل» written onto a noun of four letters or more after a role: "of" («لدنفر», «لجمهورية»)."""
 
 
+_ALI = re.compile(r"^علي$")
+"""The name «علي» (Ali) folds onto the preposition «على» under normalisation (ى → ي), so it has no
+content key; written with «ي» it is the name («اللاعب علي خالد» gave «خالد»)."""
+
+
 _NAME_PARTICLES = frozenset(
     normalize(w) for w in ["بن", "ابن", "بنت", "عبد", "أبو", "ابو", "أبي", "آل", "دي", "دو", "فان", "فون"]
 )
@@ -188,7 +195,9 @@ def _arabic_name(sentence: str, role: Role, question_keys: set[str]) -> Named | 
                     j += 1
                     continue
                 definite = re.match(r"^[وفبل]?(?:ال|لل)", w) is not None
-                if definite or w in _PREPOSITIONS or content_keys(w) <= question_keys:
+                if not _ALI.match(words[j].group()) and (
+                    definite or w in _PREPOSITIONS or content_keys(w) <= question_keys
+                ):
                     j += 1
                     continue
                 break
@@ -200,6 +209,8 @@ def _arabic_name(sentence: str, role: Role, question_keys: set[str]) -> Named | 
                 keys = content_keys(w)
                 if name and _CLAUSE.search(sentence, words[k - 1].end(), words[k].start()):
                     break
+                if _ALI.match(words[k].group()):
+                    keys = {"علي"}
                 if not keys or keys <= question_keys or (not name and w.startswith("ال")):
                     break
                 if name and w.startswith("و") and len(w) > 4:  # «… الخطيب ووزير النقل»

@@ -30,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from rag.answer.answer_fit import counted_across
+from rag.answer.answer_fit import counted_across, wrong_measure
 from rag.answer.answer_types import (
     ENTITY_KINDS,
     TYPED_KINDS,
@@ -215,6 +215,7 @@ def _extract(question: str, sentence: str, kind: str) -> Span | None:
             # "Kenyan runner Peter Kiprop won…": the nationality describes the name after it
             typed = [c for c in typed if not describes_next_name(sentence, c, typed)]
             typed = [p for c in typed if (p := _without_acronyms(c)) is not None]
+            typed = [_without_possessor(c) for c in typed]
         if kind in SAME_SCRIPT_KINDS and _wants_arabic(question) and ARABIC.search(sentence):
             # an Arabic sentence's Latin gloss is no answer; an English sentence's names are
             typed = [c for c in typed if ARABIC.search(c.text)]
@@ -238,7 +239,9 @@ def _extract(question: str, sentence: str, kind: str) -> Span | None:
                 # people" → "14 people"), in either language ("how many homes" → «220 ألف منزل»),
                 # is the asked figure, whatever stands nearer
                 not (kind == "quantity" and _counts_asked(c.text, question, qk)),
-                candidate_measure(c.text) not in measures if measures else False,
+                (candidate_measure(c.text) not in measures or wrong_measure(sentence, c, question))
+                if measures
+                else False,
                 -_context_keys(sentence, words, *word_range(c), qk),
                 word_distance(*word_range(c), anchors),
                 c.start,
@@ -485,6 +488,19 @@ def _without_acronyms(c: Candidate) -> Candidate | None:
         return c
     start = c.start + c.text.index(words[drop], len(" ".join(words[:drop])))
     return dataclasses.replace(c, start=start, text=c.text[start - c.start :])
+
+
+_POSSESSOR = re.compile(r"^[A-Z][\w.-]*['’]s\s+(?=[A-Z]\w*\s+[A-Z])")
+
+
+def _without_possessor(c: Candidate) -> Candidate:
+    """A person candidate without a possessor before a full name: "Portugal's Ana Ferreira",
+    "Nordvik's Maria Lindqvist" → the name (the country or firm says whose, not who; newcomer
+    check, session 6). A possessive before one word stays ("Kenya's Kiprop" is all the name)."""
+    m = _POSSESSOR.match(c.text)
+    if m is None:
+        return c
+    return dataclasses.replace(c, start=c.start + m.end(), text=c.text[m.end() :])
 
 
 def _year_of(c: Candidate) -> Span:
