@@ -198,20 +198,40 @@ _EN_COUNTED_VERB = re.compile(
     r"\bhow many (?:[a-z][\w'-]* ){1,3}?(?:were|was|are|is|have been|had been|has been|got|get|will be)\s+"
     r"(?:\w+ly\s+)?([a-z]{3,}(?:ed|en|ted))\b"
 )
+# «كم عدد الحجاج الذين وقفوا على عرفات؟»: the people counted by the verb of their relative clause
+_AR_COUNTED_VERB = re.compile(
+    rf"{AR_Q}(?:كم|ما)\s+(?:عدد\s+)?(?:ال)?\w+\s+(?:الذين|اللواتي|اللاتي)\s+(\w{{3,}})"
+)
 VERB_NEAR_WORDS = 4
 """Words on either side of a number within which the counted verb must stand."""
 
 
 def counted_verb(question: str) -> str | None:
     """The stem of the participle an English count question qualifies its noun by: "kill" in "How
-    many people were killed…", "forc" in "How many people were forced from…" (None without one)."""
+    many people were killed…", "forc" in "How many people were forced from…"; the Arabic relative
+    clause's verb, «وقفوا» in «كم عدد الحجاج الذين وقفوا…» (None without one)."""
     m = _EN_COUNTED_VERB.search(normalize(question))
-    return stem(m.group(1)) if m else None
+    if m:
+        return stem(m.group(1))
+    m = _AR_COUNTED_VERB.search(normalize(question))
+    return m.group(1) if m else None
+
+
+def _ar_verb_forms(word: str) -> frozenset[str]:
+    """Rough forms of an Arabic verb for comparing a question's «وقفوا» with a sentence's «وقف»:
+    with and without a leading «و/ف» (a conjunction or the first root letter) and a plural or
+    feminine ending («وا», «ون», «ت», «ن»)."""
+    w = normalize(word)
+    bases = {w, w[1:]} if len(w) > 3 and w[0] in "وف" else {w}
+    return frozenset(re.sub(r"(?:وا|ون|ين|ت|ن)$", "", b) if len(b) > 3 else b for b in bases)
 
 
 def _verb_near(sentence: str, c: Candidate, verb: str) -> bool:
     before = re.findall(r"[^\W\d_][\w'’-]*", sentence[: c.start])[-VERB_NEAR_WORDS:]
     after = re.findall(r"[^\W\d_][\w'’-]*", sentence[c.end :])[:VERB_NEAR_WORDS]
+    if _ARABIC_LETTER.search(verb):
+        forms = _ar_verb_forms(verb)
+        return any(_ar_verb_forms(w) & forms for w in before + after)
     return any(same_stem(stem(w.lower()), verb) for w in before + after)
 
 

@@ -335,7 +335,8 @@ _MEASURE_RULES: tuple[tuple[frozenset[str], re.Pattern[str]], ...] = tuple(
 )
 
 
-_NAMED_UNIT = re.compile(r"\bhow many ([a-z]+)|(?:^|\s)كم (?:من )?(\w+)")
+# the unit and the word after it: "how many square kilometres", «كم كيلومترا مربعا» are areas
+_NAMED_UNIT = re.compile(r"\bhow many ([a-z]+(?: [a-z]+)?)|(?:^|\s)كم (?:من )?(\w+(?: \w+)?)")
 
 
 def asked_measure(question: str) -> frozenset[str]:

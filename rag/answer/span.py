@@ -406,10 +406,24 @@ DROP_ASKED_UNIT = True
 passages: XQuAD-ar 0.2819 → 0.2864, ARCD 0.2819 → 0.2805, XQuAD-en 0.3806 → 0.3883."""
 
 
+TWO_WORD_UNIT = re.compile(r"(?:cubic|square|sq) \S+|\S+ (?:مكعب|مربع)\S*")
+
+
 def _without_asked_unit(sentence: str, c: Candidate, question_keys: set[str]) -> Span:
     """The number alone when its unit word repeats the question's noun ("how many touchdowns" →
     "three", not "three touchdowns"); a unit the question does not name stays ("12 hectares")."""
     words = c.text.split()
+    two = " ".join(words[-2:])
+    # "7,000,000 square kilometres" for "How many square kilometers…": the whole unit goes
+    if (
+        len(words) >= 3
+        and TWO_WORD_UNIT.fullmatch(normalize(two).lower())
+        and content_keys(two) & question_keys
+    ):
+        end = c.start + len(c.text) - len(" ".join(words[-2:]))
+        while end > c.start and not sentence[end - 1].isalnum():
+            end -= 1
+        return Span(c.start, end, sentence[c.start : end], "quantity")
     if len(words) >= 2 and content_keys(words[-1]) and content_keys(words[-1]) <= question_keys:
         end = c.start + len(c.text) - len(words[-1])
         while end > c.start and not sentence[end - 1].isalnum():
