@@ -347,8 +347,8 @@ def ask(
         return
     typer.echo(final.text)
     unsaid = _unsaid(final.notice, final.text)
-    if unsaid:
-        typer.echo(f"({unsaid})", err=True)
+    if unsaid:  # on stdout with the answer: "the quotes are in Arabic" belongs to it (`> file` too)
+        typer.echo(f"({unsaid})")
     for c in final.citations:
         where = " — ".join(
             x for x in (c.chunk.title, c.chunk.source, c.chunk.published_at or "", c.chunk.url or "") if x
