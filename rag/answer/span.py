@@ -414,11 +414,12 @@ def _without_asked_unit(sentence: str, c: Candidate, question_keys: set[str]) ->
     "three", not "three touchdowns"); a unit the question does not name stays ("12 hectares")."""
     words = c.text.split()
     two = " ".join(words[-2:])
-    # "7,000,000 square kilometres" for "How many square kilometers…": the whole unit goes
+    # "7,000,000 square kilometres" for "How many square kilometers…": the whole unit goes when
+    # the question names both its words («بكم ميلاً…» keeps «٨٫٦٤٦ ميلاً مربّعاً»)
     if (
         len(words) >= 3
         and TWO_WORD_UNIT.fullmatch(normalize(two).lower())
-        and content_keys(two) & question_keys
+        and all(content_keys(w) and content_keys(w) <= question_keys for w in words[-2:])
     ):
         end = c.start + len(c.text) - len(" ".join(words[-2:]))
         while end > c.start and not sentence[end - 1].isalnum():
