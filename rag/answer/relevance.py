@@ -205,11 +205,14 @@ def missing_event(question: str, passages: Sequence[Retrieved]) -> str | None:
 
 
 def _skeleton_match(asked: str, have: str) -> bool:
-    # equal, or (Arabic keys only) one letter apart in a five-letter key (RapidFuzz Indel
-    # similarity >= 0.8); English keys are stems already, and "popul" is one letter from "peopl"
+    # equal; Arabic keys one letter apart in a five-letter key (RapidFuzz Indel similarity >= 0.8);
+    # Latin keys when one starts the other ("ball"/"balls", "area"/"areas"): "popul" is one letter
+    # from "peopl", and a population is no count of people who fled
     if asked == have:
         return True
-    return bool(_ARABIC_LETTER.search(asked)) and fuzz.ratio(asked, have) >= SKELETON_SIMILARITY
+    if not _ARABIC_LETTER.search(asked):
+        return min(len(asked), len(have)) >= 3 and (asked.startswith(have) or have.startswith(asked))
+    return fuzz.ratio(asked, have) >= SKELETON_SIMILARITY
 
 
 def _skeleton(key: str) -> str:

@@ -116,6 +116,9 @@ def test_people_who_fled_are_no_population_but_a_town_of_n_people_is() -> None:
     """'popul' is one letter from 'peopl': the Arabic skeleton tolerance is for Arabic keys only."""
     assert _verdict("What is the population of Lorne?", [FLOOD_FLED_EN]) == "attribute population"
     assert _verdict("What is the population of Lorne?", [FLOOD_EN]) is None
+    # an English plural still meets its singular: one key starts the other (DEV "How many balls…")
+    seat = "The Green Party won a seat in 12 districts."
+    assert _verdict("How many seats did the Green Party win?", [seat]) is None
 
 
 # --- a named event no passage holds ----------------------------------------------------------------
