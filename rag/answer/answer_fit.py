@@ -31,7 +31,8 @@ from rag.answer.answer_types import (
 from rag.answer.count_nouns import counterparts, same_stem, stem
 from rag.answer.demonyms import describes_next_name
 from rag.answer.roles import asked_role, name_after_role
-from rag.answer.span_shapes import asks_score, has_score
+from rag.answer.span_shapes import asks_score, class_named, has_score
+from rag.answer.span_words import sentence_words
 from rag.text.normalize import embedding_text
 from rag.text.sentences import normalize
 
@@ -350,6 +351,44 @@ def wrong_amount(sentence: str, c: Candidate, question: str) -> bool:
     return bool(_COST_BEFORE.search(normalize(sentence[max(0, c.start - 40) : c.start]).lower()))
 
 
+# «العقبة، ١٢ آذار ٢٠٢٥ — …»: an Arabic dateline, the place, a comma, the date, a dash
+_AR_DATELINE = re.compile(r"^\s*[\u0600-\u06FF ]{2,30}[،,]\s*[^—–\n]{4,30}?\s*[—–]\s")
+
+
+def dateline_end(sentence: str) -> int:
+    """The offset where a wire dateline opening ``sentence`` ends ("KESSA, March 14, 2025 — ",
+    «العقبة، ١٢ آذار ٢٠٢٥ — »), 0 when there is none."""
+    m = WIRE_DATELINE.match(sentence) or _AR_DATELINE.match(sentence)
+    return m.end() if m else 0
+
+
+_POPULATION_QUESTION = re.compile(
+    r"\bpopulation\b|\bhow many (?:people|residents|inhabitants) (?:live|lives|living)\b"
+    r"|(?:^|\s)(?:عدد )?(?:ال)?(?:سكان|تعداد)(?:\s|$)"
+)
+_SETTLED_BEFORE = re.compile(
+    r"(?:\b(?:town|city|village|country|island|region|district|population|home to|inhabitants)\b"
+    r"|(?:^|\s)[وبل]?(?:ال)?(?:مدينه|بلده|قريه|دوله|جزيره|منطقه|سكان\w*|تعداد|يقطن\w*|يسكن\w*))"
+    r"(?:\s+\S+){0,3}\s*$"
+)
+_SETTLED_AFTER = re.compile(r"^\s*(?:inhabitants|residents|نسمه|ساكن)\b")
+
+
+def asks_population(question: str) -> bool:
+    """True for "What is the population of X?", «كم عدد سكان X؟»."""
+    return bool(_POPULATION_QUESTION.search(normalize(question).lower()))
+
+
+def population_figure(sentence: str, c: Candidate) -> bool:
+    """True when the number ``c`` is a place's population: a settlement or population word within
+    three words before it ("a town of about 85,000 people", «يبلغ عدد سكانها ٣٠٠ ألف») or
+    "inhabitants"/«نسمة» after it; "9,000 people fled" is no population."""
+    before = normalize(sentence[max(0, c.start - 50) : c.start]).lower()
+    after = normalize(sentence[c.start :]).lower()
+    after = re.sub(r"^[\d\u0660-\u0669.,٫٬]+\s*(?:الف|مليون|thousand|million)?", "", after)
+    return bool(_SETTLED_BEFORE.search(before) or _SETTLED_AFTER.match(after))
+
+
 def _opener(sentence: str, c: Candidate, dateline: re.Match[str] | None) -> bool:
     """True when the one-word name ``c`` opening ``sentence`` is only capitalised by its place: it
     follows a wire dateline, or a role word follows it ("Head librarian …")."""
@@ -437,6 +476,9 @@ def answer_fit(sentence: str, kind: str, question: str, question_keys: set[str])
         stems = counted_words(question)
         across = across_languages(question)
         verb = counted_verb(question)
+        if asks_population(question):
+            # "What is the population of Kessa?": the people a place has, not those who fled it
+            return FIT_ASKED if any(population_figure(sentence, c) for c in found) else FIT_TYPE
         asked = any(
             (
                 measures
@@ -450,13 +492,15 @@ def answer_fit(sentence: str, kind: str, question: str, question_keys: set[str])
         return FIT_ASKED if asked else FIT_TYPE
     if kind == "date":
         # read without Arabic marks: «الثلاثاءَ» is a bare weekday as «الثلاثاء» is
-        dates = [
-            embedding_text(c.text)
-            for c in date_candidates(sentence)
-            if not in_question(c.text, question_keys)
-        ]
-        if not dates:
+        found_dates = [c for c in date_candidates(sentence) if not in_question(c.text, question_keys)]
+        if not found_dates:
             return FIT_NONE
+        # the dateline's date is the report's, not the asked event's ("KESSA, March 14, 2025 —"
+        # for "When was the dam built?"): of the type only
+        line = dateline_end(sentence)
+        dates = [embedding_text(c.text) for c in found_dates if c.start >= line]
+        if not dates:
+            return FIT_TYPE
         text = normalize(question)
         if _TIME_QUESTION.search(text):
             fitting = [t for t in dates if _CLOCK.search(t)]
@@ -467,6 +511,8 @@ def answer_fit(sentence: str, kind: str, question: str, question_keys: set[str])
         return FIT_ASKED if fitting else FIT_TYPE
     if kind in ENTITY_KINDS and _lacks_asked_rank(sentence, question):
         return FIT_NONE
+    if kind == "organisation" and class_named(question, sentence, sentence_words(sentence), question_keys):
+        return FIT_ASKED  # «… شركة «ميريديام»» for "Which company…?" over an Arabic sentence
     if kind == "other" and asks_score(question):
         # «ما نتيجة مباراة…؟», "What was the score…?": the sentence that writes a score
         return FIT_ASKED if has_score(sentence) else FIT_NONE

