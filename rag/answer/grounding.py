@@ -12,9 +12,7 @@ asks, per passage, for one of three kinds of evidence (:class:`GroundingPolicy`)
 3. *lexical + semantic match*: the passage holds at least ``lexical_coverage`` of the
    question's content words (at least two, Arabic-aware keys) and cosine >= ``lexical_threshold``;
    across languages, the question's names in the other script or its counted noun written after
-   a number in the other language stand in for its words (:func:`passage_evidence`); a passage
-   among the first :data:`rag.answer.answerability.READ` that holds *every* name of the question
-   passes from the lower ``cross_script_full_threshold``.
+   a number in the other language stand in for its words (:func:`passage_evidence`).
 
 No passage with evidence → abstain, without calling the LLM. The thresholds are calibrated on
 the DEV sets by ``sanad eval calibrate`` (docs/abstention.md). When the caller gives the
@@ -47,11 +45,11 @@ from rag.types import Chunk, Retrieved
 log = logging.getLogger(__name__)
 
 LEXICAL_MIN_TERMS = 2
-_ACROSS = frozenset({"cross-lingual", "cross-script", "cross-script-full", "cross-count"})
+_ACROSS = frozenset({"cross-lingual", "cross-script", "cross-count"})
 """Kinds of evidence only a passage in another language than the question gives."""
 FULL_KEY_CLASSES = 3
-"""Sound classes of the longest matched key "cross-script-full" evidence needs: a two-class
-key (KS, RT) is one of many short Arabic words."""
+"""Sound classes a name key needs to say what an outlet's passage is about
+(:func:`off_subject_outlets`): a two-class key (KS, RT) is one of many short Arabic words."""
 
 _ABSTENTIONS: dict[str, str] = {
     "en": "I couldn't find that in the articles.",
@@ -213,10 +211,6 @@ class GroundingPolicy:
     lexical_coverage: float = 0.34
     cross_script_threshold: float = 0.74
     cross_script_coverage: float = 0.5
-    cross_script_full_threshold: float = 0.71
-    """Bar for a passage in another language that holds *every* name/number of the question
-    ("cross-script-full" in :func:`passage_evidence`): the lexical bar (0.79) less the ~0.08 e5
-    takes from a passage in another language (:mod:`rag.retrieval.mixed_languages`)."""
     answerability_shift: float | None = 0.0
     """Log-odds added to the answerability verdict's thresholds (None: the verdict is off)."""
 
@@ -242,7 +236,7 @@ def passage_evidence(
     counted: frozenset[str] = frozenset(),
 ) -> str | None:
     """Which kind of evidence passage ``r`` gives ("dense", "cross-lingual", "cross-script",
-    "cross-script-full", "cross-count", "lexical") or None.
+    "cross-count", "lexical") or None.
 
     "cross-script" (issue #14): a passage in another language than the question that holds at
     least ``cross_script_coverage`` of the question's keyed words (``script_keys``: the name and
@@ -250,11 +244,6 @@ def passage_evidence(
     proclitics give it — «من فاز بماراثون لشبونة؟» is three words, not five keys) and reaches
     ``cross_script_threshold``: names are the words that survive translation, so they stand in
     for the lexical evidence BM25 cannot see.
-
-    "cross-script-full" (session 6 newcomer check): a passage in another language that holds
-    *every* keyed word of the question, one of them by a name key of :data:`FULL_KEY_CLASSES`
-    classes or more, from ``cross_script_full_threshold`` ("Who coaches Al-Faisaly?" at cosine
-    0.725 over «وقال مدرب الفيصلي…»): the lexical rule's bar less e5's language gap.
 
     "cross-count" (issues #12, #14): a passage in another language that reaches
     ``cross_script_threshold`` and holds a number counted in the question's counted noun as that
@@ -270,15 +259,11 @@ def passage_evidence(
     cross = bool(language) and _primary(r.chunk.language) not in ("", "und", _primary(language or ""))
     if cross and dense is not None and dense >= policy.cross_lingual_threshold:
         return "cross-lingual"
-    if cross and script_keys and dense is not None and dense >= policy.cross_script_full_threshold:
-        have = key_set(r.chunk.text)
+    if cross and script_keys and dense is not None and dense >= policy.cross_script_threshold:
         # a flat key set (callers before word groups) is one group per key
         groups = [frozenset([g]) if isinstance(g, str) else g for g in script_keys]
-        cover = word_coverage(groups, have)
-        if dense >= policy.cross_script_threshold and cover >= policy.cross_script_coverage:
+        if word_coverage(groups, key_set(r.chunk.text)) >= policy.cross_script_coverage:
             return "cross-script"
-        if cover == 1.0 and any(_long_name_key(k) and k in have for group in groups for k in group):
-            return "cross-script-full"
     if (
         cross
         and counted
@@ -330,9 +315,7 @@ def should_abstain(
     script_keys = key_groups(query) if query and language else ()
     counted = across_languages(query) if query and language else frozenset()
     kinds = [passage_evidence(r, policy, keys, language, script_keys, counted) for r in retrieved]
-    # the weakest kind counts only in the passages every answerer reads (the extractive one reads
-    # READ): "Who coaches Al-Faisaly?" had it only from the fifth passage, and quoted the first three
-    if not any(kind and (kind != "cross-script-full" or i < READ) for i, kind in enumerate(kinds)):
+    if not any(kinds):
         return True
     outlet = missing_outlet(query, retrieved) if query else None
     if outlet:  # "what did a Forbes article say…" over other outlets' passages

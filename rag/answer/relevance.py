@@ -148,7 +148,8 @@ def missing_event_name(question: str, passages: Sequence[Retrieved]) -> str | No
 
     Unlike the names rule, this reads passages of both scripts: an event's place or sponsor is a
     name that survives transliteration. Only runs whose last word is an event head
-    (:data:`_EVENT_HEADS`) and that hold a qualifier word before it.
+    (:data:`_EVENT_HEADS`) and that hold a qualifier word before it, and only when a passage in
+    the question's script names the head (the Lisbon report's "Marathon").
     """
     if not passages:
         return None
@@ -168,6 +169,12 @@ def missing_event_name(question: str, passages: Sequence[Retrieved]) -> str | No
             have |= passage_keys(r.chunk)
             if not _latin_script(r.chunk.text):
                 script_keys |= key_set(r.chunk.text)
+        # the event's kind must be in a passage of the question's script ("Marathon" in the Lisbon
+        # report): over other-script passages alone a translated qualifier ("General Conference",
+        # «المؤتمر العام») cannot be told from a missing one (DEV XQuAD en→ar)
+        head = content_keys(words[-1])
+        if not any(head <= passage_keys(r.chunk) for r in passages if _latin_script(r.chunk.text)):
+            continue
         if not any(content_keys(w) & have or key_set(w) & script_keys for w in qualifiers):
             return f"event {' '.join(words)}"
     return None
@@ -338,6 +345,10 @@ def _measure_found(question: str, sentences: Sequence[str]) -> bool:
     )
 
 
+_PLACE_AREA = re.compile(r"\b(?:what|which) areas?\b")
+""""In what area of …", "Which area …": a place question, unlike "What is the area of …"."""
+
+
 def relevance_verdict(
     question: str, kind: str, passages: Sequence[Retrieved], sentences: Sequence[str]
 ) -> str | None:
@@ -362,6 +373,8 @@ def relevance_verdict(
     if missing:
         return missing
     attribute = asked_attribute(question) if kind == "quantity" else None
+    if attribute == "area" and _PLACE_AREA.search(normalize(question)):
+        attribute = None  # "In what area of this colony…" asks for a place, not a figure
     if (
         attribute
         and not _attribute_found(

