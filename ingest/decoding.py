@@ -14,8 +14,8 @@ import re
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 
-from rag.text.hijri import hijri_date
 from rag.errors import InputError
+from rag.text.hijri import hijri_date
 from rag.text.language import is_arabic_char
 
 # ------------------------------------------------------------------------------------ decoding

@@ -163,8 +163,8 @@ class RetrievalSettings(BaseModel):
         2.0,
         ge=0.0,
         le=10.0,
-        description="when the question and the best chunks differ in language, the first three are re-scored "
-        "by their best sentence: score points per unit of cosine behind the best (retrieval.sentence_cosines); "
+        description="when the question and the best chunk differ in script, the first three are re-scored by "
+        "their best sentence: score points per unit of cosine behind the best (retrieval.sentence_cosines); "
         "0 = off",
     )
     language_gap: float = Field(

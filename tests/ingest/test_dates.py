@@ -11,8 +11,8 @@ import pytest
 from ingest.datelines import dateline_date
 from ingest.dates import checked_date
 from ingest.decoding import is_iso_date, normalize_date
-from rag.text.hijri import hijri_date
 from ingest.readers import RawRecord, ReadProblem, read_file
+from rag.text.hijri import hijri_date
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from ingest.front_matter import split_front_matter
-from rag.text.hijri import hijri_date
 from ingest.readers import RawRecord, read_file
 from rag.retrieval.relative_time import read_when
+from rag.text.hijri import hijri_date
 
 
 @pytest.mark.parametrize(
