@@ -19,7 +19,10 @@ quoting, the extractive answerer also asks (:func:`relevance_verdict`):
    report names neither "2022" nor "World Cup" there. A date question about the next or
    upcoming event of a series ("When is the next local election…?", «متى الانتخابات البلدية
    المقبلة؟») abstains when no passage in its script names the event (:func:`missing_event`): a
-   bus-route opening date is no election date;
+   bus-route opening date is no election date. An event named by a place or sponsor and a head
+   ("the Berlin Marathon") needs its qualifier in some passage, of either script, when a passage
+   in the question's script names the head (:func:`missing_event_name`): the Lisbon Marathon
+   report does not say who won in Berlin;
 3. **asked attribute**, by kind (:func:`_attribute_found`): a quantity question's noun
    (:func:`rag.answer.answer_types.asked_attribute`) that names a measure ("population", «سكان»,
    «مساحة», :data:`rag.answer.answer_types.FIGURE_ATTRIBUTES`) must stand in one sentence with a
@@ -30,7 +33,10 @@ quoting, the extractive answerer also asks (:func:`relevance_verdict`):
    "fans") is also answered by a number of any noun for people («إصابة 14 شخصا», "21,000
    spectators"). Either way a number in a unit of the measure asked (hectares for «ما المساحة…»)
    also answers. Arabic keys also match on a skeleton (alef and final ه dropped, one letter of
-   difference allowed) so broken plurals meet their singulars;
+   difference allowed) so broken plurals meet their singulars; Latin keys when one starts the
+   other ("ball"/"balls"). The measures of a small bilingual table (:data:`_FIGURE_WORDS`) are also
+   read in the other script and in their other words ("What is the population of Aqaba?" over an
+   Arabic article needs «سكان»/«نسمة» with a number; "a town of 85,000 people" is a population);
 4. **answer type**: a question asking for a number or a date (:data:`TYPED_KINDS`) needs a
    sentence among the candidates that holds one the question does not already contain.
 
