@@ -374,15 +374,29 @@ _SETTLED_BEFORE = re.compile(
 _SETTLED_AFTER = re.compile(r"^\s*(?:inhabitants|residents|نسمه|ساكن)\b")
 
 
+_SHARE_QUESTION = re.compile(
+    r"\b(?:percent|percentage|proportion|share|fraction)\b|(?:^|\s)(?:ال)?نسبه(?:\s|$)"
+)
+
+
+_POPULATION_NUMBER = re.compile(
+    r"[0-9\u0660-\u0669]|million|thousand|billion|مليون|ملايين|الف|ألف|آلاف|مليار"
+)
+
+
 def asks_population(question: str) -> bool:
-    """True for "What is the population of X?", «كم عدد سكان X؟»."""
-    return bool(_POPULATION_QUESTION.search(normalize(question).lower()))
+    """True for "What is the population of X?", «كم عدد سكان X؟» (not for a share of it: "What
+    percentage of Warsaw's population…", «نسبة العرب من سكان…»)."""
+    text = normalize(question).lower()
+    return bool(_POPULATION_QUESTION.search(text)) and not _SHARE_QUESTION.search(text)
 
 
 def population_figure(sentence: str, c: Candidate) -> bool:
     """True when the number ``c`` is a place's population: a settlement or population word within
     three words before it ("a town of about 85,000 people", «يبلغ عدد سكانها ٣٠٠ ألف») or
     "inhabitants"/«نسمة» after it; "9,000 people fled" is no population."""
+    if not _POPULATION_NUMBER.search(c.text):
+        return False  # "two extended families" is no population
     before = normalize(sentence[max(0, c.start - 50) : c.start]).lower()
     after = normalize(sentence[c.start :]).lower()
     after = re.sub(r"^[\d\u0660-\u0669.,٫٬]+\s*(?:الف|مليون|thousand|million)?", "", after)
@@ -511,7 +525,9 @@ def answer_fit(sentence: str, kind: str, question: str, question_keys: set[str])
         return FIT_ASKED if fitting else FIT_TYPE
     if kind in ENTITY_KINDS and _lacks_asked_rank(sentence, question):
         return FIT_NONE
-    if kind == "organisation" and class_named(question, sentence, sentence_words(sentence), question_keys):
+    if kind in ("organisation", "place") and class_named(
+        question, sentence, sentence_words(sentence), question_keys
+    ):
         return FIT_ASKED  # «… شركة «ميريديام»» for "Which company…?" over an Arabic sentence
     if kind == "other" and asks_score(question):
         # «ما نتيجة مباراة…؟», "What was the score…?": the sentence that writes a score

@@ -127,7 +127,9 @@ _QUESTION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "place",
             r"\bwhere\b|\b(?:what|which|in what|in which) (?:city|country|state|region|place|location"
-            r"|continent|province|town|area|county|island|nation)\b",
+            r"|continent|province|town|area|county|island|nation"
+            # venues: "In which stadium was the match played?"
+            r"|stadium|arena|venue|airport|hospital|port|theatre|theater|hotel|prison|camp|museum)\b",
         ),
         (
             "place",

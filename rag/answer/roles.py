@@ -100,7 +100,8 @@ _EN_WHO = re.compile(
     r"^\W*who\s+(?:is|was|will be|has been|became|is now)\s+(?:the\s+)?"
     # a possessor before the role: "Who is Kiprop's coach?" (newcomer check, session 6)
     r"(?:[A-Za-z][\w.-]*(?:\s+[A-Z][\w.-]*){0,3}['’]s?\s+)?(?:new\s+|current\s+|former\s+)?"
-    r"((?:[a-z-]+\s+){0,2}[a-z-]+?)(?:\s+(?:of|at|for|in)\b|[?.!]|$)",
+    # the role's words are no prepositions: "the coach of Faisaly" is "coach", not "coach of Faisaly"
+    r"((?:(?!(?:of|at|for|in)\b)[a-z-]+\s+){0,2}(?!(?:of|at|for|in)\b)[a-z-]+?)(?:\s+(?:of|at|for|in)\b|[?.!]|$)",
     re.IGNORECASE,
 )
 _AR_WHO = re.compile(r"^[\s\-–—:.]*و?من\s+(?:(?:هو|هي|هى|كان|كانت|سيكون|ستكون)\s+)?(.+)$")
@@ -111,9 +112,35 @@ def _starts(words: list[frozenset[str]], at: int, phrase: tuple[str, ...]) -> bo
     return at + len(phrase) <= len(words) and all(p in words[at + k] for k, p in enumerate(phrase))
 
 
+# "Who coaches Al-Faisaly?", "Who heads the agency?": a role asked by its verb
+_EN_WHO_VERB = re.compile(
+    r"^\W*who\s+(?:now\s+|currently\s+)?(coach|coaches|coached|heads|manages"
+    r"|chairs?|chaired|captains?|captained)\b",
+    re.IGNORECASE,
+)
+_ROLE_OF_VERB = {
+    "coach": "coach",
+    "head": "head",
+    "lead": "leader",
+    "led": "leader",
+    "manag": "manager",
+    "chair": "chair",
+    "captain": "captain",
+}
+
+
+def _role_of_verb(verb: str) -> Role | None:
+    v = verb.lower()
+    noun = next((n for stem_, n in _ROLE_OF_VERB.items() if v.startswith(stem_)), None)
+    return next((r for r in ROLES if any(p == (noun,) for p in r.english)), None) if noun else None
+
+
 def asked_role(question: str) -> Role | None:
     """The role a who-question asks by ("Who is the chief executive of …?", «من هي الرئيسة
-    التنفيذية لشركة …؟», "Who is the civil defence director in …?"), else None."""
+    التنفيذية لشركة …؟», "Who is the civil defence director in …?", "Who coaches …?"), else None."""
+    m = _EN_WHO_VERB.match(question)
+    if m:
+        return _role_of_verb(m.group(1))
     m = _EN_WHO.match(question)
     if m:
         words = m.group(1).lower().split()
@@ -152,6 +179,8 @@ _GENITIVE_LAM = re.compile(r"^ل(?!ل)\w{4,}")
 """«ل» written onto a noun of four letters or more after a role: "of" («لدنفر», «لجمهورية»)."""
 
 
+_NISBA = re.compile(r"^ال\w{3,}(?:ي|يه)$")
+"""A definite adjective of origin («البرتغالي», «الفرنسية») written before a name in apposition."""
 _ALI = re.compile(r"^علي$")
 """The name «علي» (Ali) folds onto the preposition «على» under normalisation (ى → ي), so it has no
 content key; written with «ي» it is the name («اللاعب علي خالد» gave «خالد»)."""
@@ -190,7 +219,7 @@ def _arabic_name(sentence: str, role: Role, question_keys: set[str]) -> Named | 
                     continue
                 if _CLAUSE.search(between):
                     break
-                if _GENITIVE_LAM.match(w):
+                if _GENITIVE_LAM.match(w) or w == "باسم":
                     complement = True
                     j += 1
                     continue
@@ -203,6 +232,12 @@ def _arabic_name(sentence: str, role: Role, question_keys: set[str]) -> Named | 
                 break
             if complement:
                 continue
+            if (
+                j + 1 < len(words)
+                and re.search(r"[،,]", sentence[words[j - 1].end() : words[j].start()])
+                and _NISBA.match(normalize(words[j].group()))
+            ):
+                j += 1  # «مدرب الفيصلي، البرتغالي جواو موتا»: the nationality before the name
             name: list[re.Match[str]] = []
             for k in range(j, min(len(words), j + NAME_WORDS)):
                 w = normalize(words[k].group())

@@ -241,23 +241,20 @@ def _extract(question: str, sentence: str, kind: str) -> Span | None:
         return shaped
     if typed:
         measures = asked_measure(question) if kind == "quantity" else frozenset()
+        population = asks_population(question)
         best = min(
             typed,
             key=lambda c: (
                 # a number counted in the question's own noun («كم شخصا» → «14 شخصا», "how many
                 # people" → "14 people"), in either language ("how many homes" → «220 ألف منزل»),
                 # is the asked figure, whatever stands nearer
-                not (
-                    kind == "quantity"
-                    and (
-                        _counts_asked(c.text, question, qk)
-                        or (asks_population(question) and population_figure(sentence, c))
-                    )
-                ),
+                not (kind == "quantity" and _counts_asked(c.text, question, qk)),
                 (candidate_measure(c.text) not in measures or wrong_measure(sentence, c, question))
                 if measures
                 else False,
                 -_context_keys(sentence, words, *word_range(c), qk),
+                # a place's population, not a count of those who fled it
+                not (kind == "quantity" and population and population_figure(sentence, c)),
                 word_distance(*word_range(c), anchors),
                 c.start,
             ),

@@ -574,14 +574,25 @@ _CLASS_NOUNS: dict[str, tuple[str, ...]] = {
     "team": ("فريق", "نادي"),
     "newspaper": ("صحيفه", "جريده"),
     "airline": ("شركه طيران", "خطوط"),
+    # venues, for place questions
+    "stadium": ("ستاد", "استاد", "ملعب"),
+    "arena": ("صاله", "ملعب"),
+    "airport": ("مطار",),
+    "hospital": ("مستشفي",),
+    "port": ("ميناء",),
+    "hotel": ("فندق",),
+    "museum": ("متحف",),
+    "prison": ("سجن",),
+    "camp": ("مخيم",),
 }
+_VENUES = frozenset(["stadium", "arena", "airport", "hospital", "port", "hotel", "museum", "prison", "camp"])
 _EN_CLASS_QUESTION = re.compile(r"\b(?:which|what) (" + "|".join(_CLASS_NOUNS) + r")\b", re.IGNORECASE)
 CLASS_NAME_WORDS = 2
 """Words of a name taken after its Arabic class noun («شركة «ميريديام»»: one)."""
 
 
 def class_named(question: str, sentence: str, words: list[Word], qk: set[str]) -> Span | None:
-    """For an English "Which company/organisation/agency… ?" over an Arabic sentence, the name
+    """For an English "Which company/organisation/agency/stadium… ?" over an Arabic sentence, the name
     written after the Arabic class noun («وتنفذه شركة «ميريديام» الفرنسية» → «ميريديام»): Arabic
     names an organisation after its class, and the English question shares no word with it. The
     name's first word may follow a quotation mark; the class noun itself is left out."""
@@ -595,8 +606,11 @@ def class_named(question: str, sentence: str, words: list[Word], qk: set[str]) -
         if bare not in classes and w not in classes:
             continue
         name = phrase_after(sentence, words, i + 1, CLASS_NAME_WORDS, qk)
-        if name and not normalize(sentence[words[name[0]][0] : words[name[0]][1]]).startswith(DEFINITE):
-            return word_span(sentence, words, name[0], name[-1])
+        venue = m.group(1).lower() in _VENUES
+        first_word = normalize(sentence[words[name[0]][0] : words[name[0]][1]]) if name else ""
+        if name and (venue or not first_word.startswith(DEFINITE)):
+            # a venue's name keeps its class noun («ستاد عمّان الدولي», «ستاد القاهرة الدولي»)
+            return word_span(sentence, words, i if venue else name[0], name[-1])
     return None
 
 
@@ -629,7 +643,7 @@ def shaped_span(
         found = Span(named.start, named.end, named.text, kind)
     elif kind == "organisation" and (said := speaker(question, sentence, qk)):
         found = said
-    elif kind == "organisation" and (classed := class_named(question, sentence, words, qk)):
+    elif kind in ("organisation", "place") and (classed := class_named(question, sentence, words, qk)):
         found = classed
     if found is None and kind in ("other", "reason") and (preposition := governing_preposition(question)):
         found = governed_phrase(sentence, words, anchors, preposition)

@@ -254,3 +254,25 @@ def test_an_english_class_question_takes_the_name_after_the_arabic_class_noun(
     assert answer_fit(_line(DESAL_AR, 1), "organisation", q, content_keys(q)) == FIT_NONE
     ans = extractive_answer(q, passages(DESAL_AR), embeddings, "en")
     assert ans.short_answer is not None and ans.short_answer.text == "أكواتيك", ans.short_answer
+
+
+def test_roles_asked_by_a_verb_or_a_complement_find_the_arabic_name() -> None:
+    coach = "Who is the coach of Al-Ahly?"
+    role = asked_role(coach)
+    assert role is not None and ("coach",) in role.english  # not "coach of Al-Ahly"
+    assert asked_role("Who coaches Al-Ahly?") == role
+    span = extract_span("Who coaches Al-Ahly?", _line(CUP_AR, 3), "person")
+    assert span is not None and span.text == "خوان لوبيز", span  # past «الإسباني»
+    spokesman = "Who is the spokesman of the Jordanian Red Crescent?"
+    sentence = "وقال المتحدث باسم الهلال الأحمر الأردني، سامي حداد، إن الفرق تعمل منذ الفجر."
+    span = extract_span(spokesman, sentence, "person")
+    assert span is not None and span.text == "سامي حداد", span
+
+
+def test_a_venue_asked_in_english_is_named_after_its_arabic_class_noun() -> None:
+    q = "In which stadium was the cup final played?"
+    assert question_type(q) == "place"
+    sentence = "وأقيمت المباراة على ستاد القاهرة الدولي أمام ٧٠ ألف متفرج."
+    assert answer_fit(sentence, "place", q, content_keys(q)) == FIT_ASKED
+    span = extract_span(q, sentence, "place")
+    assert span is not None and span.text == "ستاد القاهرة الدولي", span
