@@ -151,6 +151,6 @@ def test_cli_as_of(corpus: Path, tmp_path: Path) -> None:
     assert run_sanad(["ingest", str(corpus)], env, tmp_path).returncode == 0
     done = run_sanad(["ask", "--as-of", "2024-04-02", "What happened yesterday in Irbid?"], env, tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "(Articles from 1 April 2024." in done.stderr  # first of the notices
+    assert "(Articles from 1 April 2024." in done.stdout  # first of the notices, with the answer
     bad = run_sanad(["ask", "--as-of", "yesterday", "What happened?"], env, tmp_path)
     assert bad.returncode == 2 and "--as-of" in bad.stderr
