@@ -51,6 +51,14 @@ _TIME_QUESTION = re.compile(r"\bwhat (?:time|hour)\b|(?:^|\s)(?:في )?اي سا
 _CLOCK = re.compile(rf"{DIGIT}:{DIGIT}{{2}}|{DIGIT}\s*(?:a\.m|p\.m|am|pm)\b", re.IGNORECASE)
 _YEAR_IN = re.compile(rf"(?<!{DIGIT})(?:{YEAR})(?!{DIGIT})|century|القرن")
 _WEEKDAY_ONLY = re.compile(rf"^(?:[وبفل]?(?:يوم\s+)?)?(?:{WEEKDAYS})$", re.IGNORECASE)
+
+
+def is_bare_weekday(text: str) -> bool:
+    """True for a date that is only a weekday («السبت», «يوم الأحد», "Monday"): it dates nothing
+    on its own, and in a news sentence it is the dateline's day ("… said on Saturday")."""
+    return bool(_WEEKDAY_ONLY.match(embedding_text(text).strip()))
+
+
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 _ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
 

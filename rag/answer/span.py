@@ -34,6 +34,7 @@ from rag.answer.answer_fit import (
     asks_population,
     counted_across,
     dateline_end,
+    is_bare_weekday,
     population_figure,
     wrong_measure,
 )
@@ -218,8 +219,13 @@ def _extract(question: str, sentence: str, kind: str) -> Span | None:
         if kind in TYPED_KINDS:
             typed = [c for c in typed if not _repeats_numbers(c.text, question)]
         if kind == "date" and (line := dateline_end(sentence)):
-            # the dateline dates the report; another date of the sentence is the asked one
-            typed = [c for c in typed if c.start >= line] or typed
+            # the dateline dates the report; another date of the sentence is the asked one, unless
+            # that is only a weekday («أطلقت … اليوم السبت»: the event is the dateline's day)
+            after = [c for c in typed if c.start >= line]
+            if after and not all(is_bare_weekday(c.text) for c in after):
+                typed = after
+            else:
+                typed = [c for c in typed if c.start < line] or typed
         if kind == "person":
             # "Kenyan runner Peter Kiprop won…": the nationality describes the name after it
             typed = [c for c in typed if not describes_next_name(sentence, c, typed)]

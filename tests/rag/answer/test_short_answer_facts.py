@@ -238,6 +238,15 @@ def test_the_dateline_dates_the_report_not_the_asked_event() -> None:
     assert span is not None and span.text == "1974", span
 
 
+def test_an_event_of_the_datelines_day_is_dated_by_the_dateline() -> None:
+    # «اليوم الخميس» is the dateline's day: the weekday alone dates nothing (newcomer check, session 6)
+    span = extract_span("متى وقعت وزارة المياه اتفاقية محطة صلالة؟", _line(DESAL_AR, 1), "date")
+    assert span is not None and span.text == "٤ نيسان ٢٠٢٦", span
+    en = "SALALAH, April 4, 2026 — The water ministry signed the plant contract on Thursday."
+    span = extract_span("When did the water ministry sign the plant contract?", en, "date")
+    assert span is not None and span.text == "April 4, 2026", span
+
+
 def test_a_population_is_no_count_of_the_displaced() -> None:
     q = "What is the population of Varno?"
     lede, town = _line(VARNO_EN, 1), _line(VARNO_EN, 2)
