@@ -99,6 +99,11 @@ KEYS_TOKENIZER_ID = f"crossscript-{crossscript.KEY_VERSION}"
 _ARABIC_SCRIPT_LANGUAGES = frozenset({"ar", "fa", "ur", "ps", "ckb"})
 
 
+def _script_of_language(language: str) -> str:
+    """``"arabic"`` for Arabic-script languages (primary subtag), else ``"latin"``."""
+    return "arabic" if language in _ARABIC_SCRIPT_LANGUAGES else "latin"
+
+
 def _other_script_indexed(query: str, languages: frozenset[str]) -> bool:
     """True when the collection holds chunks in another script than the question's (Arabic-script
     languages against the rest). Within one script a date's month name keeps its numbers honest;
@@ -107,7 +112,7 @@ def _other_script_indexed(query: str, languages: frozenset[str]) -> bool:
     asked = dominant_script(query)
     if asked is None:
         return False
-    return any(("arabic" if lang in _ARABIC_SCRIPT_LANGUAGES else "latin") != asked for lang in languages)
+    return any(_script_of_language(lang) != asked for lang in languages)
 
 
 def keys_index_dir(index_dir: Path) -> Path:
@@ -372,9 +377,18 @@ class HybridRetriever:
         ``("und", ())`` for RRF, a zero ``language_gap`` or a collection in one language (no
         language detection is run then).
         """
-        if self.fusion == "rrf" or self.language_gap <= 0 or len(index.languages()) < 2:
+        languages = index.languages()
+        if self.fusion == "rrf" or self.language_gap <= 0 or len(languages) < 2:
             return "und", ()
         question_lang = detect_language(query, undetermined="und")
+        if question_lang == "und":
+            # a short question of names ("Who coaches Al-Faisaly?") leaves the classifier unsure;
+            # its script still tells which of the collection's languages it is in, when only one
+            # of them is written in that script
+            asked = dominant_script(query)
+            same = [lang for lang in languages if _script_of_language(lang) == asked]
+            if len(same) == 1:
+                question_lang = same[0]
         return question_lang, other_language_tags(question_lang, index.language_tags())
 
     @staticmethod
