@@ -42,24 +42,18 @@ import math
 import re
 from collections.abc import Sequence
 from datetime import date
-from typing import Protocol
 
 from rag.answer.answer_fit import FIT_ASKED, answer_fit
 from rag.answer.answer_types import candidate_measure
 from rag.answer.matching import question_match_keys, script_of, sentence_match
 from rag.answer.span import extract_span
+from rag.embedding.embedders import DocumentEmbeddings
 from rag.retrieval.mixed_languages import gap_for
 from rag.text.crossscript import number_key
 from rag.text.normalize import fold
 from rag.text.sentences import content_keys
 
 log = logging.getLogger(__name__)
-
-
-class DocumentEmbeddings(Protocol):
-    """What the similarity guard needs of an embedder (LangChain's ``Embeddings`` has it)."""
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
 
 
 MATCH_SHARE = 0.5

@@ -32,7 +32,8 @@ def sentence_match(question_keys: set[str], sentence: str, cross_script: bool = 
         return overlap({k for k in question_keys if not k.startswith("~")}, content_keys(sentence))
     have = content_keys(sentence) | match_keys(sentence)
     if any(k.startswith(_DAY) for k in question_keys):
-        have = have - _day_keys(sentence)[1] | _day_keys(sentence)[0]
+        days, date_numbers = _day_keys(sentence)
+        have = (have - date_numbers) | days
     return overlap(question_keys, have)
 
 

@@ -35,6 +35,15 @@ from rag.settings import Settings
 from rag.text.normalize import embedding_text
 
 
+class DocumentEmbeddings(Protocol):
+    """Anything that embeds passages (LangChain's ``Embeddings``, ``CachedEmbeddings``): what the
+    answer and retrieval helpers that only compare passage vectors need."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed passages."""
+        ...
+
+
 @runtime_checkable
 class IdentifiedEmbeddings(Protocol):
     """An ``Embeddings`` that names itself, so a store can refuse vectors from another model."""

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from langchain_core.retrievers import BaseRetriever
 
-from rag.embedding.embedders import IdentifiedEmbeddings
+from rag.embedding.embedders import DocumentEmbeddings, IdentifiedEmbeddings
 from rag.retrieval.chunk_filters import filter_predicate
 from rag.retrieval.fusion import (
     CONVEX_ALPHA,
@@ -46,7 +46,6 @@ from rag.retrieval.mixed_languages import (
 from rag.retrieval.sentence_cosines import (
     CROSS_SENTENCE_DEPTH,
     CROSS_SENTENCE_WEIGHT,
-    DocumentEmbeddings,
     best_sentence_cosines,
     dominant_script,
     rescore_head,

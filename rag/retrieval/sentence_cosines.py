@@ -27,10 +27,10 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from typing import Protocol
 
 import numpy as np
 
+from rag.embedding.embedders import DocumentEmbeddings
 from rag.text.sentences import sentence_spans
 
 log = logging.getLogger(__name__)
@@ -45,12 +45,6 @@ farther costs 0.04); DEV grid in the module docstring."""
 MIN_SENTENCE_CHARS = 12
 """Shorter spans (list bullets, "(AP)") are not sentences to compare; the extractive answerer uses
 the same floor, so both read the same sentences and share their cached vectors."""
-
-
-class DocumentEmbeddings(Protocol):
-    """What the re-scoring needs of an embedder (``CachedEmbeddings`` has it)."""
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
 
 
 _ARABIC_LETTER = re.compile(r"[\u0600-\u06FF\u0750-\u077F]")
