@@ -147,7 +147,27 @@ def extract_span(question: str, sentence: str, kind: str) -> Span | None:
     if span is not None and kind in ENTITY_KINDS and _only_a_date(span.text):
         # «مساء الأحد» is when, not who nor where: no name rather than a date labelled a person
         return None
+    if span is not None and kind == "other" and _WHAT_HAPPENED.search(question) and _a_date_alone(span.text):
+        # "What happened yesterday?" asks for an event: "Tuesday" is when it happened, not what
+        return None
     return None if span is None else _trimmed(sentence, span)
+
+
+_WHAT_HAPPENED = re.compile(
+    r"\bwhat (?:happened|happens|is happening|will happen)\b"
+    r"|(?:^|\s)(?:ماذا|ما الذي)\s+(?:حدث|يحدث|جرى|يجري)",
+    re.IGNORECASE,
+)
+"""A question asking for an event ("What happened …?", «ماذا حدث …؟»)."""
+
+
+def _a_date_alone(text: str) -> bool:
+    """True when ``text`` is a date or a weekday and nothing else (either script)."""
+    dates = date_candidates(text)
+    rest = text
+    for c in reversed(dates):
+        rest = rest[: c.start] + " " + rest[c.end :]
+    return bool(dates) and not re.search(r"\w", rest)
 
 
 # Words that make a date a time of day or a point in time: «مساء الأحد», «صباح يوم الجمعة».

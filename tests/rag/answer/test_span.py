@@ -428,3 +428,18 @@ def test_a_job_title_before_a_name_is_not_the_answer() -> None:
     assert span is not None and span.text == "Hussein Nasser"
     span = extract_span("Who is the mayor?", "Mayor Samir Haddad opened the library on Wednesday.", "person")
     assert span is not None and span.text == "Samir Haddad"
+
+
+def test_a_date_alone_does_not_answer_what_happened() -> None:
+    # the README's --as-of example gave «Tuesday» for «ماذا حدث أمس في قضية FTX؟» (newcomer, session 6)
+    sentence = (
+        "The highly anticipated criminal trial for Sam Bankman-Fried, former CEO of bankrupt crypto "
+        "exchange FTX, started Tuesday to determine whether he is guilty of fraud."
+    )
+    for question in ("ماذا حدث أمس في قضية FTX؟", "What happened yesterday in the FTX case?"):
+        assert extract_span(question, sentence, "other") is None
+    # an event phrase still answers, and a date still answers "when"
+    fire = "During the plugs-out test an electrical fire broke out in the cabin."
+    assert extract_span("What happened during the plugs-out test?", fire, "other") is not None
+    when = extract_span("When did the trial start?", sentence, "date")
+    assert when is not None and when.text == "Tuesday"
