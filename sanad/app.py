@@ -192,6 +192,7 @@ class Sanad:
             cross_script: False turns the cross-script key channel off (an ablation).
         """
         from rag.embedding.cached import CachedEmbeddings
+        from rag.embedding.latent import LatentTerms
         from rag.retrieval.retriever import HybridRetriever
 
         r = self.settings.retrieval
@@ -216,6 +217,9 @@ class Sanad:
                 # sentence vectors through the embeddings cache the extractive answerer reads too
                 sentence_embeddings=CachedEmbeddings(self.embeddings, self.cache),
                 cross_sentence_weight=r.cross_lingual_sentence_weight if news else 0.0,
+                # sparse vectors of the head's chunks, computed on demand and kept in the same cache
+                latent_terms=LatentTerms(self.embeddings, self.cache),
+                latent_weight=r.cross_lingual_latent_weight if news else 0.0,
                 lexical=self.lexical,
                 keys=self.keys_lexical,
             )

