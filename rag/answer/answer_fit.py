@@ -28,7 +28,15 @@ from rag.answer.answer_types import (
     name_candidates,
     quantity_candidates,
 )
-from rag.answer.count_nouns import counterparts, same_stem, stem
+from rag.answer.count_nouns import (
+    GENERIC_PEOPLE,
+    counterparts,
+    marked,
+    people_marks,
+    person_kinds,
+    same_stem,
+    stem,
+)
 from rag.answer.demonyms import describes_next_name
 from rag.answer.roles import asked_role, name_after_role
 from rag.answer.span_shapes import asks_score, class_named, has_score
@@ -148,25 +156,10 @@ def name_kind(sentence: str, c: Candidate) -> str | None:
     return None
 
 
-# Nouns that count people: a question counting one kind of person («المصابين», "fans") is answered
-# by a number of any ("إصابة 14 شخصا", "18 ألف متفرج"): news counts people under many names.
-# Population nouns are not among them: a town's population is not the number of people at an event.
-_PERSON_NOUNS_TEXT = """people persons person individuals residents workers employees staff runners
-    players fans spectators visitors tourists pupils students children patients passengers crew
-    members victims injured wounded dead casualties soldiers troops officers firefighters volunteers
-    voters protesters refugees migrants attendees guests participants delegates pilgrims
-    شخص اشخاص مواطن مواطنين عامل عمال موظف موظفين مصاب مصابين جريح جرحي قتيل قتلي ضحيه ضحايا
-    متفرج متفرجين مشجع مشجعين جمهور جماهير زائر زوار سائح سياح طالب طلاب تلميذ تلاميذ مريض مرضي
-    لاعب لاعبين راكب ركاب جندي جنود متطوع متطوعين ناخب ناخبين لاجئ لاجئين مشارك مشاركين ضيف حاج
-    حجاج مصلي مصلين رجل رجال امراه نساء طفل اطفال"""
-_PERSON_NOUNS = frozenset(normalize(w) for w in _PERSON_NOUNS_TEXT.split())
-_PERSON_STEMS = frozenset(stem(w) for w in _PERSON_NOUNS)
-
-
 def is_person_noun(word: str) -> bool:
-    """True for a noun counting people («المصابين», "fans", «شخصا»), by its rough stem."""
-    # whole stems only: a prefix match made "plays" a "player" (DEV en→ar)
-    return normalize(word) in _PERSON_NOUNS or stem(word) in _PERSON_STEMS
+    """True for a noun counting people («المصابين», "fans", «شخصا»): one of a kind of people
+    (:func:`rag.answer.count_nouns.person_kinds`)."""
+    return bool(person_kinds(word))
 
 
 # An English counted phrase ends at its verb: "How many people were forced from…" counts people, not
@@ -295,14 +288,48 @@ def _counts(
 ) -> bool:
     """True when one of the three words after (or in) the number ``c`` is a counted word or the
     counted noun in the other language (``across``, :func:`across_languages`: "families" ↔ «37
-    عائلة»), or any noun for people when the question counts people (:func:`is_person_noun`)."""
-    words = re.findall(r"[^\W\d_][\w'’-]*", sentence[c.start :])[:4]
-    if any(is_person_noun(t) for t in stems) and any(is_person_noun(w) for w in words):
+    عائلة»), or, when the question counts people, a noun for the kind of people it counts
+    (:func:`counts_asked_people`)."""
+    people = counts_asked_people(sentence, c, stems)
+    if people is not None:
         # people counted by what befell them ("how many people were killed"): the verb stands
         # near the number, before or after it ("forced 12,400 people", "14 people were killed");
         # "230 people injured" is no count of the killed
-        return not verb or _verb_near(sentence, c, verb)
+        return people and (not verb or _verb_near(sentence, c, verb))
+    words = re.findall(r"[^\W\d_][\w'’-]*", sentence[c.start :])[:4]
     return any(any(same_stem(s, t) for t in stems | across) for s in (stem(w) for w in words))
+
+
+def counts_asked_people(sentence: str, c: Candidate, stems: frozenset[str]) -> bool | None:
+    """Whether the number ``c`` counts the kind of people the question counts, or None when the
+    question's counted words (``stems``, :func:`counted_words`) are no noun for people or no noun
+    for people follows the number (within the three words after it).
+
+    News counts people under many names, so a question counting people in general ("How many
+    people…", «كم شخصا…») takes a number of any kind ("21,000 spectators", «إصابة 14 شخصا»); a
+    question counting one kind ("passengers", «الركاب») needs a number of that kind
+    (:func:`rag.answer.count_nouns.person_kinds`: "fans" and "spectators" are one kind), or, for
+    what befell people (the injured, the dead), a number of people with its mark near («إصابة 14
+    شخصا» for «كم عدد المصابين»): "22 crew members" is no count of passengers (newcomer check,
+    session 6).
+    """
+    asked = frozenset(k for t in stems for k in person_kinds(t))
+    words = re.findall(r"[^\W\d_][\w'’-]*", sentence[c.start :])[:4]
+    found = frozenset(k for w in words for k in person_kinds(w))
+    if not asked or not found:
+        return None
+    specific = asked - {GENERIC_PEOPLE}
+    if not specific or specific & found:
+        return True
+    marks = people_marks(specific)
+    before = re.findall(r"[^\W\d_][\w'’-]*", sentence[: c.start])[-VERB_NEAR_WORDS:]
+    return bool(marks) and any(marked(w, marks) for w in before + words)
+
+
+def counts_other_people(sentence: str, c: Candidate, question: str) -> bool:
+    """True when ``question`` counts one kind of people and the number ``c`` counts another kind
+    (:func:`counts_asked_people` is False): "22 crew members" for "How many passengers…"."""
+    return counts_asked_people(sentence, c, counted_words(question)) is False
 
 
 # A price paid per use (a fare, a fee, a ticket, a toll) against what a project costs: «بطول ٢١
@@ -384,7 +411,10 @@ _SETTLED_AFTER = re.compile(r"^\s*(?:inhabitants|residents|نسمه|ساكن)\b"
 
 _SHARE_QUESTION = re.compile(
     r"\b(?:percent|percentage|proportion|share|fraction)\b|(?:^|\s)(?:ال)?نسبه(?:\s|$)"
+    r"|\bhow many times\b|(?:^|\s)كم (?:مره|ضعفا?)(?:\s|$)"
 )
+"""A share of a population, or how many times it grew («كم مرة تضاعف سكان آسيا…»): not the
+population itself."""
 
 
 _POPULATION_NUMBER = re.compile(
@@ -394,7 +424,7 @@ _POPULATION_NUMBER = re.compile(
 
 def asks_population(question: str) -> bool:
     """True for "What is the population of X?", «كم عدد سكان X؟» (not for a share of it: "What
-    percentage of Warsaw's population…", «نسبة العرب من سكان…»)."""
+    percentage of Warsaw's population…", «نسبة العرب من سكان…», nor how many times it grew)."""
     text = normalize(question).lower()
     return bool(_POPULATION_QUESTION.search(text)) and not _SHARE_QUESTION.search(text)
 
@@ -407,7 +437,7 @@ def population_figure(sentence: str, c: Candidate) -> bool:
         return False  # "two extended families" is no population
     before = normalize(sentence[max(0, c.start - 50) : c.start]).lower()
     after = normalize(sentence[c.start :]).lower()
-    after = re.sub(r"^[\d\u0660-\u0669.,٫٬]+\s*(?:الف|مليون|thousand|million)?", "", after)
+    after = re.sub(r"^[\d\u0660-\u0669.,٫٬]+\s*(?:الف|مليون|مليار|thousand|million|billion)?", "", after)
     return bool(_SETTLED_BEFORE.search(before) or _SETTLED_AFTER.match(after))
 
 

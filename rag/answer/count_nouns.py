@@ -11,8 +11,12 @@ The table is ours: the things local and wire news count most often (people and t
 buildings, vehicles and events they are counted in), each English noun in singular and plural
 and each Arabic noun in its singular, plural(s), accusative tanween («منزلا») and dual
 («عائلتين») forms. Units of measure are not here (:mod:`rag.answer.answer_types` reads them as
-measures), nor are people nouns matched to each other (:func:`rag.answer.answer_fit.is_person_noun`
-already lets any noun for people answer a count of people): a row says "this noun is that noun".
+measures): a row says "this noun is that noun".
+
+Nouns for people are also sorted into kinds (:func:`person_kinds`, session 7): a count of one kind
+of person ("How many passengers…", «كم عدد الركاب…») is answered by a number of that kind, not by
+any number of people ("22 crew members" is no count of passengers); only a question counting
+people in general ("people", «أشخاص») takes a number of any kind.
 """
 
 from __future__ import annotations
@@ -136,3 +140,101 @@ def counterparts(word_stem: str) -> frozenset[str]:
         if word_stem in ar:
             out |= en
     return frozenset(out)
+
+
+GENERIC_PEOPLE = "people"
+"""The kind of the nouns that count people in general ("people", «أشخاص», "residents")."""
+
+# Kinds of people news counts: ``kind: English nouns | Arabic nouns [| marks]``, every noun in its
+# singular and plural (Arabic also accusative and sound plural forms), normalize()d. Ours, from the
+# people local and wire news count (passengers and crews, pupils and staff, crowds, troops, the
+# injured and the dead). A kind that is what befell people (injured, dead, victims) has *marks*:
+# word beginnings that, standing near a number of people, say the number counts that kind
+# («إصابة 14 شخصا» for «كم عدد المصابين», «أودى بحياة مليون شخص» and "14 people were killed" for
+# «كم عدد القتلى»).
+# Residents and citizens are people in general: "How many residents were evacuated?" is answered by
+# "12,400 people". Population nouns («سكان», «نسمة») are no kind: a town's population is not the
+# number of people at an event (:func:`rag.answer.answer_fit.population_figure` reads them).
+_PEOPLE_TEXT = """
+people: people persons person individuals residents citizens civilians locals \
+    | شخص اشخاص شخصا شخصين فرد افراد مواطن مواطنين مواطنا
+passenger: passenger passengers traveller travellers traveler travelers commuters commuter \
+    | راكب ركاب راكبا مسافر مسافرين مسافرا
+crew: crew crews crewman crewmen sailor sailors seaman seamen | طاقم طواقم بحار بحاره
+pupil: student students pupil pupils schoolchildren | طالب طلاب طلبه طالبا تلميذ تلاميذ تلميذا
+teacher: teacher teachers | معلم معلمين معلما مدرس مدرسين
+doctor: doctor doctors physician physicians | طبيب اطباء
+nurse: nurse nurses | ممرض ممرضين ممرضه ممرضات
+patient: patient patients | مريض مرضي مريضا
+child: child children kid kids | طفل اطفال طفلا
+man: man men | رجل رجال
+woman: woman women | امراه نساء سيده سيدات
+worker: worker workers employee employees staff labourer labourers laborer laborers \
+    | عامل عمال عاملا موظف موظفين موظفا
+soldier: soldier soldiers troop troops | جندي جنود عسكري عسكريين
+police: police policeman policemen officer officers | شرطي شرطه ضابط ضباط
+firefighter: firefighter firefighters | اطفائي اطفائيين
+rescuer: rescuer rescuers paramedic paramedics | مسعف مسعفين منقذ منقذين
+player: player players athlete athletes | لاعب لاعبين لاعبا رياضي رياضيين
+runner: runner runners | عداء عدائين عداءا
+audience: spectator spectators fan fans supporter supporters attendee attendees crowd \
+    | متفرج متفرجين متفرجا مشجع مشجعين مشجعا جمهور جماهير
+visitor: visitor visitors tourist tourists | زائر زوار زائرا سائح سياح سائحا
+pilgrim: pilgrim pilgrims | حاج حجاج حاجا
+worshipper: worshipper worshippers | مصلي مصلين
+refugee: refugee refugees migrant migrants displaced | لاجئ لاجئين لاجئا نازح نازحين نازحا مهاجر مهاجرين
+volunteer: volunteer volunteers | متطوع متطوعين متطوعا
+voter: voter voters | ناخب ناخبين ناخبا
+protester: protester protesters demonstrator demonstrators | متظاهر متظاهرين متظاهرا محتج محتجين
+member: member members | عضو اعضاء عضوا
+participant: participant participants delegate delegates guest guests \
+    | مشارك مشاركين مشاركا ضيف ضيوف مندوب مندوبين
+injured: injured wounded | مصاب مصابين مصابا جريح جرحي | injur wound hurt اصيب اصاب جرح جريح جروح
+dead: dead killed deaths fatalities | قتيل قتلي وفاه وفيات \
+    | kill die died death dead fatal lives قتل مقتل قتيل قتلي حتف توفي وفاه وفيات اودي
+victim: victim victims casualty casualties | ضحيه ضحايا \
+    | victim casualt kill die died death dead lives injur wound ضحي قتل مقتل قتيل حتف توفي وفاه اودي اصيب اصاب
+"""
+
+
+def _people_rows() -> list[tuple[str, frozenset[str], tuple[str, ...]]]:
+    """``(kind, stems of its English and Arabic nouns, marks)`` per row of :data:`_PEOPLE_TEXT`."""
+    out = []
+    for line in _PEOPLE_TEXT.strip().splitlines():
+        kind, rest = line.split(":", 1)
+        english, arabic, *marks = rest.split("|")
+        # a stem of two letters is some other word's too: «وفيات» strips to «في» ("in")
+        stems = frozenset(t for t in (stem(w) for w in f"{english} {arabic}".split()) if len(t) >= 3)
+        out.append((kind.strip(), stems, tuple(" ".join(marks).split())))
+    return out
+
+
+_PEOPLE: list[tuple[str, frozenset[str], tuple[str, ...]]] = []
+
+
+def person_kinds(word: str) -> frozenset[str]:
+    """The kinds of people ``word`` counts ({"passenger"} for "passengers" and «الركاب»,
+    {"people"} for «شخصا»; empty for a word that is no noun for people), by its rough stem
+    (:func:`stem`), whole: a prefix match made "plays" a "player" (DEV en→ar)."""
+    if not _PEOPLE:
+        _PEOPLE.extend(_people_rows())
+    s = stem(word)
+    return frozenset(kind for kind, stems, _ in _PEOPLE if s in stems)
+
+
+def people_marks(kinds: frozenset[str]) -> tuple[str, ...]:
+    """The word beginnings that say a number of people counts one of ``kinds`` (module table:
+    «اصاب» for "injured"); empty for kinds that are not what befell people."""
+    if not _PEOPLE:
+        _PEOPLE.extend(_people_rows())
+    return tuple(m for kind, _, marks in _PEOPLE if kind in kinds for m in marks)
+
+
+def marked(word: str, marks: tuple[str, ...]) -> bool:
+    """True when ``word``, without a leading conjunction, preposition or article, begins with one of
+    ``marks`` («وإصابة» → اصابه begins with اصاب; "killed" with kill)."""
+    w = normalize(word).lower()
+    forms = {w, re.sub(r"^(?:[وفبل]?ال|لل)", "", w)}
+    if len(w) > 4 and w[0] in "وفبل":
+        forms.add(w[1:])
+    return any(f.startswith(m) for f in forms for m in marks)

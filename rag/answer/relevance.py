@@ -30,13 +30,14 @@ quoting, the extractive answerer also asks (:func:`relevance_verdict`):
    :func:`rag.answer.answer_types.rate_qualifier`): an article that speaks of a town's residents
    but gives no population, or a ticket price in dinars, does not answer. A counted noun
    ("clinics") must be in some passage of the question's script; a count of people («المصابين»,
-   "fans") is also answered by a number of any noun for people («إصابة 14 شخصا», "21,000
-   spectators"). Either way a number in a unit of the measure asked (hectares for «ما المساحة…»)
-   also answers. Arabic keys also match on a skeleton (alef and final ه dropped, one letter of
-   difference allowed) so broken plurals meet their singulars; Latin keys when one starts the
-   other ("ball"/"balls"). The measures of a small bilingual table (:data:`_FIGURE_WORDS`) are also
-   read in the other script and in their other words ("What is the population of Aqaba?" over an
-   Arabic article needs «سكان»/«نسمة» with a number; "a town of 85,000 people" is a population);
+   "fans") is also answered by a number of people of the kind counted («إصابة 14 شخصا», "21,000
+   spectators"; :func:`rag.answer.answer_fit.counts_asked_people`: "22 crew members" does not
+   answer "How many passengers…"). Either way a number in a unit of the measure asked (hectares for
+   «ما المساحة…») also answers. Arabic keys also match on a skeleton (alef and final ه dropped, one
+   letter of difference allowed) so broken plurals meet their singulars; Latin keys when one starts
+   the other ("ball"/"balls"). The measures of a small bilingual table (:data:`_FIGURE_WORDS`) are
+   also read in the other script and in their other words ("What is the population of Aqaba?" over
+   an Arabic article needs «سكان»/«نسمة» with a number; "a town of 85,000 people" is a population);
 4. **answer type**: a question asking for a number or a date (:data:`TYPED_KINDS`) needs a
    sentence among the candidates that holds one the question does not already contain.
 
@@ -51,7 +52,7 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
-from rag.answer.answer_fit import is_person_noun
+from rag.answer.answer_fit import counted_words, counts_asked_people, is_person_noun
 from rag.answer.answer_types import (
     FIGURE_ATTRIBUTES,
     TYPED_KINDS,
@@ -63,6 +64,7 @@ from rag.answer.answer_types import (
     name_candidates,
     rate_qualifier,
 )
+from rag.answer.count_nouns import stem
 from rag.answer.grounding import passage_keys
 from rag.text.crossscript import key_set
 from rag.text.sentences import content_keys, normalize
@@ -234,8 +236,6 @@ def _skeleton(key: str) -> str:
     return key.rstrip("ه").replace("ا", "")
 
 
-_WORD = re.compile(r"[^\W\d_][\w'’-]*")
-
 # Figure attributes in both languages (issue #12, #14): an English question over Arabic articles
 # ("What is the population of Aqaba?") or the reverse («ما سعر الفائدة…» over "the main policy
 # rate … at 7.5 percent") names the measure in the other language. Each entry lists, per script,
@@ -294,7 +294,8 @@ def _attribute_found(
       ("population" in «يبلغ عدد سكانها ٩٥ ألف نسمة», «الفائدة» in "policy rate … 7.5 percent")
       and in their other words ("inhabitants", "a town of 85,000 people", «نسمة»);
     - a counted noun ("clinics", «المصابين») must be in some passage, or, when it counts people,
-      a number followed by any noun for people will do («إصابة 14 شخصا», "21,000 spectators").
+      a number of people of the kind counted will do («إصابة 14 شخصا», "21,000 spectators"; not
+      "22 crew members" for passengers: :func:`rag.answer.answer_fit.counts_asked_people`).
     """
     asked_script = _script(question)
     same = [r for r in passages if _script(r.chunk.text) == asked_script]
@@ -323,6 +324,7 @@ def _attribute_found(
         )
 
     people = not figure and is_person_noun(attribute)
+    counted = counted_words(question) | {stem(attribute)}
     if not figure and any(holds(passage_keys(r.chunk)) for r in same):
         return True
     for s in sentences:
@@ -338,7 +340,7 @@ def _attribute_found(
             return True
         if population and _PLACE_OF_PEOPLE.search(s):
             return True
-        if people and any(any(is_person_noun(w) for w in _WORD.findall(s[c.start :])[:4]) for c in numbers):
+        if people and any(counts_asked_people(s, c, counted) for c in numbers):
             return True
     return False
 

@@ -33,6 +33,7 @@ import re
 from rag.answer.answer_fit import (
     asks_population,
     counted_across,
+    counts_other_people,
     dateline_end,
     is_bare_weekday,
     population_figure,
@@ -238,6 +239,10 @@ def _extract(question: str, sentence: str, kind: str) -> Span | None:
             typed = [c for c in typed if not _names_the_question(c.text, qk)]
         if kind in TYPED_KINDS:
             typed = [c for c in typed if not _repeats_numbers(c.text, question)]
+        if kind == "quantity":
+            # "22 crew members" is no short answer to "How many passengers…": no span rather than
+            # another kind of people's count (the quotes still show what the article says)
+            typed = [c for c in typed if not counts_other_people(sentence, c, question)]
         if kind == "date" and (line := dateline_end(sentence)):
             # the dateline dates the report; another date of the sentence is the asked one, unless
             # that is only a weekday («أطلقت … اليوم السبت»: the event is the dateline's day)
