@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from rag.answer.answer_types import ENTITY_KINDS, TYPED_KINDS, candidates, question_type
+from rag.answer.matching import script_of
 from rag.text.normalize import tokenize
 from rag.text.sentences import content_keys, sentence_spans
 from rag.types import Retrieved
@@ -100,6 +101,40 @@ class TermStats(Protocol):
     def __len__(self) -> int:
         """Number of live chunks."""
         ...
+
+    def languages(self) -> frozenset[str]:
+        """The primary language subtags of the indexed chunks."""
+        ...
+
+
+ARABIC_SCRIPT_LANGUAGES = frozenset({"ar", "fa", "ur", "ps", "ckb"})
+"""Primary language subtags written in Arabic script (the others Sanad meets are in Latin script)."""
+
+
+def unknown_words(query: str, stats: TermStats) -> bool:
+    """True when the question's words are all unknown to a collection that is written in its script.
+
+    Gibberish ("asdkjh qwe zxcv", «ششششش…») or a greeting ("hello") still finds passages: e5 gives
+    any text a cosine of ~0.75–0.8 with anything, above the cross-lingual bar, so the newcomer check
+    (session 7) got cited passages for them. A question has at least one word the collection
+    holds when the collection can answer it in the same script — a function word, a name, the
+    asked noun; when none of its BM25 tokens is indexed, nothing retrieved can be about it.
+    A collection with no chunk in the question's script (an English question over Arabic news)
+    is never judged here: its words cannot meet the question's.
+
+    Args:
+        query: The question.
+        stats: The collection's term statistics (:func:`term_stats`).
+
+    Returns:
+        True to abstain. False when the question has no BM25 token (stop words only), or some token
+        is indexed, or no indexed chunk is in the question's script.
+    """
+    tokens = stats.query_tokens(query)
+    if not tokens or stats.idf(tokens):
+        return False
+    scripts = {"arabic" if lang in ARABIC_SCRIPT_LANGUAGES else "latin" for lang in stats.languages()}
+    return script_of(query) in scripts
 
 
 def term_stats(retriever: Any) -> TermStats | None:

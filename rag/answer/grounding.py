@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.answer.answer_fit import across_languages, holds_count
-from rag.answer.answerability import READ, TermStats, unanswered
+from rag.answer.answerability import READ, TermStats, unanswered, unknown_words
 from rag.answer.outlets import missing_outlet, named_sources, without_outlets
 from rag.settings import RetrievalSettings
 from rag.text.crossscript import key_set, keys
@@ -306,6 +306,9 @@ def should_abstain(
         True to abstain (no LLM call, no citations).
     """
     if not retrieved:
+        return True
+    if stats is not None and query and unknown_words(query, stats):
+        log.info("grounding: abstaining, no word of the question is in the collection")
         return True
     if not isinstance(policy, GroundingPolicy):
         policy = GroundingPolicy(dense_threshold=float(policy))
