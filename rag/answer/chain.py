@@ -73,6 +73,7 @@ from rag.embedding.cached import CachedEmbeddings
 from rag.embedding.embedders import IdentifiedEmbeddings
 from rag.errors import describe_error
 from rag.retrieval.facets import SourceAware, retrieve_facets
+from rag.retrieval.latent_terms import LatentTermsSource
 from rag.retrieval.relative_time import read_when, retrieve_when, when_notice
 from rag.settings import Settings
 from rag.text.language import detect_language, language_name
@@ -98,10 +99,13 @@ _UNVERIFIED_NOTICE = {
 }
 
 _FOLLOW_UP_TEXT = """and also he she it they them him her his hers its their theirs there that this
-    those these
-    what about و هو هي هم هما هن هناك ذلك تلك هذا هذه له لها لهم ومن وماذا واين وأين وهل ومتى وكيف
+    those these و هو هي هم هما هن هناك ذلك تلك هذا هذه له لها لهم ومن وماذا واين وأين وهل ومتى وكيف
     ولماذا وكم"""
 _FOLLOW_UP_WORDS = frozenset(_FOLLOW_UP_TEXT.split())
+"""Words that lean on the conversation. "what about" is checked as a pair (:func:`is_follow_up`):
+"what" alone made every what-question a follow-up, so the README's "What did Putin thank North
+Korea for?" asked after its Arabic twin was read with the Arabic words prepended (newcomer,
+session 7)."""
 _WORD = re.compile(r"\w+")
 
 
@@ -294,6 +298,9 @@ class SanadChain:
             (each sentence embedded once, ever) instead of embedding them on every question.
         retry_base_delay: First backoff in seconds (doubles per retry).
         retry_max_delay: Cap in seconds on one backoff, ``Retry-After`` included.
+        latent_terms: Sparse "latent terms" (:class:`rag.embedding.latent.LatentTerms`): the
+            extractive answerer also scores sentences in another script than the question by the
+            terms they share with it (:mod:`rag.answer.latent_sentences`). None: not scored.
     """
 
     def __init__(
@@ -306,8 +313,10 @@ class SanadChain:
         cache: EmbeddingCache | None = None,
         retry_base_delay: float = 0.5,
         retry_max_delay: float = 4.0,
+        latent_terms: LatentTermsSource | None = None,
     ) -> None:
         self.retriever = retriever
+        self.latent_terms = latent_terms
         self.embeddings = embeddings
         self.sentence_embeddings: Embeddings = (
             CachedEmbeddings(embeddings, cache)
@@ -404,7 +413,9 @@ class SanadChain:
             yield Answer(text=text, abstained=True, language=language, model=label, retrieved=tuple(passages))
             return
         if self.chat_model is None:
-            ans = extractive_answer(query, passages, self.sentence_embeddings, language)
+            ans = extractive_answer(
+                query, passages, self.sentence_embeddings, language, latent=self.latent_terms
+            )
             yield Delta(ans.text)
             yield ans
             return
@@ -480,7 +491,13 @@ class SanadChain:
             log.info("the prompt is over the LLM's context (%d tokens); answering extractively", self._window)
             notice = fallback_notice(language, "the question does not fit the model's context")
             ans = extractive_answer(
-                query, passages, self.sentence_embeddings, language, notice=notice, fallback=True
+                query,
+                passages,
+                self.sentence_embeddings,
+                language,
+                notice=notice,
+                fallback=True,
+                latent=self.latent_terms,
             )
             yield Delta(ans.text)
             yield ans
@@ -520,7 +537,13 @@ class SanadChain:
                     log.warning("LLM failed (%s: %s); answering extractively", reason, safe)
                     notice = fallback_notice(language, reason)
                     ans = extractive_answer(
-                        query, passages, self.sentence_embeddings, language, notice=notice, fallback=True
+                        query,
+                        passages,
+                        self.sentence_embeddings,
+                        language,
+                        notice=notice,
+                        fallback=True,
+                        latent=self.latent_terms,
                     )
                     yield Delta(("\n\n" if streamed else "") + ans.text)
                     yield ans

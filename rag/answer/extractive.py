@@ -57,6 +57,7 @@ from rag.answer.answer_types import (
 from rag.answer.citations import defuse_markers
 from rag.answer.conflicts import differ_line, differing_figures
 from rag.answer.grounding import abstention_text
+from rag.answer.latent_sentences import latent_gaps
 from rag.answer.matching import question_match_keys, script_of, sentence_match
 from rag.answer.originals import originals_first
 from rag.answer.quotes import (
@@ -72,6 +73,7 @@ from rag.answer.ranker import SentenceFacts, rank_score, sentence_features
 from rag.answer.relevance import relevance_verdict
 from rag.answer.sources import merge_sources
 from rag.answer.span import extract_span
+from rag.retrieval.latent_terms import LatentTermsSource
 from rag.retrieval.mentions import SourceMatcher
 from rag.retrieval.mixed_languages import gap_for, primary
 from rag.text.sentences import normalize, sentence_spans
@@ -263,6 +265,7 @@ def score_sentences(
     embeddings: Embeddings | None,
     kind: str | None = None,
     max_passages: int = MAX_PASSAGES,
+    latent: LatentTermsSource | None = None,
 ) -> list[ScoredSentence]:
     """Score candidate sentences of the top passages against ``question`` (module docstring, step 2).
 
@@ -273,6 +276,9 @@ def score_sentences(
             lexical terms alone.
         kind: Expected answer type; default :func:`rag.answer.answer_types.question_type`.
         max_passages: How many passages to read.
+        latent: Sparse "latent terms" of the question and sentences
+            (:mod:`rag.answer.latent_sentences`): sentences in another script than the question
+            are also scored by the terms they share with it. None leaves the ranker alone.
 
     Returns:
         Scored sentences, best first.
@@ -288,7 +294,8 @@ def score_sentences(
     else:
         n = min(len(passages), max_passages)
         rows = sentence_features(qk, q_script, facts, [r.score for r in passages[:n]])
-        scores = [rank_score(x) for x in rows]
+        gaps = latent_gaps(question, [f.text for f in facts], latent)
+        scores = [rank_score(x) + g for x, g in zip(rows, gaps, strict=True)]
     scored = [
         ScoredSentence(s, c.passage, c.start, c.end, c.text, f.typed, f.header)
         for c, f, s in zip(cands, facts, scores, strict=True)
@@ -325,6 +332,7 @@ def extractive_answer(
     *,
     notice: str | None = None,
     fallback: bool = False,
+    latent: LatentTermsSource | None = None,
 ) -> Answer:
     """Answer by the short answer and one to three quoted sentences of the retrieved passages.
 
@@ -336,6 +344,7 @@ def extractive_answer(
         language: BCP 47 code of the question; the notice and abstention use it.
         notice: First line of the answer; defaults to :func:`no_llm_notice`.
         fallback: Set on the Answer when the LLM failed and this answers instead.
+        latent: Sparse "latent terms" for sentences in another script (see :func:`score_sentences`).
 
     Returns:
         ``Answer(model="extractive")`` whose text is the notice, the short answer with its
@@ -348,7 +357,7 @@ def extractive_answer(
     notice = notice or no_llm_notice(language)
     kind = question_type(question)
     reading = COMPARISON_PASSAGES if kind in ("yes_no", "comparison") else MAX_PASSAGES
-    scored = score_sentences(question, passages, embeddings, kind, reading)
+    scored = score_sentences(question, passages, embeddings, kind, reading, latent)
     verdict = relevance_verdict(question, kind, passages[:reading], [s.text for s in scored])
     if not scored or verdict is not None:
         if verdict:
