@@ -521,6 +521,23 @@ def extract_html(
     )
 
 
+def _parse_json(text: str | bytes) -> Any:
+    """``json.loads``, with nesting too deep to decode as an :class:`InputError`.
+
+    Python's decoder recurses once per ``[``/``{`` and raises ``RecursionError`` past the
+    interpreter's limit (about 1,000): 200 KB of ``[`` would otherwise end the whole run
+    (nc8 report, D3) instead of failing that one file or line.
+
+    Raises:
+        json.JSONDecodeError: the text is not JSON.
+        InputError: it nests too deeply.
+    """
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise InputError("JSON nested too deeply") from None
+
+
 def _read_json(path: Path, max_chars: int) -> Iterator[RawRecord | ReadProblem]:
     where = str(path)
     try:
@@ -532,7 +549,7 @@ def _read_json(path: Path, max_chars: int) -> Iterator[RawRecord | ReadProblem]:
         yield ReadProblem(where, "empty article")
         return
     try:
-        value = json.loads(decode_bytes(data, where))
+        value = _parse_json(decode_bytes(data, where))
     except InputError as exc:
         yield ReadProblem(where, exc.reason)
         return
@@ -600,9 +617,12 @@ def _read_jsonl(path: Path, max_chars: int) -> Iterator[RawRecord | ReadProblem]
                         yield ReadProblem(here, exc.reason)
                         continue
                 try:
-                    value = json.loads(text)
+                    value = _parse_json(text)
                 except json.JSONDecodeError as exc:
                     yield ReadProblem(here, f"invalid JSON: {exc.msg} (column {exc.colno})")
+                    continue
+                except InputError as exc:
+                    yield ReadProblem(here, exc.reason)
                     continue
                 yield record_from_object(value, origin=here, fmt="jsonl", max_chars=max_chars)
         except OSError as exc:
@@ -686,11 +706,11 @@ def count_records(paths: Sequence[Path]) -> int:
             if fmt == "jsonl":
                 total += _count_lines(path)
             elif fmt == "json":
-                value = json.loads(path.read_bytes())
+                value = _parse_json(path.read_bytes())
                 total += len(value) if isinstance(value, list) and value else 1
             else:
                 total += 1
-        except (OSError, ValueError):
+        except (OSError, ValueError, InputError):
             total += 1
     return total
 

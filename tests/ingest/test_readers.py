@@ -12,6 +12,7 @@ from ingest.decoding import decode_bytes, normalize_date
 from ingest.readers import (
     RawRecord,
     ReadProblem,
+    count_records,
     expand_paths,
     read_file,
     read_paths,
@@ -297,7 +298,27 @@ def test_invalid_json_file_names_the_line(tmp_path: Path) -> None:
     assert problem.reason.startswith("invalid JSON: ")
 
 
+def test_json_nested_too_deeply_fails_that_file_only(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_bytes(b"[" * 100_000 + b"]" * 100_000)  # nc8's file: a RecursionError ended the run
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"body": "The solar plant opened."}))
+    items = list(read_paths([str(tmp_path)]))
+    assert [(p.where, p.reason) for p in problems(items)] == [(str(deep), "JSON nested too deeply")]
+    assert [r.text for r in records(items)] == ["The solar plant opened."]
+    assert count_records([deep, good]) == 2
+
+
 # -------------------------------------------------------------------------------------- jsonl
+
+
+def test_jsonl_line_nested_too_deeply_fails_that_line(tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl"
+    deep = '{"body": ' * 50_000 + '"x"' + "}" * 50_000
+    path.write_text(json.dumps({"body": "first"}) + "\n" + deep + "\n" + json.dumps({"body": "third"}))
+    items = list(read_file(path))
+    assert [r.text for r in records(items)] == ["first", "third"]
+    assert [(p.where, p.reason) for p in problems(items)] == [(f"{path}:2", "JSON nested too deeply")]
 
 
 def test_jsonl_invalid_line_7_others_still_read(tmp_path: Path) -> None:
