@@ -11,6 +11,7 @@ Messages are plain dicts ``{"role": "assistant", "content": html}``, which gradi
 
 from __future__ import annotations
 
+import filecmp
 import logging
 import re
 import shutil
@@ -347,21 +348,64 @@ def _upload_name(path: Path) -> str:
     return _UNSAFE_NAME.sub("_", path.name).strip(" .") or "upload"
 
 
-def stage_uploads(files: Sequence[Any] | None, uploads_dir: Path) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Copy uploaded files into ``uploads_dir`` under their original names.
+_SAME_NAME_LIMIT = 1000
+"""Most different files kept under one upload name (``name``, ``name-2`` … ``name-1000``)."""
 
-    Re-uploading a file of the same name therefore updates that article instead of adding a copy
-    (the article id is the stored file's path).
+
+def _stage_one(src: Path, uploads_dir: Path) -> tuple[Path, str | None]:
+    """Copy ``src`` under its name, or under ``<stem>-N<suffix>`` when other text holds the name.
+
+    The stored path is the article id, so a different story uploaded under a name already used
+    becomes a new article instead of replacing the earlier one (nc8 report, D2); a file whose
+    bytes equal a stored one maps to it (re-uploading stays idempotent). Each name is claimed
+    with an exclusive create, so two uploads at once never share one.
+
+    Returns:
+        ``(stored path, note)``: the note says which name a renamed file got, else None.
+
+    Raises:
+        OSError: the file cannot be read or written, or the name is used too many times.
+    """
+    name = _upload_name(src)
+    stem, suffix = Path(name).stem, Path(name).suffix
+    for n in range(1, _SAME_NAME_LIMIT + 1):
+        dest = uploads_dir / (name if n == 1 else f"{stem}-{n}{suffix}")
+        note = None if n == 1 else f"stored as {dest.name}: a different file named {name} was uploaded before"
+        try:
+            out = dest.open("xb")
+        except FileExistsError:
+            if filecmp.cmp(src, dest, shallow=False):
+                return dest, note
+            continue
+        try:
+            with out, src.open("rb") as inp:
+                shutil.copyfileobj(inp, out)
+        except OSError:
+            dest.unlink(missing_ok=True)  # a partial copy would pass for another version
+            raise
+        return dest, note
+    raise OSError(f"{_SAME_NAME_LIMIT} different files named {name} were uploaded already")
+
+
+def stage_uploads(
+    files: Sequence[Any] | None, uploads_dir: Path
+) -> tuple[list[Path], list[tuple[str, str]], list[tuple[str, str]]]:
+    """Copy uploaded files into ``uploads_dir``, each under its own name when that is free.
+
+    The stored path is the article id: re-uploading the same file leaves its article unchanged,
+    and a different file under a name already taken is kept as ``<stem>-2<suffix>`` (then -3 …),
+    a new article (:func:`_stage_one`).
 
     Args:
         files: gradio ``File`` values: paths (str/Path) or objects with a ``name``/``path``.
         uploads_dir: Destination directory (created when missing).
 
     Returns:
-        ``(staged paths, refused [(file name, reason)])``.
+        ``(staged paths, refused [(file name, reason)], notes [(file name, note)])``.
     """
     staged: list[Path] = []
     refused: list[tuple[str, str]] = []
+    notes: list[tuple[str, str]] = []
     for f in files or ():
         raw = f if isinstance(f, (str, Path)) else (_field(f, "path") or _field(f, "name"))
         if not raw:
@@ -371,14 +415,15 @@ def stage_uploads(files: Sequence[Any] | None, uploads_dir: Path) -> tuple[list[
             refused.append((src.name, f"unsupported file type; use {', '.join(UPLOAD_TYPES)}"))
             continue
         uploads_dir.mkdir(parents=True, exist_ok=True)
-        dest = uploads_dir / _upload_name(src)
         try:
-            shutil.copyfile(src, dest)
+            dest, note = _stage_one(src, uploads_dir)
         except OSError as exc:
             refused.append((src.name, f"could not be copied: {exc.strerror or exc}"))
             continue
         staged.append(dest)
-    return staged, refused
+        if note:
+            notes.append((src.name, note))
+    return staged, refused, notes
 
 
 def ingest_uploads(
@@ -398,7 +443,7 @@ def ingest_uploads(
     Returns:
         Markdown: the ingest report, or a readable error (store busy, bad input, ...).
     """
-    staged, refused = stage_uploads(files, uploads_dir)
+    staged, refused, notes = stage_uploads(files, uploads_dir)
     if not staged:
         if refused:
             return render.render_report(None, refused)
@@ -413,4 +458,4 @@ def ingest_uploads(
     except Exception as exc:  # the edge
         log.exception("upload ingest failed")
         return "**Ingest failed:** " + render.md_escape(readable_error(exc))
-    return render.render_report(report, refused)
+    return render.render_report(report, refused, notes)

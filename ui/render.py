@@ -394,12 +394,17 @@ def example_questions(records: Iterable[ArticleRecord], limit: int = 6) -> list[
     return out
 
 
-def render_report(report: IngestReport | None, refused: Sequence[tuple[str, str]] = ()) -> str:
-    """An ingest report as markdown: counts, then each failure with its reason.
+def render_report(
+    report: IngestReport | None,
+    refused: Sequence[tuple[str, str]] = (),
+    notes: Sequence[tuple[str, str]] = (),
+) -> str:
+    """An ingest report as markdown: counts, then each failure with its reason, then notes.
 
     Args:
         report: The pipeline's report, or None when nothing was ingested.
         refused: Files refused before ingest, as ``(name, reason)``.
+        notes: What was done to accepted files, as ``(name, note)`` (e.g. a renamed upload).
     """
     lines: list[str] = []
     if report is not None:
@@ -408,7 +413,12 @@ def render_report(report: IngestReport | None, refused: Sequence[tuple[str, str]
             f" · {report.removed} removed · {report.failed} failed"
             f" — {report.chunks_written} chunks in {report.seconds:.1f} s"
         )
-    problems = [*refused, *(report.failures if report else []), *(report.skipped if report else [])]
+    problems = [
+        *refused,
+        *(report.failures if report else []),
+        *(report.skipped if report else []),
+        *notes,
+    ]
     if problems:
         lines.append("")
         lines.extend(f"- {md_escape(where)}: {md_escape(reason)}" for where, reason in problems)

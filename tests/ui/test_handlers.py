@@ -192,6 +192,28 @@ def test_upload_ingests_into_the_data_dir(tmp_path: Path) -> None:
     )
 
 
+def test_a_different_file_under_a_used_name_becomes_a_new_article(tmp_path: Path) -> None:
+    settings = load_settings(data_dir=tmp_path / "data")
+    sanad = Sanad(settings)
+    uploads = settings.data_dir / "uploads"
+    first, second = tmp_path / "editor-a" / "story.md", tmp_path / "editor-b" / "story.md"
+    for path, text in (
+        (first, "Karak castle restoration cost 2 million dinars."),
+        (second, "Madaba mosaics reopen."),
+    ):
+        path.parent.mkdir()
+        path.write_text(text + "\n", encoding="utf-8")
+
+    assert "1 added" in ingest_uploads(lambda: sanad.pipeline, [str(first)], uploads)
+    md = ingest_uploads(lambda: sanad.pipeline, [str(second)], uploads)  # nc8 D2: was "1 updated"
+    assert "1 added" in md and "0 updated" in md
+    assert r"story.md: stored as story\-2.md: a different file named story.md was uploaded before" in md
+    assert sanad.catalog.stats()["articles"] == 2
+    again = ingest_uploads(lambda: sanad.pipeline, [str(second), str(first)], uploads)
+    assert "2 unchanged" in again and r"stored as story\-2.md" in again
+    assert sorted(p.name for p in uploads.iterdir()) == ["story-2.md", "story.md"]
+
+
 def test_busy_store_is_reported(tmp_path: Path) -> None:
     class Busy:
         def ingest_paths(self, inputs: Sequence[str], *, progress: Any = None) -> IngestReport:
