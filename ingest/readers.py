@@ -473,7 +473,10 @@ def extract_html(
 
     Comments, tables and hidden elements (:mod:`ingest.hidden_html`) are left out. Title, date,
     site name (as ``source``), language and the canonical URL (``<link rel="canonical">`` or
-    ``og:url``; else ``url``) come from the page.
+    ``og:url``; else ``url``) come from the page. The date comes from the page's markup (meta
+    tags, ``<time>``, JSON-LD, the URL, a full date in a date element) or else from a dateline
+    (:func:`ingest.datelines.dateline_date`); htmldate's "extensive search" is off, since it
+    turned any year in the text into 1 January ("founded in 1998", "© 2021": nc8 report, D4).
 
     Args:
         html: The decoded page.
@@ -487,6 +490,7 @@ def extract_html(
         be parsed, holds no article text, or its text is over ``max_chars``.
     """
     import trafilatura
+    from trafilatura.settings import set_date_params
 
     try:
         doc = trafilatura.bare_extraction(
@@ -496,6 +500,7 @@ def extract_html(
             include_comments=False,
             include_tables=False,
             favor_recall=True,
+            date_extraction_params=set_date_params(extensive=False),
         )
     except Exception as exc:  # trafilatura/lxml raise many types on malformed pages
         return ReadProblem(where, f"cannot parse HTML: {exc}")
@@ -508,16 +513,18 @@ def extract_html(
     def meta(name: str) -> str | None:
         return _as_text(getattr(doc, name, None))
 
+    published_at = normalize_date(getattr(doc, "date", None))
     return RawRecord(
         text=text,
         title=meta("title"),
         source=meta("sitename"),
         url=meta("url"),
-        published_at=normalize_date(getattr(doc, "date", None)),
+        published_at=published_at or dateline_date(text),
         language=meta("language"),
         record_id=None,
         origin=where,
         fmt="html",
+        date_field="date" if published_at else "dateline",
     )
 
 

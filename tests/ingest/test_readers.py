@@ -230,6 +230,42 @@ def test_read_html_extracts_main_text_and_metadata(tmp_path: Path) -> None:
     assert record.fmt == "html"
 
 
+_PAGE = "<html><head><title>T</title>{head}</head><body><article>{body}</article></body></html>"
+_META = '<meta property="article:published_time" content="2024-05-06T10:00:00+03:00">'
+_CANONICAL = '<link rel="canonical" href="https://example.org/2015/03/07/story">'
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "expected"),
+    [
+        # nc8 D4: a year in the text, or in a footer, is no publication date (was 1 January)
+        ("", "<p>The Amman zoo, founded in 1998, added two lions.</p><p>Its 2019 budget grew.</p>", None),
+        ("", "<p>Jerash hosted a marathon with 3,000 runners.</p><footer>© 2021 Example News</footer>", None),
+        ("", "<p>Aqaba airport handled 700,000 passengers in 2023.</p>", None),
+        # dates from markup, the canonical URL or a date line are kept
+        (
+            '<meta property="article:published_time" content="2024-05-06T10:00:00+03:00">',
+            "<p>Petra.</p>",
+            "2024-05-06",
+        ),
+        ("", '<time datetime="2023-11-02">2 November 2023</time><p>Aqaba port reopened.</p>', "2023-11-02"),
+        (
+            '<link rel="canonical" href="https://example.org/2015/03/07/story">',
+            "<p>Madaba.</p>",
+            "2015-03-07",
+        ),
+        ("", "<p>عمّان، ٥ أيار ٢٠٢٤ — افتتحت أمانة عمّان حديقة جديدة تضم ألف شجرة.</p>", "2024-05-05"),
+    ],
+)
+def test_html_date_only_from_markup_url_or_dateline(
+    tmp_path: Path, head: str, body: str, expected: str | None
+) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(_PAGE.format(head=head, body=body), encoding="utf-8")
+    [record] = list(read_file(path))
+    assert isinstance(record, RawRecord) and record.published_at == expected
+
+
 def test_html_without_text_fails(tmp_path: Path) -> None:
     path = tmp_path / "empty.htm"
     path.write_text("<html><head><title>x</title></head><body><script>1</script></body></html>")
