@@ -21,9 +21,9 @@ import pytest
 from api.server import ApiState, create_app
 from rag.settings import Settings, load_settings
 from sanad.app import Sanad
-from tests.api.conftest import ServerThread, wait_ready
+from tests.api.conftest import REPO, ServerThread, wait_ready
 from tests.fixtures.fake_openai import FakeOpenAI
-from tests.fixtures.processes import free_port, stop, wait_http
+from tests.fixtures.processes import free_port, remote_embedder_env, run_sanad, stop, wait_http
 from tests.ingest.test_embedder_faults import FIRST, write_jsonl
 
 CHROMA = Path(sys.executable).parent / "chroma"
@@ -189,6 +189,33 @@ def test_readyz_follows_the_embedder_and_articles_are_served_meanwhile(
         for _ in range(20):
             assert httpx.get(f"{url}/readyz", timeout=10).status_code == 200
         assert len(fake.embedding_requests) <= 1, fake.embedding_requests
+    finally:
+        server.stop()
+
+
+def test_a_cli_ingest_beside_the_server_is_served_without_a_restart(tmp_path: Path, fake: FakeOpenAI) -> None:
+    """nc8 D1: after a ``sanad ingest`` from another process, every filtered or Arabic question
+    was a 500 ("Error finding id") until restart, while /readyz said ready."""
+    data = tmp_path / "data"
+    settings = _built(data, fake)
+    server = ServerThread(create_app(Sanad(settings), settings, mount_ui=False))
+    url = server.start()
+    try:
+        wait_ready(url, timeout=60)
+        english = {"query": "interest rate", "filters": {"languages": ["en"]}}
+        assert httpx.post(f"{url}/v1/search", json=english, timeout=30).status_code == 200  # index loaded
+        park = {"id": "park", "title": "حديقة", "lang": "ar", "body": "افتتحت أمانة عمّان حديقة تضم ألف شجرة."}
+        env = {**remote_embedder_env(data, fake.base_url), "SANAD_EMBEDDER__API_KEY": EMBED_KEY}
+        done = run_sanad(["ingest", str(write_jsonl(tmp_path / "park.jsonl", [park]))], env, cwd=REPO)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+        arabic = {"query": "حديقة عمّان", "filters": {"languages": ["ar"]}}
+        r = httpx.post(f"{url}/v1/search", json=arabic, timeout=30)
+        assert r.status_code == 200, r.text
+        assert [hit["article_id"] for hit in r.json()["results"]] == ["park"]
+        r = httpx.post(f"{url}/v1/ask", json={"question": "كم شجرة تضم حديقة عمّان؟"}, timeout=60)
+        assert r.status_code == 200, r.text
+        assert httpx.get(f"{url}/readyz", timeout=10).status_code == 200
     finally:
         server.stop()
 
