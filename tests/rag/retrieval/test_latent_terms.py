@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -130,6 +130,17 @@ def test_an_embedder_without_a_sparse_head_skips_the_rescoring(arabic: HybridRet
     remote = OpenAICompatibleEmbeddings("e5", "http://127.0.0.1:9/v1", "key")  # never called
     arabic.latent_terms = LatentTerms(remote, None)
     assert [(h.chunk.chunk_id, round(h.score, 6)) for h in arabic.retrieve(question, k=4)] == plain
+    assert not LatentTerms(remote, None).available()
+    assert not LatentTerms(cast(Any, _Silent()), None).available()  # one that does not say has none
+
+
+class _Silent:
+    """An embedder of someone else's that knows nothing of sparse heads."""
+
+    embedder_id = "custom/dense-only"
+
+    def sparse(self, texts: list[str], top_k: int) -> list[tuple[Any, Any]]:
+        raise AssertionError("never asked")
 
 
 def test_a_failing_sparse_head_keeps_the_ranking(
