@@ -55,6 +55,10 @@ class WriteLogWatch:
             return False
         return True
 
+    def version(self) -> tuple[int, int, int] | None:
+        """The SQLite file's state now (mtime, size, inode): equal versions, no write between."""
+        return self._file_stamp()
+
     def mark(self) -> None:
         """Record the store's state as the one the view reflects (after opening it afresh, or
         after this process's own write, which replayed the log)."""
