@@ -497,6 +497,13 @@ class IngestPipeline:
                     self.catalog.put(article, list(old.chunk_ids))
                 report.unchanged += 1
                 return None
+            if old is not None and old.article.origin != article.origin:
+                # Feeds that number their articles 1, 2, 3 would overwrite each other silently
+                # (nc8 report, D5): an update from elsewhere is allowed, but said.
+                report.notices.append(
+                    f"warning {record.origin}: article id {article.article_id!r} was stored from "
+                    f"{old.article.origin} ({old.article.title!r}); replaced by this record"
+                )
             chunks = chunk_article(
                 article,
                 self.token_count,

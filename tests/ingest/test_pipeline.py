@@ -259,3 +259,20 @@ def test_changed_chunking_settings_rechunk_every_article(tmp_path: Path, corpus:
     consistent(small)
     again = small.pipeline.ingest_paths([str(corpus)])
     assert (again.updated, again.unchanged, again.chunks_written) == (0, 5, 0)
+
+
+def test_an_id_stored_from_another_file_is_replaced_with_a_warning(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """nc8 D5: feeds numbering their articles 1, 2, 3 overwrote each other silently."""
+    sanad = Sanad(settings)
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    write_jsonl(a, [{"id": "1", "title": "Irbid", "body": "Irbid university admitted 9,000 students."}])
+    write_jsonl(b, [{"id": "1", "title": "Zarqa", "body": "A Zarqa textile factory hired 700 workers."}])
+    assert sanad.pipeline.ingest_paths([str(a)]).notices == []
+    report = sanad.pipeline.ingest_paths([str(b)])
+    assert report.updated == 1
+    assert report.notices == [
+        f"warning {b}:1: article id '1' was stored from {a} ('Irbid'); replaced by this record"
+    ]
+    assert sanad.pipeline.ingest_paths([str(b)]).notices == []  # its own update: nothing to say
