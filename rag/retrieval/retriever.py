@@ -31,7 +31,14 @@ from rag.retrieval.fusion import (
     query_alpha,
     reciprocal_rank_fusion,
 )
-from rag.retrieval.latent_terms import LATENT_DEPTH, LATENT_WEIGHT, LatentTermsSource, rescore_by_latent_terms
+from rag.retrieval.latent_terms import (
+    LATENT_DEPTH,
+    LATENT_WEIGHT,
+    SENTENCE_LATENT_DEPTH,
+    LatentTermsSource,
+    rescore_by_latent_terms,
+    rescore_by_sentence_latent,
+)
 from rag.retrieval.lexical import LexicalIndex
 from rag.retrieval.lexical_view import LexicalView
 from rag.retrieval.local_days import ArticleDays
@@ -590,7 +597,11 @@ class HybridRetriever:
         head = self._fetch_head(fused, LATENT_DEPTH, chunks)
         texts = [chunks[cid].text if cid in chunks else None for cid in head]
         assert self.latent_terms is not None  # checked by the caller
-        return rescore_by_latent_terms(query, fused, texts, self.latent_terms, self.latent_weight)
+        fused = rescore_by_latent_terms(query, fused, texts, self.latent_terms, self.latent_weight)
+        # then the new head by its closest sentence (the chunk vector sums five or six sentences)
+        head = [cid for cid, _ in fused[:SENTENCE_LATENT_DEPTH]]
+        texts = [chunks[cid].text if cid in chunks else None for cid in head]
+        return rescore_by_sentence_latent(query, fused, texts, self.latent_terms)
 
     def _fetch_head(self, fused: list[tuple[str, float]], depth: int, chunks: dict[str, Chunk]) -> list[str]:
         """The ids of the first ``depth`` candidates, with the chunks of the lexical-only ones

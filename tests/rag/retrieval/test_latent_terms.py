@@ -19,6 +19,7 @@ from rag.retrieval.latent_terms import (
     latent_dot,
     other_script_positions,
     rescore_by_latent_terms,
+    rescore_by_sentence_latent,
     rescore_latent,
 )
 from rag.retrieval.retriever import HybridRetriever
@@ -110,8 +111,11 @@ def test_only_a_cross_script_question_computes_latent_terms_and_chunks_once(
         arabic.latent_terms = LatentTerms(counter, cache)
         hits = arabic.retrieve(question, k=4)
         assert hits[0].chunk.article_id == "ar-hamburg"
-        chunk_texts = [t for texts, top_k in counter.calls if top_k == 128 for t in texts]
+        passage_texts = [t for texts, top_k in counter.calls if top_k == 128 for t in texts]
+        chunk_texts = [t for t in passage_texts if t in ARABIC.values()]
         assert sorted(chunk_texts) == sorted(ARABIC.values())  # the whole (small) head, marks kept
+        sentences = [t for t in passage_texts if t not in ARABIC.values()]  # then the new head's
+        assert sentences and all(any(t in chunk for chunk in ARABIC.values()) for t in sentences)
         assert [texts for texts, top_k in counter.calls if top_k == 64] == [[question]]
 
         # a new retriever (a new process) over the same cache: another question computes only
@@ -119,7 +123,10 @@ def test_only_a_cross_script_question_computes_latent_terms_and_chunks_once(
         again = CountingSparse(embeddings)
         arabic.latent_terms = LatentTerms(again, cache)
         arabic.retrieve("Which bridge did Carlos Mendez open in Nairobi in 2019?", k=4)
-        assert again.calls == [(["Which bridge did Carlos Mendez open in Nairobi in 2019?"], 64)]
+        question = "Which bridge did Carlos Mendez open in Nairobi in 2019?"
+        assert again.calls[0] == ([question], 64)
+        # its head's sentences not read before may be computed, no whole chunk's vector
+        assert not any(t in ARABIC.values() for texts, _ in again.calls for t in texts)
     finally:
         cache.close()
 
@@ -164,3 +171,56 @@ def test_rescoring_moves_the_head_by_the_real_sparse_head(embeddings: MemoEmbedd
     fused = [("history", 0.5), ("bridge", 0.5)]
     out = rescore_by_latent_terms(question, fused, [history, bridge], LatentTerms(embeddings, None))
     assert [cid for cid, _ in out] == ["bridge", "history"]
+
+
+class TableSource:
+    """Sparse vectors read from a table (a sentence or question text → its terms)."""
+
+    def __init__(self, table: dict[str, dict[int, float]]) -> None:
+        self.table = table
+
+    def available(self) -> bool:
+        return True
+
+    def question(self, text: str) -> tuple[Any, Any]:
+        return _sparse(list(self.table[text]), list(self.table[text].values()))
+
+    def passages(self, texts: list[str]) -> list[tuple[Any, Any]]:
+        return [_sparse(list(self.table[t]), list(self.table[t].values())) for t in texts]
+
+
+def test_sentence_rescoring_moves_each_candidate_by_its_closest_sentence() -> None:
+    q = "Who designed the bridge over the Drava?"
+    a1, a2 = "افتتحت البلدية الجسر الجديد في المدينة.", "وحضر الحفل مئات من السكان."
+    b1, b2 = "صمم الجسر المهندس زوران باريتش.", "ويبلغ طول الجسر ٢٨٠ مترا."
+    table = {q: {1: 1.0, 2: 1.0}, a1: {1: 1.0, 3: 1.0}, a2: {4: 1.0}, b1: {1: 1.0, 2: 1.0}, b2: {3: 1.0}}
+    fused = [("a", 0.9), ("b", 0.85), ("c", 0.5)]
+    out = rescore_by_sentence_latent(q, fused, [f"{a1} {a2}", f"{b1} {b2}"], TableSource(table), weight=2.0)
+    # a's closest sentence has cosine 0.5, b's 1.0: a loses 2.0 × 0.5, b keeps its score
+    assert out == [("b", 0.85), ("c", 0.5), ("a", pytest.approx(-0.1))]
+
+
+def test_sentence_rescoring_needs_two_other_script_candidates_with_sentences() -> None:
+    q = "Who designed the bridge?"
+    fused = [("a", 0.9), ("b", 0.85)]
+    source = TableSource({})  # any call would raise KeyError
+    assert rescore_by_sentence_latent(q, fused, ["صمم الجسر المهندس زوران باريتش.", None], source) == fused
+    assert rescore_by_sentence_latent(q, fused, ["The bridge was designed by Zoran.", "x"], source) == fused
+
+
+def test_sentence_rescoring_finds_the_paragraph_stating_the_fact(embeddings: MemoEmbeddings) -> None:
+    """Two sibling paragraphs of one page, tied, both naming Osijek's bridge: the one whose
+    sentence gives the asked length wins with the real sparse head."""
+    question = "How long is the new suspension bridge in Osijek?"
+    opening = (
+        "افتتح رئيس البلدية الجسر المعلق الجديد في أوسييك يوم السبت. وحضر الافتتاح مئات من السكان "
+        "الذين عبروا الجسر سيراً على الأقدام."
+    )
+    details = (
+        "صمم الجسر المعلق في أوسييك مكتب هندسي من زغرب. ويبلغ طول الجسر المعلق الجديد ٢٨٠ متراً "
+        "وعرضه ثلاثة أمتار."
+    )
+    fused = [("opening", 0.5), ("details", 0.5)]
+    source = LatentTerms(embeddings, None)
+    out = rescore_by_sentence_latent(question, fused, [opening, details], source)
+    assert [cid for cid, _ in out] == ["details", "opening"]
