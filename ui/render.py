@@ -399,7 +399,8 @@ def render_report(
     refused: Sequence[tuple[str, str]] = (),
     notes: Sequence[tuple[str, str]] = (),
 ) -> str:
-    """An ingest report as markdown: counts, then each failure with its reason, then notes.
+    """An ingest report as markdown: counts, then each failure with its reason, then notes and
+    the run's notices (warnings such as a dropped date or a replaced article id).
 
     Args:
         report: The pipeline's report, or None when nothing was ingested.
@@ -419,7 +420,9 @@ def render_report(
         *(report.skipped if report else []),
         *notes,
     ]
-    if problems:
+    notices = report.notices if report else []
+    if problems or notices:
         lines.append("")
         lines.extend(f"- {md_escape(where)}: {md_escape(reason)}" for where, reason in problems)
+        lines.extend(f"- {md_escape(notice)}" for notice in notices)
     return "\n".join(lines) if lines else "Nothing to ingest."

@@ -177,10 +177,12 @@ def test_ingest_report_lists_failures_escaped() -> None:
         chunks_written=7,
         seconds=1.25,
         failures=[("feed.jsonl:3", "invalid JSON: <bad>")],
+        notices=["warning page.html: field 'date' is in the future; ingested as undated"],
     )
     md = render.render_report(report, [("x.pdf", "unsupported file type")])
     assert "2 added" in md and "1 unchanged" in md and "1 failed" in md and "7 chunks in 1.2 s" in md
     assert "feed.jsonl:3: invalid JSON: &lt;bad&gt;" in md and "x.pdf" in md
+    assert "- warning page.html: field " in md and "is in the future; ingested as undated" in md  # was hidden
 
 
 def test_sources_show_more_quotes_copies_and_the_short_answer() -> None:
