@@ -1,7 +1,8 @@
 """Text decoding and date normalisation for the readers.
 
-- :func:`decode_bytes`: UTF-8 (BOMs dropped) or charset detection (charset-normalizer) with
-  preferences for Windows-1256 Arabic and Windows-1252 Western text; binary input is refused.
+- :func:`decode_bytes`: UTF-8 (BOMs dropped), UTF-8 with a few stray bytes replaced (and a
+  note saying where), or charset detection (charset-normalizer) with preferences for
+  Windows-1256 Arabic and Windows-1252 Western text; binary input is refused.
 - :func:`normalize_date`: ISO-8601 from the many date shapes of feeds and exports, Hijri dates
   in Arabic included (:mod:`rag.text.hijri`); :func:`is_iso_date` tells a parsed date from a
   string left as given.
@@ -51,11 +52,39 @@ def _too_many_controls(text: str) -> bool:
     return len(_CONTROL_RE.findall(text)) > max(1, len(text) // 100)
 
 
-def decode_bytes(data: bytes, where: str) -> str:
+_STRAY_SHARE, _STRAY_MIN = 0.01, 8
+"""Most invalid byte sequences UTF-8 text may hold and still be read as UTF-8 (each replaced by
+U+FFFD, with a note): 1% of the bytes, or 8 in a short file. A stray byte or two in an Arabic
+article, not a file in another encoding, whose non-ASCII bytes are nearly all invalid UTF-8."""
+
+
+def _stray_bytes_utf8(data: bytes, first: UnicodeDecodeError) -> tuple[str, str] | None:
+    """UTF-8 text with a few invalid bytes: ``(text with U+FFFD, note)``, else None.
+
+    UTF-8 it is when the valid multi-byte characters outnumber the invalid sequences four to
+    one, and these stay under :data:`_STRAY_SHARE`. ASCII with stray high bytes has no
+    multi-byte character and goes to charset detection (Latin-1 "café" is not broken UTF-8).
+    """
+    text = data.decode("utf-8", errors="replace")
+    stray = text.count("\ufffd") - data.count("\ufffd".encode())
+    multibyte = sum(1 for ch in text if ord(ch) > 0x7F) - text.count("\ufffd")
+    if stray <= 0 or stray > max(_STRAY_MIN, len(data) * _STRAY_SHARE) or multibyte < 4 * stray:
+        return None
+    at = f"byte {first.start}"
+    if b"\n" in data:  # a file; a JSONL line is named by its caller
+        line = data.count(b"\n", 0, first.start) + 1
+        at = f"line {line} ({at})"
+    plural = "s" if stray > 1 else ""
+    return text, f"invalid UTF-8 at {at}; {stray} invalid byte sequence{plural} replaced by U+FFFD"
+
+
+def decode_bytes(data: bytes, where: str, notes: list[str] | None = None) -> str:
     """Decode file bytes to text.
 
     Order: a byte-order mark (UTF-8, UTF-16 or UTF-32; the mark is dropped); else strict UTF-8;
-    else charset-normalizer's candidates, preferring Windows-1256 when it yields Arabic text,
+    else UTF-8 with a few stray bytes replaced by U+FFFD (:func:`_stray_bytes_utf8`: an Arabic
+    article with two bad bytes was refused whole as "binary", nc8 report D7), with a note; else
+    charset-normalizer's candidates, preferring Windows-1256 when it yields Arabic text,
     then Windows-1252 (a superset of Latin-1's printable range) when it yields mostly-ASCII
     Latin text (so "café" in Latin-1 stays "café" rather than a Central European guess), then
     charset-normalizer's best guess.
@@ -63,6 +92,7 @@ def decode_bytes(data: bytes, where: str) -> str:
     Args:
         data: The raw bytes.
         where: "path" or "path:line", for the error message.
+        notes: Receives what the caller should warn about (bytes replaced), if given.
 
     Returns:
         The decoded text (without BOM).
@@ -81,8 +111,12 @@ def decode_bytes(data: bytes, where: str) -> str:
         raise InputError("binary file, not text", where)
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        repaired = _stray_bytes_utf8(data, exc)
+        if repaired is not None and not _too_many_controls(repaired[0]):
+            if notes is not None:
+                notes.append(repaired[1])
+            return repaired[0]
     else:
         if _too_many_controls(text):
             raise InputError("binary file, not text", where)

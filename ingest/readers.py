@@ -380,8 +380,9 @@ def _os_reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def _read_text_file(path: Path, max_chars: int) -> str | ReadProblem:
-    """Read and decode a whole txt/md/html file, or say why not."""
+def _read_text_file(path: Path, max_chars: int, notes: list[str]) -> str | ReadProblem:
+    """Read and decode a whole txt/md/html file, or say why not; ``notes`` receives what to warn
+    about (bytes replaced while decoding)."""
     where = str(path)
     limit = _BYTES_PER_CHAR * max_chars
     try:
@@ -399,7 +400,7 @@ def _read_text_file(path: Path, max_chars: int) -> str | ReadProblem:
     if not data.strip():
         return ReadProblem(where, "empty article")
     try:
-        text = decode_bytes(data, where)
+        text = decode_bytes(data, where, notes)
     except InputError as exc:
         return ReadProblem(where, exc.reason)
     if not text.strip():
@@ -411,7 +412,9 @@ _MD_TITLE_RE = re.compile(r"\A\s*#[ \t]+(?P<title>[^\n]*?)[ \t#]*(?:\n|\Z)")
 
 
 def _read_plain(path: Path, fmt: str, max_chars: int) -> Iterator[RawRecord | ReadProblem]:
-    text = _read_text_file(path, max_chars)
+    notes: list[str] = []
+    text = _read_text_file(path, max_chars, notes)
+    yield from (ReadProblem(str(path), note, "warning") for note in notes)
     if isinstance(text, ReadProblem):
         yield text
         return
@@ -462,7 +465,9 @@ def _read_plain(path: Path, fmt: str, max_chars: int) -> Iterator[RawRecord | Re
 
 
 def _read_html(path: Path, max_chars: int) -> Iterator[RawRecord | ReadProblem]:
-    html = _read_text_file(path, max_chars)
+    notes: list[str] = []
+    html = _read_text_file(path, max_chars, notes)
+    yield from (ReadProblem(str(path), note, "warning") for note in notes)
     yield html if isinstance(html, ReadProblem) else extract_html(html, str(path), max_chars)
 
 
@@ -555,14 +560,16 @@ def _read_json(path: Path, max_chars: int) -> Iterator[RawRecord | ReadProblem]:
     if not data.strip():
         yield ReadProblem(where, "empty article")
         return
+    notes: list[str] = []
     try:
-        value = _parse_json(decode_bytes(data, where))
+        value = _parse_json(decode_bytes(data, where, notes))
     except InputError as exc:
         yield ReadProblem(where, exc.reason)
         return
     except json.JSONDecodeError as exc:
         yield ReadProblem(f"{where}:{exc.lineno}", f"invalid JSON: {exc.msg} (column {exc.colno})")
         return
+    yield from (ReadProblem(where, note, "warning") for note in notes)
     if isinstance(value, list):
         if not value:
             yield ReadProblem(where, "empty list: no articles")
@@ -618,11 +625,13 @@ def _read_jsonl(path: Path, max_chars: int) -> Iterator[RawRecord | ReadProblem]
                 try:
                     text = line.decode("utf-8")
                 except UnicodeDecodeError:
+                    notes: list[str] = []
                     try:
-                        text = decode_bytes(line, here)
+                        text = decode_bytes(line, here, notes)
                     except InputError as exc:
                         yield ReadProblem(here, exc.reason)
                         continue
+                    yield from (ReadProblem(here, note, "warning") for note in notes)
                 try:
                     value = _parse_json(text)
                 except json.JSONDecodeError as exc:

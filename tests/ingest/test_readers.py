@@ -127,6 +127,26 @@ def test_read_markdown_heading_becomes_title(tmp_path: Path) -> None:
     assert record.fmt == "md"
 
 
+def test_utf8_with_stray_bytes_is_read_with_a_warning(tmp_path: Path) -> None:
+    """nc8 D7: two bad bytes refused a whole Arabic article as "binary file, not text"."""
+    path = tmp_path / "camp.txt"
+    path.write_bytes("مخيم الزعتري\n".encode() + ARABIC.encode() + b" \xff\xfe " + "ويضم ٣٢ مدرسة.".encode())
+    warning, record = read_file(path)
+    assert isinstance(warning, ReadProblem) and warning.kind == "warning" and warning.where == str(path)
+    offset = len("مخيم الزعتري\n".encode() + ARABIC.encode()) + 1
+    assert warning.reason == (
+        f"invalid UTF-8 at line 2 (byte {offset}); 2 invalid byte sequences replaced by U+FFFD"
+    )
+    assert isinstance(record, RawRecord) and record.text.endswith(ARABIC + " \ufffd\ufffd ويضم ٣٢ مدرسة.")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_bytes(b'{"body": "' + ARABIC.encode() + b'\xff"}\n')
+    warning, record = read_file(feed)
+    at = len(b'{"body": "' + ARABIC.encode())
+    reason = f"invalid UTF-8 at byte {at}; 1 invalid byte sequence replaced by U+FFFD"
+    assert (warning.where, warning.reason) == (f"{feed}:1", reason)
+    assert isinstance(record, RawRecord) and record.text == ARABIC + "\ufffd"
+
+
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
