@@ -1,8 +1,17 @@
-"""Language detection and title guessing for articles that do not say."""
+"""Language detection and title guessing for articles that do not say, and the check of a
+language they do say."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
+from ingest.readers import RawRecord, ReadProblem
 from rag.text.language import detect_language as _detect
+
+_LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+"""A BCP 47 tag's shape as feeds write it: a 2–3 letter primary language ("ar", "en", "und"),
+then subtags ("en-GB", "zh-Hant", "ar_JO")."""
 
 _TITLE_END_PUNCTUATION = (".", "…", ":", ",", "،", ";", "؛")
 
@@ -35,3 +44,21 @@ def guess_title(text: str, max_chars: int = 120) -> str | None:
     if first.endswith(_TITLE_END_PUNCTUATION):
         return None
     return first
+
+
+def checked_language(record: RawRecord) -> tuple[RawRecord, ReadProblem | None]:
+    """``record`` with its language kept only when it looks like a language code.
+
+    A value such as "klingon" or "Arabic" was stored as given and then shown in stats, the UI's
+    filters and answer notices (nc8 report, D10); it is dropped with a warning, and the
+    pipeline detects the language from the text instead.
+
+    Returns:
+        The record (``language`` None when dropped) and a warning naming its origin, or None.
+    """
+    given = (record.language or "").strip()
+    if not given or _LANGUAGE_CODE.fullmatch(given):
+        return record, None
+    shown = given if len(given) <= 40 else given[:37] + "..."
+    reason = f"field 'language' is not a language code: {shown!r}; detected from the text instead"
+    return replace(record, language=None), ReadProblem(record.origin, reason, "warning")

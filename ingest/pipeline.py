@@ -22,7 +22,7 @@ from pathlib import Path
 from ingest.chunking import CHUNKER_VERSION, chunk_article
 from ingest.cleaning import clean_text
 from ingest.dates import checked_date
-from ingest.language import detect_language, guess_title
+from ingest.language import checked_language, detect_language, guess_title
 from ingest.readers import RawRecord, ReadProblem, checked_url, expand_paths, read_file
 from ingest.reembed import upgrade_embedding_input, upgrade_local_days
 from ingest.web import is_url, make_client, read_url
@@ -151,11 +151,12 @@ def build_article(record: RawRecord, file_origin: str) -> Article:
 def _checked_fields(
     items: Iterable[tuple[RawRecord | ReadProblem, str]],
 ) -> Iterator[tuple[RawRecord | ReadProblem, str]]:
-    """``items`` with every record's URL and date checked, whatever reader made it.
+    """``items`` with every record's URL, date and language checked, whatever reader made it.
 
-    A URL that is not http(s) (:func:`ingest.readers.checked_url`) and a date that cannot be
-    right (:func:`ingest.dates.checked_date`: not a day, in the future, a placeholder) are
-    dropped, each with a warning before the record; the article is still ingested.
+    A URL that is not http(s) (:func:`ingest.readers.checked_url`), a date that cannot be
+    right (:func:`ingest.dates.checked_date`: not a day, in the future, a placeholder) and a
+    language that is no language code (:func:`ingest.language.checked_language`) are dropped,
+    each with a warning before the record; the article is still ingested.
     """
     now = datetime.now(UTC)  # one "now" for the run: a long ingest judges every date alike
     for item, origin in items:
@@ -164,6 +165,9 @@ def _checked_fields(
             if warning is not None:
                 yield warning, origin
             item, warning = checked_date(item, now)
+            if warning is not None:
+                yield warning, origin
+            item, warning = checked_language(item)
             if warning is not None:
                 yield warning, origin
         yield item, origin

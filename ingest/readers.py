@@ -359,6 +359,9 @@ def record_from_object(
     # A date that does not parse stays as written: ingest.dates warns and stores the article
     # undated (one bad field should not cost the article; the HTTP API refuses it with a 422).
     published_at = None if date_found is None else normalize_date(date_found[1])
+    if date_found is not None and published_at is None and not isinstance(date_found[1], str):
+        # e.g. {"y": 2024}: kept as written, so that ingest.dates warns instead of a silent drop
+        published_at = json.dumps(date_found[1], ensure_ascii=False)
     return RawRecord(
         text=body,
         title=_field_text(obj, TITLE_FIELDS),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.language import detect_language, guess_title
+from ingest.language import checked_language, detect_language, guess_title
 from ingest.pipeline import build_article
 from ingest.readers import RawRecord
 
@@ -92,3 +92,22 @@ def test_the_body_decides_not_the_title() -> None:
         "The company opened its office in Riyadh.", title, None, None, None, None, None, "f:1", "jsonl"
     )
     assert build_article(given, "/f.jsonl").language == "en"
+
+
+@pytest.mark.parametrize("given", ["ar", "en-GB", "zh-Hant", "ar_JO", "und", None])
+def test_language_codes_are_kept(given: str | None) -> None:
+    record = RawRecord("Text.", None, None, None, None, given, None, "f.jsonl:1", "jsonl")
+    assert checked_language(record) == (record, None)
+
+
+@pytest.mark.parametrize("given", ["klingon", "Arabic", "العربية", "e", "en gb"])
+def test_a_language_that_is_no_code_is_dropped_with_a_warning(given: str) -> None:
+    """nc8 D10: "klingon" was stored and shown in stats, filters and answer notices."""
+    record = RawRecord("Text.", None, None, None, None, given, None, "f.jsonl:5", "jsonl")
+    checked, warning = checked_language(record)
+    assert checked.language is None and warning is not None
+    assert (warning.where, warning.kind) == ("f.jsonl:5", "warning")
+    assert (
+        warning.reason
+        == f"field 'language' is not a language code: {given!r}; detected from the text instead"
+    )

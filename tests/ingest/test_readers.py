@@ -338,6 +338,18 @@ def test_read_json_list_origins_and_bad_elements(tmp_path: Path) -> None:
     ]
 
 
+def test_a_date_that_is_no_string_or_number_is_kept_as_written(tmp_path: Path) -> None:
+    """nc8 D10: {"y": 2024} was dropped silently; as written, ingest.dates warns and drops it."""
+    path = tmp_path / "feed.jsonl"
+    rows = [{"body": "A.", "date": {"y": 2024}}, {"body": "B.", "date": ""}, {"body": "C.", "date": ["x"]}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert [(r.published_at, r.date_field) for r in records(list(read_file(path)))] == [
+        ('{"y": 2024}', "date"),
+        (None, "date"),  # blank: undated, nothing to say
+        ('["x"]', "date"),
+    ]
+
+
 def test_first_present_field_wins(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
     path.write_text(json.dumps({"body": None, "text": "from text", "content": "from content", "title": "T"}))
