@@ -240,7 +240,7 @@ def ingest(
     """Read articles, clean, chunk, embed and store them (unchanged articles are skipped).
 
     Exit code: 0 all stored or unchanged; 1 nothing stored (nothing found, or all failed);
-    3 some stored, some failed; 2 bad usage or settings.
+    3 some stored, some failed; 2 bad usage or settings; 130 interrupted (Ctrl-C).
     """
     sanad = _sanad()
     bar = None
@@ -267,6 +267,14 @@ def ingest(
         )
     except SanadError as exc:
         _die(str(exc))
+    except KeyboardInterrupt:
+        # Batches commit as they go, so what was stored stays: say so instead of vanishing (nc8 D9).
+        typer.echo(
+            "interrupted: the articles stored so far are kept; run the same command to finish "
+            "(stored articles are skipped as unchanged)",
+            err=True,
+        )
+        raise typer.Exit(130) from None
     finally:
         if bar is not None:
             bar.close()
