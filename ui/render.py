@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from html.parser import HTMLParser
 
+from rag.answer.grounding import unsaid_notice
 from rag.store.catalog import ArticleRecord
 from rag.text.language import LANGUAGE_NAMES
 from rag.types import Answer, Citation, IngestReport
@@ -132,9 +133,9 @@ def render_answer(answer: Answer, answer_id: str) -> str:
         answer_id: A short id unique in the conversation (letters, digits, ``-``, ``_``).
 
     Returns:
-        One HTML block: the answer paragraphs with linked ``[n]`` markers, then the notice (if
-        any and not already in the text) in a ``sanad-notice`` element. ``data-answer-id``
-        lets feedback find the answer.
+        One HTML block: the answer paragraphs with linked ``[n]`` markers, then the notice's
+        sentences the text does not already say (if any) in a ``sanad-notice`` element.
+        ``data-answer-id`` lets feedback find the answer.
     """
     numbers = [c.number for c in answer.citations]
     body = link_citations(_paragraphs(answer.text), answer_id, numbers)
@@ -145,8 +146,9 @@ def render_answer(answer: Answer, answer_id: str) -> str:
         lead = f"<b>{_esc(label('answer', answer.language))}</b> {_esc(short.text.strip())}{cite}"
         body = f'<p dir="auto" class="sanad-short">{link_citations(lead, answer_id, numbers)}</p>{body}'
     notice = ""
-    if answer.notice and answer.notice.strip() not in answer.text:
-        notice = f'<div dir="auto" class="{NOTICE_CLASS}"><small>{_esc(answer.notice)}</small></div>'
+    if unsaid := unsaid_notice(answer.notice, answer.text):
+        # only what the text does not already say: the offline text opens with its notice
+        notice = f'<div dir="auto" class="{NOTICE_CLASS}"><small>{_esc(unsaid)}</small></div>'
     classes = ANSWER_CLASS + (" sanad-abstained" if answer.abstained else "")
     return (
         f'<div dir="auto" class="{classes}" data-answer-id="{_esc(_SAFE_ID.sub("", answer_id))}"'

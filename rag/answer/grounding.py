@@ -408,3 +408,18 @@ def join_notices(*parts: str | None) -> str | None:
         if text:
             sentences.append(text[:-1].rstrip() + "." if text.endswith((":", "：")) else text)
     return " ".join(sentences) or None
+
+
+def unsaid_notice(notice: str | None, text: str) -> str:
+    """The sentences of ``notice`` that the answer text does not already say, joined by spaces.
+
+    The offline answer's text opens with its notice ("…from the articles:") and
+    :func:`join_notices` may add a sentence to it ("The quoted passages are in Arabic."): a surface
+    that shows the notice beside the text shows only what the text lacks, so the lead sentence is
+    not printed twice (newcomer check nc8, D13). A sentence ends in ``. ! ? ؟``; its final
+    ``. : ! ? ؟`` is ignored when looking for it in the text. Returns "" when nothing is left.
+    """
+    if not notice:
+        return ""
+    parts = [p.strip() for p in re.split(r"(?<=[.!?؟])\s+", notice) if p.strip()]
+    return " ".join(p for p in parts if p.rstrip(".!?؟:") not in text)

@@ -219,3 +219,21 @@ def test_sources_show_more_quotes_copies_and_the_short_answer() -> None:
         "40 tonnes [1]\n\nThey are banned [1].", cite, language="en", short_answer=ShortAnswer("40 tonnes", 1)
     )
     assert "sanad-short" not in render.render_answer(led, "s2")  # the text already leads with it
+
+
+def test_offline_answer_over_arabic_shows_its_notice_once_and_the_language_note() -> None:
+    # nc8 D13: the offline text opens with the no-LLM notice and the chain appends "The quoted
+    # passages are in Arabic" to answer.notice; the UI printed the whole notice again below
+    from rag.answer.crosslingual import with_cross_language_notes
+    from rag.answer.extractive import no_llm_notice
+
+    lead = no_llm_notice("en")
+    quote = "وبلغت كلفة المشروع مليوني دينار بتمويل من الاتحاد الأوروبي."
+    offline = answer(
+        f"{lead}\n\n{quote} [1]", Citation(1, chunk(1, text=quote), quote), notice=lead, language="en"
+    )
+    shown = with_cross_language_notes(offline)
+    assert shown.notice is not None and "Arabic" in shown.notice  # the chain's real notice
+    html = render.render_answer(shown, "d13")
+    assert html.count("No LLM is configured") == 1
+    assert 'class="sanad-notice"' in html and "Arabic" in html.split('class="sanad-notice"')[1]
