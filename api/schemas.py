@@ -161,7 +161,9 @@ class AskRequest(_Strict):
     )
     filters: FiltersIn | None = None
     stream: bool = Field(
-        False, description="answer with Server-Sent Events (also: Accept: text/event-stream)"
+        False,
+        strict=True,  # "yes" or "1" was read as true (nc8 report, D12): JSON true or false only
+        description="answer with Server-Sent Events (also: Accept: text/event-stream)",
     )
 
     _question_not_blank = field_validator("question")(_not_blank)
@@ -456,7 +458,8 @@ class ChatMessageIn(BaseModel):
 
 
 class ChatCompletionRequest(BaseModel):
-    """``POST /v1/chat/completions`` (OpenAI-compatible; options Sanad does not use are ignored).
+    """``POST /v1/chat/completions`` (OpenAI-compatible; options Sanad does not use are ignored,
+    but ``n`` above 1 is refused: one choice only).
 
     Only ``user`` and ``assistant`` messages count (``system``, ``developer``, ``tool`` and other
     roles are ignored). The last of them must come from the user and hold the question (at most
@@ -474,7 +477,18 @@ class ChatCompletionRequest(BaseModel):
         max_length=200,
         description="the conversation; the last message is the user's question",
     )
-    stream: bool = False
+    stream: bool = Field(False, strict=True, description="JSON true or false, as OpenAI's API")
+    n: int | None = Field(
+        None, strict=True, description="choices to return: 1 (Sanad gives one answer per question)"
+    )
+
+    @field_validator("n")
+    @classmethod
+    def _one_choice(cls, n: int | None) -> int | None:
+        # n: 2 silently returned one choice (nc8 report, D12); a client counting on two must know.
+        if n is not None and n != 1:
+            raise ValueError(f"Sanad returns one choice per request: n must be 1 (or left out), not {n}")
+        return n
 
     @field_validator("messages")
     @classmethod

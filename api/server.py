@@ -33,9 +33,9 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 
 from api.auth import bearer_dependency, check_bind, token_matches
 from api.schemas import (
@@ -831,17 +831,18 @@ def _chat_sse(
 
 
 def _api_fallback(app: FastAPI) -> None:
-    """JSON 404/405 for unknown /v1 paths and wrong methods.
+    """JSON 404/405 for unknown /v1 paths (``/v1`` itself included) and for wrong methods on any
+    route (``POST /healthz``, ``GET /slack/events``…).
 
-    Without it the chat UI mounted at "/" answers them with its own ``{"detail": ...}`` body.
+    Without it the chat UI mounted at "/" matches them first and answers with its own
+    ``{"detail": "Not Found"}`` body (nc8 report, D12). Call it once every route is added.
     """
-    api_routes = [r for r in app.routes if isinstance(r, APIRoute) and r.path.startswith("/v1/")]
+    routes = [r for r in app.routes if isinstance(r, Route)]  # API, health, Slack, docs
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
-    @app.api_route("/v1/{rest:path}", methods=methods, include_in_schema=False)
-    async def unknown(request: Request, rest: str) -> Response:
+    async def unknown(request: Request) -> Response:
         path = request.url.path
-        allowed = sorted({m for r in api_routes if r.path_regex.match(path) for m in (r.methods or ())})
+        allowed = sorted({m for r in routes if r.path_regex.match(path) for m in (r.methods or ())})
         if allowed:
             return _json_error(
                 405,
@@ -850,6 +851,11 @@ def _api_fallback(app: FastAPI) -> None:
                 headers={"Allow": ", ".join(allowed)},
             )
         return _json_error(404, f"no such endpoint: {path}", "not_found")
+
+    # After the real routes: a path's own methods match them first, the others end here.
+    outside_v1 = sorted({r.path for r in routes if not r.path.startswith("/v1/")})
+    for path in [*outside_v1, "/v1", "/v1/{rest:path}"]:
+        app.add_api_route(path, unknown, methods=methods, include_in_schema=False)
 
 
 def body_parse_message(cause: BaseException | None) -> str:
@@ -864,6 +870,17 @@ def body_parse_message(cause: BaseException | None) -> str:
     if isinstance(cause, ValueError):
         return f"the body is not valid JSON: {cause}"
     return "the body could not be parsed as JSON"
+
+
+def not_json_media_type(content_type: str) -> str | None:
+    """The media type of a ``Content-Type`` header when it is not JSON, else None.
+
+    ``application/json`` and ``application/*+json`` are JSON; no header at all is too (FastAPI
+    then parses the body as JSON). ``"text/plain; charset=utf-8"`` gives ``"text/plain"``.
+    """
+    media = content_type.split(";", 1)[0].strip().lower()
+    json_type = media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+    return None if not media or json_type else media
 
 
 def _secrets_of(request: Request) -> tuple[str, ...]:
@@ -885,6 +902,12 @@ def _register_errors(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = exc.errors()
+        not_json = not_json_media_type(request.headers.get("content-type", ""))
+        if not_json and any(tuple(e.get("loc", ())) == ("body",) for e in errors):
+            # A text/plain or form body is never parsed: say so, not "Input should be a valid dictionary".
+            return _json_error(
+                415, f"the body must be JSON sent as Content-Type: application/json, not {not_json}"
+            )
         bad_json = [e for e in errors if e.get("type") == "json_invalid"]
         if bad_json:
             detail = bad_json[0].get("ctx", {}).get("error", "") or bad_json[0].get("msg", "")
