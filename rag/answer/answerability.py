@@ -47,7 +47,7 @@ from typing import Any, Protocol
 
 from rag.answer.answer_types import ENTITY_KINDS, TYPED_KINDS, candidates, question_type
 from rag.answer.matching import script_of
-from rag.text.normalize import tokenize
+from rag.text.normalize import STOPWORDS, fold, tokenize
 from rag.text.sentences import content_keys, sentence_spans
 from rag.types import Retrieved
 
@@ -107,6 +107,8 @@ class TermStats(Protocol):
         ...
 
 
+_WORDS = re.compile(r"\w+")
+
 ARABIC_SCRIPT_LANGUAGES = frozenset({"ar", "fa", "ur", "ps", "ckb"})
 """Primary language subtags written in Arabic script (the others Sanad meets are in Latin script)."""
 
@@ -116,9 +118,12 @@ def unknown_words(query: str, stats: TermStats) -> bool:
 
     Gibberish ("asdkjh qwe zxcv", «ششششش…») or a greeting ("hello") still finds passages: e5 gives
     any text a cosine of ~0.75–0.8 with anything, above the cross-lingual bar, so the newcomer check
-    (session 7) got cited passages for them. A question has at least one word the collection
-    holds when the collection can answer it in the same script — a function word, a name, the
-    asked noun; when none of its BM25 tokens is indexed, nothing retrieved can be about it.
+    (session 7) got cited passages for them. Such input is no sentence of a language: it holds no
+    function word (:data:`rag.text.normalize.STOPWORDS`) and none of its BM25 tokens is indexed.
+    A question with a function word is left to the other checks even when its content words are
+    unknown: in a collection of both languages the answer may sit in the other script ("How many
+    spectators attended the Wehdat Faisaly match?" over an Arabic match report beside English
+    news was refused by the first version of this rule; second newcomer check, session 7).
     A collection with no chunk in the question's script (an English question over Arabic news)
     is never judged here: its words cannot meet the question's.
 
@@ -127,9 +132,12 @@ def unknown_words(query: str, stats: TermStats) -> bool:
         stats: The collection's term statistics (:func:`term_stats`).
 
     Returns:
-        True to abstain. False when the question has no BM25 token (stop words only), or some token
-        is indexed, or no indexed chunk is in the question's script.
+        True to abstain. False when the question holds a function word, has no BM25 token, some
+        token is indexed, or no indexed chunk is in the question's script.
     """
+    words = [w.lower() for w in _WORDS.findall(query)]
+    if any(w in STOPWORDS or fold(w) in STOPWORDS for w in words):
+        return False  # a sentence of a language ("How many … the Wehdat match?"): other checks judge it
     tokens = stats.query_tokens(query)
     if not tokens or stats.idf(tokens):
         return False

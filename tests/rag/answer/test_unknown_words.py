@@ -36,6 +36,8 @@ def test_words_the_collection_never_holds_abstain(question: str) -> None:
         "Who was the FTX boss?",
         "ماذا قال بوتين؟",
         "What is it?",  # stop words only: no token, nothing to judge
+        # a sentence of a language whose content words only the other script holds
+        "How many spectators attended the Wehdat Faisaly match?",
     ],
 )
 def test_a_known_word_or_no_word_to_judge_answers(question: str) -> None:
