@@ -57,24 +57,39 @@ _STRAY_SHARE, _STRAY_MIN = 0.01, 8
 U+FFFD, with a note): 1% of the bytes, or 8 in a short file. A stray byte or two in an Arabic
 article, not a file in another encoding, whose non-ASCII bytes are nearly all invalid UTF-8."""
 
+_STRAY_RUN = re.compile(r"(?<![A-Za-z])[^\W\d_A-Za-z]{2,}(?![A-Za-z])")
+"""Two or more non-ASCII letters touching no ASCII letter. No word of a Latin-script language
+looks like that ("où", "año", "informação" hold ASCII letters; "à" is one letter), but stray
+bytes read as Windows-1252 do: "said. ÿþÃ( bad bytes" (nc8 report, D7)."""
 
-def _stray_bytes_utf8(data: bytes, first: UnicodeDecodeError) -> tuple[str, str] | None:
+
+def _at(data: bytes, offset: int) -> str:
+    """Where ``offset`` is: "line N (byte B)" in a file, "byte B" in one JSONL line (its caller
+    names the line)."""
+    if b"\n" not in data:
+        return f"byte {offset}"
+    line = data.count(b"\n", 0, offset) + 1
+    return f"line {line} (byte {offset})"
+
+
+def _stray_bytes_utf8(
+    data: bytes, first: UnicodeDecodeError, ascii_text: bool = False
+) -> tuple[str, str] | None:
     """UTF-8 text with a few invalid bytes: ``(text with U+FFFD, note)``, else None.
 
     UTF-8 it is when the valid multi-byte characters outnumber the invalid sequences four to
     one, and these stay under :data:`_STRAY_SHARE`. ASCII with stray high bytes has no
-    multi-byte character and goes to charset detection (Latin-1 "café" is not broken UTF-8).
+    multi-byte character and goes to charset detection (Latin-1 "café" is not broken UTF-8),
+    unless ``ascii_text`` says the detected reading showed the bytes as stray (:data:`_STRAY_RUN`).
     """
     text = data.decode("utf-8", errors="replace")
     stray = text.count("\ufffd") - data.count("\ufffd".encode())
     multibyte = sum(1 for ch in text if ord(ch) > 0x7F) - text.count("\ufffd")
-    if stray <= 0 or stray > max(_STRAY_MIN, len(data) * _STRAY_SHARE) or multibyte < 4 * stray:
+    too_few_valid = multibyte < 4 * stray and not ascii_text
+    if stray <= 0 or stray > max(_STRAY_MIN, len(data) * _STRAY_SHARE) or too_few_valid:
         return None
-    at = f"byte {first.start}"
-    if b"\n" in data:  # a file; a JSONL line is named by its caller
-        line = data.count(b"\n", 0, first.start) + 1
-        at = f"line {line} ({at})"
     plural = "s" if stray > 1 else ""
+    at = _at(data, first.start)
     return text, f"invalid UTF-8 at {at}; {stray} invalid byte sequence{plural} replaced by U+FFFD"
 
 
@@ -87,7 +102,10 @@ def decode_bytes(data: bytes, where: str, notes: list[str] | None = None) -> str
     charset-normalizer's candidates, preferring Windows-1256 when it yields Arabic text,
     then Windows-1252 (a superset of Latin-1's printable range) when it yields mostly-ASCII
     Latin text (so "café" in Latin-1 stays "café" rather than a Central European guess), then
-    charset-normalizer's best guess.
+    charset-normalizer's best guess. A mostly-ASCII reading showing letters no word holds
+    (:data:`_STRAY_RUN`, "ÿþÃ") was ASCII with stray bytes, stored as such without a word (nc8
+    D7): it is read as UTF-8 with U+FFFD when those are its only non-ASCII letters, else kept
+    with a note naming them.
 
     Args:
         data: The raw bytes.
@@ -112,24 +130,41 @@ def decode_bytes(data: bytes, where: str, notes: list[str] | None = None) -> str
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        first = exc
         repaired = _stray_bytes_utf8(data, exc)
         if repaired is not None and not _too_many_controls(repaired[0]):
-            if notes is not None:
-                notes.append(repaired[1])
-            return repaired[0]
+            return _noted(repaired, notes)
     else:
         if _too_many_controls(text):
             raise InputError("binary file, not text", where)
         return text
 
     detected = _detect_text(data)
-    if detected is None or _too_many_controls(detected):
+    if detected is None or _too_many_controls(detected[0]):
         raise InputError("binary file, not text", where)
-    return detected
+    text, encoding = detected
+    run = _STRAY_RUN.search(text) if _looks_western(text) else None
+    if run is None:
+        return text
+    if all(ch.isascii() for ch in _STRAY_RUN.sub("", text)):  # ASCII and stray bytes only
+        repaired = _stray_bytes_utf8(data, first, ascii_text=True)
+        if repaired is not None and not _too_many_controls(repaired[0]):
+            return _noted(repaired, notes)
+    offset = len(text[: run.start()].encode(encoding, errors="replace"))
+    note = f"not UTF-8, read as {encoding}; {run.group()!r} at {_at(data, offset)} looks like stray bytes"
+    return _noted((text, note), notes)
 
 
-def _detect_text(data: bytes) -> str | None:
-    """Decode non-UTF-8 bytes with charset-normalizer and the preferences of :func:`decode_bytes`."""
+def _noted(decoded: tuple[str, str], notes: list[str] | None) -> str:
+    """The text of ``(text, note)``, the note added to ``notes`` when given."""
+    if notes is not None:
+        notes.append(decoded[1])
+    return decoded[0]
+
+
+def _detect_text(data: bytes) -> tuple[str, str] | None:
+    """Decode non-UTF-8 bytes with charset-normalizer and the preferences of :func:`decode_bytes`:
+    ``(text, Python codec name)``, or None."""
     import charset_normalizer
 
     matches = charset_normalizer.from_bytes(data)
@@ -141,14 +176,14 @@ def _detect_text(data: bytes) -> str | None:
         if encoding in candidates:
             guess = data.decode(encoding, errors="replace")
             if _looks_arabic(guess):
-                return guess
+                return guess, encoding
     try:
         western = data.decode("cp1252")
     except UnicodeDecodeError:
         western = ""
     if western and _looks_western(western) and not _too_many_controls(western):
-        return western
-    return str(best)
+        return western, "cp1252"
+    return str(best), best.encoding
 
 
 # --------------------------------------------------------------------------------------- dates
