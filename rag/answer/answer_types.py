@@ -302,7 +302,10 @@ _MEASURE_RULES: tuple[tuple[frozenset[str], re.Pattern[str]], ...] = tuple(
         # a volume: "How much water does the dam hold?", "How much oil…", «ما سعة السد التخزينية؟»
         (
             "volume",
-            r"\bhow much (?:\w+ ){0,3}(?:water|gas|oil|fuel|rain ?water)\b|\bvolume\b|\bcubic\b"
+            # the substance follows "how much" ("how much rain water"), never a verb: "How much did
+            # the new water plant cost?" asks for money (second newcomer check, session 7)
+            r"\bhow much (?:(?!(?:did|does|do|will|would|has|have|had|was|is|are|were|can|could)\b)\w+ ){0,3}"
+            r"(?:water|gas|oil|fuel|rain ?water)\b|\bvolume\b|\bcubic\b"
             r"|\bhow much (?:\w+ ){0,4}(?:hold|holds|store|stores|contain|contains)\b"
             r"|(?:^|\s)(?:ال)?(?:سعه|مكعب|لتر)|(?:^|\s)(?:يتسع|تتسع|يخزن|تخزن|يستوعب|تستوعب)\b",
         ),

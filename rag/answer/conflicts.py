@@ -21,7 +21,10 @@ the same measure about other things (the Broncos' points beside the Panthers'):
 - it matches the question's words at least :data:`MATCH_SHARE` as well as the lead quote
   (:func:`rag.answer.matching.sentence_match`); a sentence in the other script than the lead is
   weighed on the question's cross-script name keys alone, on both sides, and a question without
-  names is not compared across scripts;
+  names is not compared across scripts; a lead that holds none of them is compared with nothing
+  (second newcomer check, session 7: "How much did the new water treatment plant in Zarqa
+  cost?" led with a family's 30 dinars a month in another district and called the plant's «١٢
+  مليون دينار» a differing report);
 - the two sentences say the same kind of thing: their passage-embedding cosine, with the
   language gap of :func:`rag.retrieval.mixed_languages.gap_for` added across Arabic and English,
   reaches :data:`SAME_CLAIM` (two reports of one death toll are paraphrases; a page's area and its
@@ -202,8 +205,10 @@ def differing_figures(
         if answer_fit(quotes[i], kind, question, keys) != FIT_ASKED:
             continue
         names_only = script_of(quotes[i]) != lead_script
-        floor = MATCH_SHARE * match(quotes[0], names_only)
-        if match(quotes[i], names_only) < max(floor, 1e-9):
+        lead_match = match(quotes[0], names_only)
+        if lead_match <= 0:
+            continue  # a lead that names none of it is no report of the asked thing to compare
+        if match(quotes[i], names_only) < MATCH_SHARE * lead_match:
             continue
         if _similarity(embeddings, quotes, languages, i) < SAME_CLAIM:
             continue

