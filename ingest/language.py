@@ -3,6 +3,7 @@ language they do say."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 
@@ -12,6 +13,25 @@ from rag.text.language import detect_language as _detect
 _LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 """A BCP 47 tag's shape as feeds write it: a 2–3 letter primary language ("ar", "en", "und"),
 then subtags ("en-GB", "zh-Hant", "ar_JO")."""
+
+
+@functools.cache
+def _primary_languages() -> frozenset[str]:
+    """The primary language subtags CLDR names (Babel's English names: ~600 codes, "ar", "en",
+    "fil", "ckb"…), with "und"; BCP 47 takes the 2-letter code where there is one ("ar", not
+    "ara")."""
+    from babel import Locale
+
+    return frozenset(c for c in Locale("en").languages if isinstance(c, str) and "_" not in c) | {"und"}
+
+
+def is_language_code(tag: str) -> bool:
+    """True when ``tag`` has a BCP 47 tag's shape and a primary language CLDR knows ("ar",
+    "en-GB", "ar_JO"); False for "klingon", "Arabic", "xx" or "eng"."""
+    if not _LANGUAGE_CODE.fullmatch(tag):
+        return False
+    return re.split("[-_]", tag, maxsplit=1)[0].lower() in _primary_languages()
+
 
 _TITLE_END_PUNCTUATION = (".", "…", ":", ",", "،", ";", "؛")
 
@@ -47,7 +67,7 @@ def guess_title(text: str, max_chars: int = 120) -> str | None:
 
 
 def checked_language(record: RawRecord) -> tuple[RawRecord, ReadProblem | None]:
-    """``record`` with its language kept only when it looks like a language code.
+    """``record`` with its language kept only when it is a language code (:func:`is_language_code`).
 
     A value such as "klingon" or "Arabic" was stored as given and then shown in stats, the UI's
     filters and answer notices (nc8 report, D10); it is dropped with a warning, and the
@@ -57,7 +77,7 @@ def checked_language(record: RawRecord) -> tuple[RawRecord, ReadProblem | None]:
         The record (``language`` None when dropped) and a warning naming its origin, or None.
     """
     given = (record.language or "").strip()
-    if not given or _LANGUAGE_CODE.fullmatch(given):
+    if not given or is_language_code(given):
         return record, None
     shown = given if len(given) <= 40 else given[:37] + "..."
     reason = f"field 'language' is not a language code: {shown!r}; detected from the text instead"

@@ -94,13 +94,13 @@ def test_the_body_decides_not_the_title() -> None:
     assert build_article(given, "/f.jsonl").language == "en"
 
 
-@pytest.mark.parametrize("given", ["ar", "en-GB", "zh-Hant", "ar_JO", "und", None])
+@pytest.mark.parametrize("given", ["ar", "en-GB", "zh-Hant", "ar_JO", "und", "AR", "fil", "tlh", None])
 def test_language_codes_are_kept(given: str | None) -> None:
     record = RawRecord("Text.", None, None, None, None, given, None, "f.jsonl:1", "jsonl")
     assert checked_language(record) == (record, None)
 
 
-@pytest.mark.parametrize("given", ["klingon", "Arabic", "العربية", "e", "en gb"])
+@pytest.mark.parametrize("given", ["klingon", "Arabic", "العربية", "e", "en gb", "xx", "zz-ZZ", "ara"])
 def test_a_language_that_is_no_code_is_dropped_with_a_warning(given: str) -> None:
     """nc8 D10: "klingon" was stored and shown in stats, filters and answer notices."""
     record = RawRecord("Text.", None, None, None, None, given, None, "f.jsonl:5", "jsonl")
