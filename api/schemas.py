@@ -457,6 +457,14 @@ class ChatMessageIn(BaseModel):
         return "\n".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
 
 
+class StreamOptionsIn(BaseModel):
+    """OpenAI's ``stream_options``: ``include_usage`` adds a last chunk with ``usage`` and no choices."""
+
+    model_config = ConfigDict(extra="allow")
+
+    include_usage: bool = Field(False, strict=True)
+
+
 class ChatCompletionRequest(BaseModel):
     """``POST /v1/chat/completions`` (OpenAI-compatible; options Sanad does not use are ignored,
     but ``n`` above 1 is refused: one choice only).
@@ -478,6 +486,7 @@ class ChatCompletionRequest(BaseModel):
         description="the conversation; the last message is the user's question",
     )
     stream: bool = Field(False, strict=True, description="JSON true or false, as OpenAI's API")
+    stream_options: StreamOptionsIn | None = None
     n: int | None = Field(
         None, strict=True, description="choices to return: 1 (Sanad gives one answer per question)"
     )

@@ -687,8 +687,10 @@ def create_app(
             }
         events = chain.stream(question, history)
         first = await run_in_threadpool(_next_or_end, events)
+        # The OpenAI client saw usage=None when it asked for it (nc8 report, D12).
+        usage_of = question if body.stream_options and body.stream_options.include_usage else None
         return StreamingResponse(
-            relay(request.receive, _chat_chunks(first, events, cid, created, state.secrets)),
+            relay(request.receive, _chat_chunks(first, events, cid, created, state.secrets, usage_of)),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
@@ -767,10 +769,13 @@ def _chat_chunks(
     cid: str,
     created: int,
     secrets: tuple[str, ...] = (),
+    usage_of: str | None = None,
 ) -> Generator[str, None, None]:
-    """OpenAI ``chat.completion.chunk`` SSE, then ``data: [DONE]`` (closing it closes ``events``)."""
+    """OpenAI ``chat.completion.chunk`` SSE, then ``data: [DONE]`` (closing it closes ``events``);
+    with ``usage_of`` (the question: ``stream_options.include_usage``), a last chunk with
+    ``usage`` and no choices before ``[DONE]``, as OpenAI sends it."""
     try:
-        yield from _chat_sse(first, events, cid, created, secrets)
+        yield from _chat_sse(first, events, cid, created, secrets, usage_of)
     finally:
         _close(events)
 
@@ -783,19 +788,21 @@ def _close(events: Iterator[Any]) -> None:
 
 
 def _chat_sse(
-    first: object, events: Iterator[Delta | Answer], cid: str, created: int, secrets: tuple[str, ...]
+    first: object,
+    events: Iterator[Delta | Answer],
+    cid: str,
+    created: int,
+    secrets: tuple[str, ...],
+    usage_of: str | None = None,
 ) -> Iterator[str]:
 
+    head = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": MODEL_ID}
+
+    def data(payload: dict[str, Any]) -> str:
+        return f"data: {json.dumps({**head, **payload}, ensure_ascii=False)}\n\n"
+
     def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
-        payload = {
-            "id": cid,
-            "object": "chat.completion.chunk",
-            "created": created,
-            "model": MODEL_ID,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-            **extra,
-        }
-        return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+        return data({"choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra})
 
     yield chunk({"role": "assistant", "content": ""})
     streamed: list[str] = []
@@ -827,6 +834,8 @@ def _chat_sse(
         if tail:
             yield chunk({"content": tail})
         yield chunk({}, "stop", **_extensions(final))
+        if usage_of is not None:
+            yield data({"choices": [], "usage": _usage(usage_of, "".join(streamed) + tail)})
     yield "data: [DONE]\n\n"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import openai
@@ -121,3 +122,22 @@ def test_completion_carries_the_short_answer_field(oai: openai.OpenAI) -> None:
     )
     extra = completion.model_extra or {}
     assert "short_answer" in extra and all("more_quotes" in c and "also_in" in c for c in extra["citations"])
+
+
+def test_streamed_usage_when_asked(oai: openai.OpenAI) -> None:
+    """nc8 D12: ``stream_options.include_usage`` left the client with ``usage=None``."""
+    question = "What did the European Central Bank do?"
+    messages: list[Any] = [{"role": "user", "content": question}]
+    chunks = list(
+        oai.chat.completions.create(
+            model="sanad", messages=messages, stream=True, stream_options={"include_usage": True}
+        )
+    )
+    last = chunks[-1]
+    assert last.choices == [] and last.usage is not None
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert last.usage.completion_tokens == len(text.split()) > 0
+    assert last.usage.prompt_tokens == len(question.split())
+    assert chunks[-2].choices[0].finish_reason == "stop"
+    plain = list(oai.chat.completions.create(model="sanad", messages=messages, stream=True))
+    assert all(c.usage is None for c in plain) and plain[-1].choices  # not asked, not sent
