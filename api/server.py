@@ -29,6 +29,7 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from hashlib import sha256
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -401,13 +402,21 @@ def _summary(record: ArticleRecord) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- OpenAI helpers
 
 
+def quote_url(url: str) -> str:
+    """``url`` with every character a URL may not hold as is percent-encoded (``<``, ``>``,
+    ``"``, spaces, backticks…), so a ``<script>`` in a query string reaches a Markdown renderer
+    as text, not markup (nc8 report, D12); reserved characters and existing escapes are kept."""
+    return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
+
+
 def sources_block(answer: Answer) -> str:
     """Plain-text Sources list appended to OpenAI-compatible answers ("" without citations)."""
     if not answer.citations:
         return ""
     lines = [SOURCES_HEADING]
     for c in answer.citations:
-        meta = " — ".join(x for x in (c.chunk.source, c.chunk.published_at or "", c.chunk.url or "") if x)
+        url = quote_url(c.chunk.url or "")
+        meta = " — ".join(x for x in (c.chunk.source, c.chunk.published_at or "", url) if x)
         title = defuse_markers(c.chunk.title or c.chunk.article_id)
         lines.append(f"[{c.number}] {title}" + (f" — {defuse_markers(meta)}" if meta else ""))
         # Article text is data: its own "[7]" must not read as one of our markers.

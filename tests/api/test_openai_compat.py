@@ -141,3 +141,16 @@ def test_streamed_usage_when_asked(oai: openai.OpenAI) -> None:
     assert chunks[-2].choices[0].finish_reason == "stop"
     plain = list(oai.chat.completions.create(model="sanad", messages=messages, stream=True))
     assert all(c.usage is None for c in plain) and plain[-1].choices  # not asked, not sent
+
+
+def test_sources_block_percent_encodes_markup_in_urls() -> None:
+    """nc8 D12: a URL with ``<script>`` in its query string was printed raw in the Sources list."""
+    from api.server import sources_block
+    from rag.types import Answer, Chunk, Citation
+
+    text = "The bridge closes on Monday."
+    url = 'https://example.com/a?q=<script>alert("x")</script>&b=1%20c#top'
+    chunk = Chunk("c1", "a1", 0, text, 0, len(text), title="Bridge", url=url)
+    block = sources_block(Answer(text="It closes [1].", citations=(Citation(1, chunk, text),)))
+    shown = "https://example.com/a?q=%3Cscript%3Ealert(%22x%22)%3C/script%3E&b=1%20c#top"
+    assert shown in block and "<" not in block and '"' not in block
