@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from rag.answer.agents import agent_in, asked_relation
 from rag.answer.answer_types import (
     AR_Q,
     DIGIT,
@@ -570,6 +571,9 @@ def answer_fit(sentence: str, kind: str, question: str, question_keys: set[str])
     if kind == "other" and asks_score(question):
         # «ما نتيجة مباراة…؟», "What was the score…?": the sentence that writes a score
         return FIT_ASKED if has_score(sentence) else FIT_NONE
+    relation = asked_relation(question) if kind in ENTITY_KINDS else None
+    if relation is not None and agent_in(sentence, relation, question_keys) is not None:
+        return FIT_ASKED  # "Who funded…?": the sentence that names the funder («بتمويل من …»)
     role = asked_role(question) if kind == "person" else None
     if role is not None:
         # asked by a role ("Who is the chief executive…?", «من هو رئيس بلدية…؟»): the name written

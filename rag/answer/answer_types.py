@@ -277,6 +277,9 @@ _UNITS: dict[str, str] = {
     r"|سم|سنتيمتر\w*",
     "length": r"km|kilomet(?:re|er)s?|met(?:re|er)s?|miles?|feet|foot|كيلومتر\w*|كم|متر\w*|ميل\w*|قدم",
     "weight": r"tonnes?|tons?|kg|kilograms?|طن|اطنان|أطنان|كيلوغرام\w*|كغ",
+    # energy before power: "megawatt-hours" holds "megawatt" («ميغاواط ساعة» too)
+    "energy": r"(?:kilo|mega|giga|tera)?watt[- ]hours?|[kmgt]wh|(?:كيلو|ميغا|ميجا|غيغا|جيجا)?واط[ -]ساع\w*",
+    "power": r"(?:kilo|mega|giga)?watts?|[kmg]w|horsepower|hp|(?:كيلو|ميغا|ميجا|غيغا|جيجا) ?واط|واط",
     "money": _CURRENCIES + _SUBUNITS,
     "duration": r"years?|months?|weeks?|days?|hours?|minutes?|seconds?|سنه|سنة|سنوات|عام|عاما|أعوام|اعوام|شهر"
     r"|اشهر|أشهر|يوم|ايام|أيام|ساعه|ساعة|ساعات|دقيقه|دقيقة|دقائق|ثانيه|ثانية|ثوان|اسبوع|أسبوع|اسابيع"

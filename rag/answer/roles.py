@@ -7,7 +7,10 @@ language, the name written right after that role: «وقال رئيس البلد
 Kaladze". News introduces a person by role then name in both languages, so the role is the
 question's anchor across scripts where its other words («نوردفيك» / "Nordvik") may not be.
 Before this the lede's date phrase («يوم الأربعاء مكتبة عامة») or the company's name ("Nordvik
-Robotics") was the answer (newcomer check, session 5).
+Robotics") was the answer (newcomer check, session 5). Kinship is asked the same way ("Who is the
+mother of the panda cubs?" → "The mother, Meng Meng, …"), so the table holds it too; before, the
+lede's organisation ("Berlin Zoological Garden") was the answer (newcomer check nc8). Folding drops
+the feminine ending, so an Arabic kinship noun also matches its masculine («والدة» and «والد»).
 
 The table is ours: the roles local, business and sports news names people by, each with its
 English and Arabic forms (Arabic as the words of the phrase, compared without the article, a
@@ -39,6 +42,14 @@ commander | قائد
 leader | زعيم ; قائد
 captain | قائد
 president | رئيس
+mother | أم ; والدة
+father | أب ; والد
+wife | زوجة
+husband | زوج
+son | ابن
+daughter | ابنة
+brother | شقيق ; أخ
+sister | شقيقة ; أخت
 """
 
 

@@ -449,12 +449,25 @@ DROP_ASKED_UNIT = True
 passages: XQuAD-ar 0.2819 → 0.2864, ARCD 0.2819 → 0.2805, XQuAD-en 0.3806 → 0.3883."""
 
 
+KEEP_UNIT_MEASURES = frozenset(["power", "energy"])
+"""Measures whose unit stays with the number even when the question names it ("How many
+megawatts…" → "420 megawatts": a power or energy figure is read with its prefix, kilo/mega/giga).
+The other measures still drop a unit the question names: DEV golds write the bare number
+("How many seconds…" → "17", "How many square kilometres…" → "5,500,000"). Keeping every measure's
+unit, full DEV, same passages (docs/results.md, session 7 nc8): span F1 XQuAD-ar 0.3410 → 0.3406,
+ARCD 0.3421 → 0.3429, XQuAD-en 0.4801 → 0.4780 (14 answers changed, all by the unit)."""
+
+
 TWO_WORD_UNIT = re.compile(r"(?:cubic|square|sq) \S+|\S+ (?:مكعب|مربع)\S*")
 
 
 def _without_asked_unit(sentence: str, c: Candidate, question_keys: set[str]) -> Span:
     """The number alone when its unit word repeats the question's noun ("how many touchdowns" →
-    "three", not "three touchdowns"); a unit the question does not name stays ("12 hectares")."""
+    "three", not "three touchdowns"); a unit the question does not name stays ("12 hectares"), and
+    so does a power or energy unit it names (:data:`KEEP_UNIT_MEASURES`: "How many
+    megawatts…" → "420 megawatts", «كم ميغاواط…» → «420 ميغاواط»; newcomer check nc8)."""
+    if candidate_measure(c.text) in KEEP_UNIT_MEASURES:
+        return Span(c.start, c.end, c.text, "quantity")
     words = c.text.split()
     two = " ".join(words[-2:])
     # "7,000,000 square kilometres" for "How many square kilometers…": the whole unit goes when

@@ -4,7 +4,8 @@ Each rule reads the question's form and finds the answer by the sentence's gramm
 distance: «على ماذا…» → the phrase after «على»; "What was the final score?" → "20–18"; "What is
 the busiest airport?" → "Van Nuys Airport, the busiest airport"; «ما هو X؟» → the description
 after X's copula or apposition; «من هو الشاعر الذي…» → the name after «الشاعر»; "What type of X"
-→ X's modifiers; «أي مدينة…» → «مدينة دمشق»; "What is X called?" → the words after "called".
+→ X's modifiers; «أي مدينة…» → «مدينة دمشق»; "What is X called?" → the words after "called";
+"Who funded…?", «من موّل…؟» → the agent after «بتمويل من» / "funded by" (:mod:`rag.answer.agents`).
 :func:`shaped_span` runs them in that order; :mod:`rag.answer.span` falls back to typed
 candidates and the window scorer when none applies. Every rule's figures (same passages, span
 F1) are in its docstring and in docs/results.md (2026-11-30 sessions 4–5).
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from rag.answer.agents import agent_in, asked_relation
+from rag.answer.answer_types import ENTITY_KINDS
 from rag.answer.roles import asked_role, name_after_role, titled_name
 from rag.answer.span_words import (
     ARABIC,
@@ -629,6 +632,11 @@ def shaped_span(
     """
     qk = content_keys(question)
     found: Span | None = None
+    if kind in ENTITY_KINDS and (relation := asked_relation(question)) is not None:
+        # "Who funded…?", «من موّل…؟» → the agent after «بتمويل من», "funded by" (an organisation)
+        agent = agent_in(sentence, relation, qk)
+        if agent is not None:
+            return agent
     if kind == "person" and (role := asked_role(question)) is not None:
         # «من هو رئيس بلدية نابلس؟» → the name after «رئيس البلدية», in either language
         named = name_after_role(sentence, role, qk)
