@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from ingest.readers import RawRecord, ReadProblem
 from rag.text.language import detect_language as _detect
+from rag.text.language import is_arabic_char
 
 _LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 """A BCP 47 tag's shape as feeds write it: a 2–3 letter primary language ("ar", "en", "und"),
@@ -66,19 +67,43 @@ def guess_title(text: str, max_chars: int = 120) -> str | None:
     return first
 
 
+def _script_mismatch(tag: str, text: str) -> str | None:
+    """Why ``tag`` cannot be the language of ``text``, judged by script alone, else None.
+
+    Only the sure cases: an Arabic text (:func:`rag.text.language.detect_language` says "ar")
+    labelled another language ("lang: en" on an Arabic body, nc8 report D10), and a text of at
+    least 8 letters without a single Arabic letter labelled "ar". The raw text may hold markup,
+    whose ASCII letters only make an Arabic text look less Arabic.
+    """
+    sample = text[:2000]
+    arabic = any(is_arabic_char(ch) for ch in sample)
+    if tag.split("-")[0].split("_")[0].lower() == "ar":
+        letters = sum(ch.isalpha() for ch in sample)
+        return "the text has no Arabic letter" if not arabic and letters >= 8 else None
+    return "the text is Arabic" if arabic and _detect(text, undetermined="und") == "ar" else None
+
+
 def checked_language(record: RawRecord) -> tuple[RawRecord, ReadProblem | None]:
-    """``record`` with its language kept only when it is a language code (:func:`is_language_code`).
+    """``record`` with its language kept only when it is a language code (:func:`is_language_code`)
+    that its script allows (:func:`_script_mismatch`).
 
     A value such as "klingon" or "Arabic" was stored as given and then shown in stats, the UI's
-    filters and answer notices (nc8 report, D10); it is dropped with a warning, and the
-    pipeline detects the language from the text instead.
+    filters and answer notices, and "en" on an Arabic body was kept (nc8 report, D10); such a
+    value is dropped with a warning, and the pipeline detects the language from the text instead.
 
     Returns:
         The record (``language`` None when dropped) and a warning naming its origin, or None.
     """
     given = (record.language or "").strip()
-    if not given or is_language_code(given):
+    if not given:
         return record, None
     shown = given if len(given) <= 40 else given[:37] + "..."
-    reason = f"field 'language' is not a language code: {shown!r}; detected from the text instead"
+    if not is_language_code(given):
+        why = f"is not a language code: {shown!r}"
+    else:
+        mismatch = _script_mismatch(given, record.text)
+        if mismatch is None:
+            return record, None
+        why = f"is {shown!r} but {mismatch}"
+    reason = f"field 'language' {why}; detected from the text instead"
     return replace(record, language=None), ReadProblem(record.origin, reason, "warning")

@@ -111,3 +111,34 @@ def test_a_language_that_is_no_code_is_dropped_with_a_warning(given: str) -> Non
         warning.reason
         == f"field 'language' is not a language code: {given!r}; detected from the text instead"
     )
+
+
+@pytest.mark.parametrize(
+    ("given", "text", "why"),
+    [
+        ("en", "افتتحت وزارة الأشغال جسراً جديداً في الكرك بطول 300 متر.", "the text is Arabic"),
+        ("fr-FR", "<p>افتتحت وزارة الأشغال جسراً جديداً في الكرك بطول 300 متر.</p>", "the text is Arabic"),
+        ("ar", "The ministry opened a new bridge in Karak.", "the text has no Arabic letter"),
+    ],
+)
+def test_a_language_its_script_rules_out_is_dropped_with_a_warning(given: str, text: str, why: str) -> None:
+    """nc8 D10: "lang: en" on an Arabic body was stored as English without a word."""
+    record = RawRecord(text, None, None, None, None, given, None, "f.jsonl:2", "jsonl")
+    checked, warning = checked_language(record)
+    assert checked.language is None and warning is not None
+    assert warning.reason == f"field 'language' is {given!r} but {why}; detected from the text instead"
+    assert build_article(checked, "/f.jsonl").language == ("en" if given == "ar" else "ar")
+
+
+@pytest.mark.parametrize(
+    ("given", "text"),
+    [
+        ("en", "The minister said «نحن ملتزمون» on Monday, and the bridge opened to traffic."),
+        ("ar", "وقال الوزير إن الجسر سيفتح يوم الاثنين"),
+        ("ar", "OK."),  # too short to judge
+        ("fa", "این یک خبر کوتاه دربارهٔ پل تازه در کرک است که گشایش یافت."),
+    ],
+)
+def test_a_language_the_script_allows_is_kept(given: str, text: str) -> None:
+    record = RawRecord(text, None, None, None, None, given, None, "f.jsonl:3", "jsonl")
+    assert checked_language(record) == (record, None)
