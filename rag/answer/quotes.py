@@ -170,8 +170,8 @@ def lead_with_asked_fact(
     "How long was the theatre in operation?". A quantity question that names its subject, whose
     article's asked figure names none of it, leads with another read article's figure that does
     (a family's "30 dinars a month" against «بكلفة بلغت ١٢ مليون دينار» for "How much did the new
-    water treatment plant in Zarqa cost?"; DEV unchanged). Headlines, datelines, bylines and planted lines never
-    lead this way; yes/no and comparison questions are returned unchanged.
+    water treatment plant in Zarqa cost?"; DEV unchanged). Headlines, datelines, bylines and
+    planted lines never lead this way; yes/no and comparison questions are returned unchanged.
     """
     if not scored or kind in TWO_SIDED_KINDS:
         return list(scored)
