@@ -453,6 +453,18 @@ class SanadChain:
                 )
         return condense_offline(question, history)
 
+    def _fallback(self, query: str, passages: Sequence[Retrieved], language: str, reason: str) -> Answer:
+        """The extractive answer given instead of the LLM's, with the notice saying why."""
+        return extractive_answer(
+            query,
+            passages,
+            self.sentence_embeddings,
+            language,
+            notice=fallback_notice(language, reason),
+            fallback=True,
+            latent=self.latent_terms,
+        )
+
     @property
     def _window(self) -> int:
         return self.settings.llm.context_tokens
@@ -489,16 +501,7 @@ class SanadChain:
         kept = self._fit_context(inputs, passages)
         if not kept:  # not even one passage fits the model's window (e.g. a huge question)
             log.info("the prompt is over the LLM's context (%d tokens); answering extractively", self._window)
-            notice = fallback_notice(language, "the question does not fit the model's context")
-            ans = extractive_answer(
-                query,
-                passages,
-                self.sentence_embeddings,
-                language,
-                notice=notice,
-                fallback=True,
-                latent=self.latent_terms,
-            )
+            ans = self._fallback(query, passages, language, "the question does not fit the model's context")
             yield Delta(ans.text)
             yield ans
             return
@@ -535,16 +538,7 @@ class SanadChain:
                 if streamed or attempt >= self.settings.llm.max_retries or not _retryable(exc):
                     safe = describe_error(exc, (self.settings.llm.api_key,))  # no echoed key
                     log.warning("LLM failed (%s: %s); answering extractively", reason, safe)
-                    notice = fallback_notice(language, reason)
-                    ans = extractive_answer(
-                        query,
-                        passages,
-                        self.sentence_embeddings,
-                        language,
-                        notice=notice,
-                        fallback=True,
-                        latent=self.latent_terms,
-                    )
+                    ans = self._fallback(query, passages, language, reason)
                     yield Delta(("\n\n" if streamed else "") + ans.text)
                     yield ans
                     return
