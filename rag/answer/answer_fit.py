@@ -168,15 +168,28 @@ def is_person_noun(word: str) -> bool:
 _AUXILIARIES_TEXT = "were was are is be been did do does has have had will would can could may"
 _EN_AUXILIARIES = frozenset(_AUXILIARIES_TEXT.split())
 
+# Irregular past forms a news question puts after its counted noun ("How many workers built the
+# plant?" counts workers, not "built"; second newcomer check, session 7): the regular ones end the
+# phrase by their "-ed"
+_IRREGULAR_PAST_TEXT = """built made took won saw ran paid sold left brought bought went came gave held
+    led lost hit
+    set put got found met kept spent sent told said thought caught fought taught drove wrote rose
+    fell flew grew knew threw began chose broke spoke stole wore bore beat ate heard felt stood
+    shot fled fed read became struck sank swam sang drank rang hung dug shut cut quit split spread
+    overcame undertook withdrew"""
+_EN_IRREGULAR_PAST = frozenset(_IRREGULAR_PAST_TEXT.split())
+
 
 def _counted_phrase(words: list[str], english: bool) -> list[str]:
-    """The words of a counted phrase: English up to an auxiliary or a past participle after the
-    first word; stop words left out, except nouns for people ("people" is vague as an attribute
-    but is what "how many people" counts)."""
+    """The words of a counted phrase: English up to an auxiliary or a past form after the first
+    word (:data:`_EN_IRREGULAR_PAST` for "built", "won"…); stop words left out, except nouns for
+    people ("people" is vague as an attribute but is what "how many people" counts)."""
     if english:
         kept: list[str] = []
         for w in words:
-            if w in _EN_AUXILIARIES or (kept and w.endswith("ed") and len(w) > 4):
+            if w in _EN_AUXILIARIES or (
+                kept and (w in _EN_IRREGULAR_PAST or (w.endswith("ed") and len(w) > 4))
+            ):
                 break
             kept.append(w)
         words = kept

