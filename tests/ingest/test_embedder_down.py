@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,15 +37,6 @@ def _settings(data: Path, base_url: str) -> Settings:
 
 def _cli(args: list[str], data: Path, base_url: str) -> subprocess.CompletedProcess[str]:
     return run_sanad(args, remote_embedder_env(data, base_url, 0), data.parent, timeout=120)
-
-
-@pytest.fixture
-def embedder() -> Iterator[FakeOpenAI]:
-    """A fake embeddings server of this test only (so the test can take it down)."""
-    server = FakeOpenAI()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -10,22 +10,11 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from tests.fixtures.fake_openai import FakeOpenAI
 from tests.fixtures.processes import remote_embedder_env, run_sanad
 from tests.ingest.test_embedder_faults import FIRST, SECOND, write_jsonl
-
-
-@pytest.fixture
-def embedder() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI()
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_ctrl_c_says_what_was_kept_and_a_rerun_finishes(tmp_path: Path, embedder: FakeOpenAI) -> None:
