@@ -47,6 +47,7 @@ from typing import Any, Protocol
 
 from rag.answer.answer_types import ENTITY_KINDS, TYPED_KINDS, candidates, question_type
 from rag.answer.matching import script_of
+from rag.text.language import script_of_language
 from rag.text.normalize import STOPWORDS, fold, tokenize
 from rag.text.sentences import content_keys, sentence_spans
 from rag.types import Retrieved
@@ -109,9 +110,6 @@ class TermStats(Protocol):
 
 _WORDS = re.compile(r"\w+")
 
-ARABIC_SCRIPT_LANGUAGES = frozenset({"ar", "fa", "ur", "ps", "ckb"})
-"""Primary language subtags written in Arabic script (the others Sanad meets are in Latin script)."""
-
 
 def unknown_words(query: str, stats: TermStats) -> bool:
     """True when the question's words are all unknown to a collection that is written in its script.
@@ -141,7 +139,7 @@ def unknown_words(query: str, stats: TermStats) -> bool:
     tokens = stats.query_tokens(query)
     if not tokens or stats.idf(tokens):
         return False
-    scripts = {"arabic" if lang in ARABIC_SCRIPT_LANGUAGES else "latin" for lang in stats.languages()}
+    scripts = {script_of_language(lang) for lang in stats.languages()}
     return script_of(query) in scripts
 
 

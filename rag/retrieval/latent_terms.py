@@ -108,18 +108,26 @@ def rescore_latent(
     best = max(scored, default=0.0)
     if len(scored) < 2 or best <= 0:
         return list(fused)
-    head = [
-        (cid, score if s is None else score + weight * (s - best) / best)
-        for (cid, score), s in zip(fused[: len(shared)], shared, strict=True)
-    ]
-    return sorted([*head, *fused[len(shared) :]], key=lambda kv: -kv[1])
+    return _shift_head(fused, [None if s is None else weight * (s - best) / best for s in shared])
+
+
+def _shift_head(
+    fused: Sequence[tuple[str, float]], shifts: Sequence[float | None]
+) -> list[tuple[str, float]]:
+    """``fused`` with its first ``len(shifts)`` scores moved by ``shifts`` (None: kept), re-sorted
+    by score (stable for ties)."""
+    pairs = zip(fused[: len(shifts)], shifts, strict=True)
+    head = [(cid, score if d is None else score + d) for (cid, score), d in pairs]
+    return sorted([*head, *fused[len(shifts) :]], key=lambda kv: -kv[1])
 
 
 def other_script_positions(query: str, texts: Sequence[str | None]) -> list[int]:
     """Positions of the head texts to re-score: those in another script than ``query``.
 
-    Empty unless the first text (the best candidate) is in another script than the question,
-    the gate of :mod:`rag.retrieval.sentence_cosines`; a missing text (None) is never scored.
+    Empty unless the first text (the best candidate) is in another script than the question (the
+    dense sentence re-scoring of :mod:`rag.retrieval.sentence_cosines` opens on any candidate of
+    its head since session 7; this gate was not re-measured that way); a missing text (None) is
+    never scored.
     """
     asked = dominant_script(query)
     if asked is None or not texts or texts[0] is None:
@@ -223,8 +231,4 @@ def rescore_by_sentence_latent(
     if len(scored) < 2:
         return list(fused)
     top = max(scored)
-    head = [
-        (cid, score if c is None else score + weight * (c - top))
-        for (cid, score), c in zip(fused[: len(texts)], best, strict=True)
-    ]
-    return sorted([*head, *fused[len(texts) :]], key=lambda kv: -kv[1])
+    return _shift_head(fused, [None if c is None else weight * (c - top) for c in best])

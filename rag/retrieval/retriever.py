@@ -62,7 +62,7 @@ from rag.retrieval.sentence_evidence import best_sentence_score
 from rag.store.catalog import ArticleCatalog
 from rag.store.chroma import ChunkStore
 from rag.text import crossscript
-from rag.text.language import detect_language
+from rag.text.language import detect_language, script_of_language
 from rag.types import Chunk, Filters, Retrieved
 
 log = logging.getLogger(__name__)
@@ -103,14 +103,6 @@ KEYS_TOKENIZER_ID = f"crossscript-{crossscript.KEY_VERSION}"
 """Tokenizer id saved with the key index: a new :data:`rag.text.crossscript.KEY_VERSION` rebuilds it."""
 
 
-_ARABIC_SCRIPT_LANGUAGES = frozenset({"ar", "fa", "ur", "ps", "ckb"})
-
-
-def _script_of_language(language: str) -> str:
-    """``"arabic"`` for Arabic-script languages (primary subtag), else ``"latin"``."""
-    return "arabic" if language in _ARABIC_SCRIPT_LANGUAGES else "latin"
-
-
 def _other_script_indexed(query: str, languages: frozenset[str]) -> bool:
     """True when the collection holds chunks in another script than the question's (Arabic-script
     languages against the rest). Within one script a date's month name keeps its numbers honest;
@@ -119,7 +111,7 @@ def _other_script_indexed(query: str, languages: frozenset[str]) -> bool:
     asked = dominant_script(query)
     if asked is None:
         return False
-    return any(_script_of_language(lang) != asked for lang in languages)
+    return any(script_of_language(lang) != asked for lang in languages)
 
 
 def keys_index_dir(index_dir: Path) -> Path:
@@ -406,7 +398,7 @@ class HybridRetriever:
             # its script still tells which of the collection's languages it is in, when only one
             # of them is written in that script
             asked = dominant_script(query)
-            same = [lang for lang in languages if _script_of_language(lang) == asked]
+            same = [lang for lang in languages if script_of_language(lang) == asked]
             if len(same) == 1:
                 question_lang = same[0]
         return question_lang, other_language_tags(question_lang, index.language_tags())

@@ -153,6 +153,15 @@ def detect_language(text: str, undetermined: str = "en", sample_chars: int = 200
     return str(lang)
 
 
+ARABIC_SCRIPT_LANGUAGES = frozenset({"ar", "fa", "ur", "ps", "ckb"})
+"""Primary language subtags written in Arabic script (the others Sanad meets are in Latin script)."""
+
+
+def script_of_language(language: str) -> str:
+    """``"arabic"`` for an Arabic-script language (its primary subtag: "ar", "fa-IR"), else ``"latin"``."""
+    return "arabic" if language.split("-")[0].lower() in ARABIC_SCRIPT_LANGUAGES else "latin"
+
+
 def language_name(code: str) -> str:
     """English name of a BCP 47 code ("ar" → "Arabic"); the code itself when unknown."""
     return LANGUAGE_NAMES.get(code.split("-")[0].lower(), code)
